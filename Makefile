@@ -1,0 +1,58 @@
+# The README's two commands: `make run` and `make test`. Both install what they need first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# Debian packages: WeasyPrint's pango for certificates; for the tests, Chromium for the
+# browser tests, poppler (pdftotext) and zbar (QR codes) for checking the PDFs.
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 gettext
+TEST_PACKAGES := chromium poppler-utils zbar-tools
+# The official TERYT register and boundaries, where ../shared is beside the project.
+SHARED_DATA ?= ../shared/data
+export TERYT_CSV ?= $(wildcard $(SHARED_DATA)/teryt/TERC_Urzedowy_2025-11-18.csv)
+export TERYT_XML ?= $(wildcard $(SHARED_DATA)/teryt/TERC_Urzedowy_2025-11-18.xml)
+export BOUNDARIES_GEOJSON ?= $(wildcard $(SHARED_DATA)/geo/powiaty_teryt.geojson)
+export VOIVODESHIP_BOUNDARIES_GEOJSON ?= $(wildcard $(SHARED_DATA)/geo/wojewodztwa_teryt_from_powiaty.geojson)
+
+.PHONY: run test install lint messages
+
+run: export DEBUG ?= 1
+run: install
+	@$(MAKE) --no-print-directory system-packages PACKAGES="$(RUN_PACKAGES)"
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_territory
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	@$(MAKE) --no-print-directory system-packages PACKAGES="$(RUN_PACKAGES) $(TEST_PACKAGES)"
+	$(PY) -m pytest
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock ".[test]"
+	touch $@
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Regenerate the Polish catalogue after changing user-visible text, then translate and run again.
+messages: install
+	$(PY) manage.py makemessages --locale pl --no-obsolete --add-location file
+	$(PY) manage.py compilemessages --locale pl --ignore .venv
+
+.PHONY: system-packages
+system-packages:
+	@missing=""; for package in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  elif command -v sudo >/dev/null; then sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else echo "Please install these Debian packages:$$missing"; exit 1; fi; \
+	fi

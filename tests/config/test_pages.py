@@ -1,0 +1,90 @@
+import os
+import subprocess
+import sys
+from io import StringIO
+
+from django.conf import settings
+from django.core.management import call_command
+from django.test import TestCase
+
+
+class HealthzTests(TestCase):
+    def test_healthz_answers_ok_without_touching_the_database(self):
+        with self.assertNumQueries(0):
+            response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, b"ok")
+        self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
+
+
+class HomePageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_territory", stdout=StringIO())
+
+    def test_home_page_renders_in_polish_with_skip_link_and_accessibility_link(self):
+        response = self.client.get("/")
+        self.assertContains(response, '<html lang="pl">')
+        self.assertContains(response, "Rejestr Partnerstw Lokalnych")
+        self.assertContains(response, 'href="#main">Przejdź do treści głównej</a>')
+        self.assertContains(response, 'href="/deklaracja-dostepnosci/">Deklaracja dostępności</a>')
+        self.assertContains(response, '<th scope="row">mazowieckie</th>')
+        self.assertContains(response, "<dt>Województwa</dt><dd>16</dd>", html=False)
+        self.assertEqual(response["Content-Language"], "pl")
+
+    def test_browser_language_does_not_override_polish(self):
+        response = self.client.get("/", headers={"accept-language": "en-US,en;q=0.9"})
+        self.assertContains(response, '<html lang="pl">')
+
+    def test_language_switch_serves_english_on_request(self):
+        response = self.client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+        self.assertContains(response, '<html lang="en">')
+        self.assertContains(response, "Local Partnerships Registry")
+        self.assertContains(response, "Skip to main content")
+        response = self.client.post("/i18n/setlang/", {"language": "pl", "next": "/"}, follow=True)
+        self.assertContains(response, '<html lang="pl">')
+
+    def test_home_page_query_count_does_not_grow_with_the_number_of_units(self):
+        with self.assertNumQueries(3):
+            self.client.get("/")
+
+    def test_accessibility_statement_has_the_required_sections(self):
+        response = self.client.get("/deklaracja-dostepnosci/")
+        for section in (
+            "Deklaracja dostępności",
+            'id="a11y-data-publikacja"',
+            'id="a11y-data-aktualizacja"',
+            "Status pod względem zgodności",
+            "Informacje zwrotne i dane kontaktowe",
+            "Procedura wnioskowo-skargowa",
+            "Dostępność architektoniczna",
+        ):
+            self.assertContains(response, section)
+
+    def test_unknown_page_is_a_404(self):
+        self.assertEqual(self.client.get("/nie-ma-takiej-strony/").status_code, 404)
+
+
+class DeploySettingsTests(TestCase):
+    def run_check(self, **env) -> subprocess.CompletedProcess:
+        environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+        environment.update(env)
+        return subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    def test_production_settings_pass_the_deploy_check(self):
+        result = self.run_check(
+            DEBUG="0", SECRET_KEY="x7#" * 20 + "a-long-random-production-key", ALLOWED_HOSTS="rejestr.example.org"
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_deploy_check_fails_without_a_real_secret_key(self):
+        result = self.run_check(DEBUG="0", ALLOWED_HOSTS="rejestr.example.org")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("security.W009", result.stderr)
