@@ -1,0 +1,267 @@
+"""Funding lines, and the conferences, seminars, trainings and ceremonies where partnerships
+are presented, promoted and signed."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members.models import Institution, Person
+from members.uploads import document_upload_to, validate_pdf
+from territory.models import Commune
+
+from .querysets import EventQuerySet, ProjectQuerySet
+
+
+class Project(models.Model):
+    """A funding line: a project within an operational programme, e.g. PO KL, Priority VII,
+    Measure 7.1, Sub-measure 7.1.3, co-financed by the ESF."""
+
+    name = models.CharField(_("name"), max_length=300)
+    code = models.CharField(_("project code"), max_length=60, blank=True)
+    programme = models.CharField(_("programme"), max_length=200, blank=True, help_text=_("e.g. PO KL"))
+    priority = models.CharField(_("priority"), max_length=20, blank=True, help_text=_("e.g. VII"))
+    priority_name = models.CharField(_("name of the priority"), max_length=200, blank=True)
+    measure = models.CharField(_("measure"), max_length=20, blank=True, help_text=_("e.g. 7.1"))
+    sub_measure = models.CharField(_("sub-measure"), max_length=20, blank=True, help_text=_("e.g. 7.1.3"))
+    sub_measure_name = models.CharField(_("name of the sub-measure"), max_length=300, blank=True)
+    fund = models.CharField(_("fund"), max_length=100, blank=True, help_text=_("e.g. EFS"))
+    operator = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("operating institution"),
+    )
+    start_year = models.PositiveSmallIntegerField(_("first year"), null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ProjectQuerySet.as_manager()
+
+    REGION_PATH = "operator__commune__county__voivodeship"
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(start_year__isnull=True) | Q(end_year__gte=F("start_year")),
+                name="project_years_in_order",
+                violation_error_message=_("The last year cannot be before the first year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True) | Q(start_year__gte=1989, start_year__lte=2100),
+                name="project_start_year_plausible",
+                violation_error_message=_("The first year must be between 1989 and 2100."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def region_id(self) -> str | None:
+        return self.operator.region_id if self.operator_id else None
+
+    @property
+    def funding_line(self) -> str:
+        """The line written out: "PO KL, Priorytet VII, Działanie 7.1, Poddziałanie 7.1.3, współfinansowany z EFS"."""
+        parts = [self.programme] if self.programme else []
+        if self.priority:
+            parts.append(f"{_('Priority')} {self.priority}")
+        if self.measure:
+            parts.append(f"{_('Measure')} {self.measure}")
+        if self.sub_measure:
+            parts.append(f"{_('Sub-measure')} {self.sub_measure}")
+        if self.fund:
+            parts.append(f"{_('co-financed by')} {self.fund}")
+        return ", ".join(parts)
+
+
+class Event(models.Model):
+    """A conference, seminar, training, meeting or signing ceremony."""
+
+    class Kind(models.TextChoices):
+        CONFERENCE = "conference", _("conference")
+        SEMINAR = "seminar", _("seminar")
+        TRAINING = "training", _("training")
+        MEETING = "meeting", _("meeting")
+        SIGNING = "signing", _("signing ceremony")
+        OTHER = "other", _("other")
+
+    class CountQualifier(models.TextChoices):
+        EXACT = "exact", _("exactly")
+        ABOUT = "about", _("about")
+        OVER = "over", _("over")
+        UNDER = "under", _("under")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    start_date = models.DateField(_("start date"), null=True, blank=True, help_text=_("Empty when not known."))
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("For events of several days."))
+    venue = models.CharField(_("venue"), max_length=300, blank=True, help_text=_("e.g. Ministry of Economy"))
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="events", verbose_name=_("commune")
+    )
+    organisers = models.ManyToManyField(
+        Institution, blank=True, related_name="organised_events", verbose_name=_("organisers")
+    )
+    participant_count = models.PositiveIntegerField(_("number of participants"), null=True, blank=True)
+    participant_count_qualifier = models.CharField(
+        _("the number is"),
+        max_length=10,
+        choices=CountQualifier.choices,
+        default=CountQualifier.EXACT,
+        help_text=_("“Over 100 guests” is over 100, not 100."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    project = models.ForeignKey(
+        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="events", verbose_name=_("project")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[organisers])
+    objects = EventQuerySet.as_manager()
+
+    REGION_PATH = "commune__county__voivodeship"
+
+    class Meta:
+        ordering = [F("start_date").desc(nulls_last=True), "title"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=False, end_date__gte=F("start_date")),
+                name="event_ends_after_it_starts",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def region_id(self) -> str | None:
+        return self.commune.county.voivodeship_id if self.commune_id else None
+
+
+class Patron(models.Model):
+    """Honorary patronage of an event, by a person (e.g. the Marshal of the Senate) or an institution."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="patrons", verbose_name=_("event"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="patronages", verbose_name=_("person")
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patronages",
+        verbose_name=_("institution"),
+    )
+    honorary_title = models.CharField(
+        _("honorary title"), max_length=200, blank=True, help_text=_("e.g. Marshal of the Senate")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("patron")
+        verbose_name_plural = _("patrons")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(institution__isnull=False),
+                name="patron_is_person_or_institution",
+                violation_error_message=_("A patron is a person or an institution."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.person or self.institution
+        return f"{self.honorary_title} {who}".strip()
+
+
+class Speaker(models.Model):
+    """A person who spoke at an event, in a role and in the order of the programme."""
+
+    class Role(models.TextChoices):
+        SPEAKER = "speaker", _("speaker")
+        PANELLIST = "panellist", _("panellist")
+        MODERATOR = "moderator", _("moderator")
+        GUEST = "guest", _("guest of honour")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("event"))
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="talks", verbose_name=_("person"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SPEAKER)
+    topic = models.CharField(_("topic"), max_length=500, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "person", "role"],
+                name="speaker_once_per_role",
+                violation_error_message=_("This person is already listed in this role at this event."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class Material(models.Model):
+    """A publication, report or video reportage of an event or a project: a link or a PDF."""
+
+    class Kind(models.TextChoices):
+        PUBLICATION = "publication", _("publication")
+        REPORT = "report", _("report")
+        VIDEO = "video", _("video reportage")
+        PRESENTATION = "presentation", _("presentation")
+        OTHER = "other", _("other")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="materials", verbose_name=_("event")
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="materials", verbose_name=_("project")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("link"), blank=True)
+    file = models.FileField(
+        _("file (PDF)"), upload_to=document_upload_to, blank=True, validators=[validate_pdf], max_length=200
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year", "title"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(event__isnull=False) | Q(project__isnull=False),
+                name="material_of_event_or_project",
+                violation_error_message=_("A material belongs to an event or a project."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,251 @@
+"""Institutions that take part in partnerships, the people who act for them, and which
+regional centre a staff user works for."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from territory.models import Commune
+
+from .querysets import InstitutionQuerySet, PersonQuerySet
+from .uploads import logo_upload_to, validate_logo
+from .validators import validate_krs, validate_nip, validate_regon
+
+POLAND = "PL"
+
+
+class Sector(models.TextChoices):
+    PUBLIC = "public", _("public sector")
+    NON_GOVERNMENTAL = "ngo", _("non-governmental sector")
+    BUSINESS = "business", _("business")
+    RELIGIOUS = "religious", _("religious organisations")
+    OTHER = "other", _("other")
+
+
+class Institution(models.Model):
+    """A public body, organisation or business that can be a member of a partnership.
+
+    Located either in a Polish gmina (TERYT) or, for a foreign partner, in another country.
+    Its home voivodeship, the gmina's, decides which regional centre may change it.
+    """
+
+    class Kind(models.TextChoices):
+        MOPS = "mops", _("municipal social welfare centre (MOPS)")
+        GOPS = "gops", _("commune social welfare centre (GOPS, MGOPS)")
+        PCPR = "pcpr", _("county family support centre (PCPR)")
+        ROPS = "rops", _("regional social policy centre (ROPS)")
+        LABOUR_OFFICE = "pup", _("labour office (PUP, WUP)")
+        POLICE = "police", _("police unit")
+        COURT = "court", _("court")
+        SCHOOL = "school", _("school")
+        SPECIAL_SCHOOL_CENTRE = "sosw", _("special school and education centre (SOSW)")
+        DPS = "dps", _("social welfare home (DPS)")
+        SDS = "sds", _("community self-help home (ŚDS)")
+        WTZ = "wtz", _("occupational therapy workshop (WTZ)")
+        CIS = "cis", _("social integration centre or club (CIS, KIS)")
+        SOCIAL_COOPERATIVE = "coop", _("social cooperative")
+        FOUNDATION = "foundation", _("foundation")
+        ASSOCIATION = "association", _("association")
+        TRADE_UNION = "union", _("trade union")
+        RELIGIOUS = "religious", _("church or religious organisation")
+        BUSINESS = "business", _("business")
+        LOCAL_GOVERNMENT = "local_gov", _("local government office (city or commune office, starostwo)")
+        UNIVERSITY = "university", _("university or research institute")
+        MINISTRY = "ministry", _("ministry or central office")
+        PARLIAMENT = "parliament", _("parliamentary body")
+        FOREIGN_PUBLIC = "foreign_public", _("foreign public body")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=300)
+    short_name = models.CharField(_("short name or acronym"), max_length=60, blank=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    nip = models.CharField(_("NIP"), max_length=10, blank=True, validators=[validate_nip])
+    regon = models.CharField(_("REGON"), max_length=14, blank=True, validators=[validate_regon])
+    krs = models.CharField(_("KRS number"), max_length=10, blank=True, validators=[validate_krs])
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="institutions",
+        verbose_name=_("commune"),
+        help_text=_("Where the institution has its seat; empty for a foreign institution."),
+    )
+    country = models.CharField(
+        _("country"), max_length=2, default=POLAND, help_text=_("ISO 3166 code: PL, GB, DE, …")
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("public e-mail of the institution"), blank=True)
+    phone = models.CharField(_("public telephone of the institution"), max_length=40, blank=True)
+    logo = models.ImageField(
+        _("logo"), upload_to=logo_upload_to, blank=True, validators=[validate_logo], max_length=200
+    )
+    logo_thumbnail = models.ImageField(_("logo thumbnail"), upload_to="logos/thumbnails/", blank=True, editable=False)
+    description = models.TextField(_("description"), blank=True)
+    last_verified_on = models.DateField(
+        _("last verified on"), null=True, blank=True, help_text=_("When a person last checked this record.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = InstitutionQuerySet.as_manager()
+
+    REGION_PATH = "commune__county__voivodeship"
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nip"],
+                condition=~Q(nip=""),
+                name="institution_nip_unique",
+                violation_error_message=_("Another institution already has this NIP."),
+            ),
+            models.UniqueConstraint(
+                fields=["regon"],
+                condition=~Q(regon=""),
+                name="institution_regon_unique",
+                violation_error_message=_("Another institution already has this REGON."),
+            ),
+            models.UniqueConstraint(
+                fields=["krs"],
+                condition=~Q(krs=""),
+                name="institution_krs_unique",
+                violation_error_message=_("Another institution already has this KRS number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(commune__isnull=True) | Q(country=POLAND),
+                name="institution_commune_only_in_poland",
+                violation_error_message=_("A commune can be given only for an institution in Poland."),
+            ),
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z]{2}$"),
+                name="institution_country_iso_code",
+                violation_error_message=_("The country is a two-letter ISO 3166 code, e.g. PL or GB."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def sector(self) -> str:
+        return SECTOR_OF_KIND[self.kind]
+
+    def get_sector_display(self) -> str:
+        return Sector(self.sector).label
+
+    @property
+    def is_foreign(self) -> bool:
+        return self.country != POLAND
+
+    @property
+    def region_id(self) -> str | None:
+        """Code of the home voivodeship; None for a foreign institution or an unknown seat."""
+        return self.commune.county.voivodeship_id if self.commune_id else None
+
+    def save(self, *args, **kwargs):
+        from .uploads import thumbnail_of
+
+        if self.logo and not self.logo._committed:
+            self.logo_thumbnail.save("thumbnail.png", thumbnail_of(self.logo), save=False)
+        elif not self.logo:
+            self.logo_thumbnail = ""
+        super().save(*args, **kwargs)
+
+
+K = Institution.Kind
+SECTOR_OF_KIND = {
+    **dict.fromkeys(
+        [K.MOPS, K.GOPS, K.PCPR, K.ROPS, K.LABOUR_OFFICE, K.POLICE, K.COURT, K.SCHOOL, K.SPECIAL_SCHOOL_CENTRE,
+         K.DPS, K.SDS, K.WTZ, K.CIS, K.LOCAL_GOVERNMENT, K.UNIVERSITY, K.MINISTRY, K.PARLIAMENT, K.FOREIGN_PUBLIC],
+        Sector.PUBLIC,
+    ),
+    **dict.fromkeys([K.SOCIAL_COOPERATIVE, K.FOUNDATION, K.ASSOCIATION, K.TRADE_UNION], Sector.NON_GOVERNMENTAL),
+    K.BUSINESS: Sector.BUSINESS,
+    K.RELIGIOUS: Sector.RELIGIOUS,
+    K.OTHER: Sector.OTHER,
+}
+KINDS_OF_SECTOR = {sector: [k for k, s in SECTOR_OF_KIND.items() if s == sector] for sector in Sector}
+
+
+class Person(models.Model):
+    """Someone who acts for an institution: a speaker, a signatory, a representative.
+
+    Name, academic title, function and affiliation are public: they are held in an official
+    capacity. E-mail, telephone and notes are personal data (RODO) for staff only: never shown
+    on public pages nor exported.
+    """
+
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    academic_title = models.CharField(_("academic title"), max_length=50, blank=True, help_text=_("e.g. prof., dr hab."))
+    function = models.CharField(_("function"), max_length=200, blank=True, help_text=_("e.g. director"))
+    affiliation = models.ForeignKey(
+        Institution,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("affiliation"),
+    )
+    email = models.EmailField(_("e-mail (private)"), blank=True)
+    phone = models.CharField(_("telephone (private)"), max_length=40, blank=True)
+    private_notes = models.TextField(_("notes (private)"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = PersonQuerySet.as_manager()
+
+    REGION_PATH = "affiliation__commune__county__voivodeship"
+    PRIVATE_FIELDS = ("email", "phone", "private_notes")
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.academic_title, self.first_name, self.last_name) if part)
+
+    @property
+    def region_id(self) -> str | None:
+        return self.affiliation.region_id if self.affiliation_id else None
+
+
+class StaffProfile(models.Model):
+    """Which regional social policy centre a staff user works for; its voivodeship is their region."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile", verbose_name=_("user")
+    )
+    centre = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        limit_choices_to={"kind": Institution.Kind.ROPS},
+        verbose_name=_("regional centre"),
+    )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.centre}"
+
+    @property
+    def region_id(self) -> str | None:
+        return self.centre.region_id

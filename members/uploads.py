@@ -1,0 +1,78 @@
+"""Uploaded files: checked by their content, never by their name, bounded in size, stored
+under generated names. Logos are images (Pillow) with a stored thumbnail; documents
+(agreements, evaluations, materials) are PDFs.
+"""
+
+import io
+import uuid
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+MAX_LOGO_PIXELS = 4000 * 4000
+ALLOWED_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
+THUMBNAIL_SIZE = (240, 240)
+
+
+def validate_logo(file) -> None:
+    """Accept PNG, JPEG, WebP or GIF images by their content; refuse SVG, HTML and oversized files."""
+    if file.size > MAX_LOGO_BYTES:
+        raise ValidationError(_("The logo is larger than 2 MB."), code="logo_too_large")
+    file.seek(0)
+    try:
+        with Image.open(file) as image:
+            if image.format not in ALLOWED_FORMATS:
+                raise ValidationError(
+                    _("The logo must be a PNG, JPEG, WebP or GIF image."), code="logo_format"
+                )
+            if image.width * image.height > MAX_LOGO_PIXELS:
+                raise ValidationError(_("The logo has more than 16 megapixels."), code="logo_pixels")
+            image.verify()
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(
+            _("The file is not an image: upload a PNG, JPEG, WebP or GIF logo."), code="logo_not_image"
+        ) from None
+    finally:
+        file.seek(0)
+
+
+def logo_upload_to(instance, filename: str) -> str:
+    """A generated name: the uploader's file name never reaches the disk or the URL."""
+    suffix = PurePath(filename).suffix.lower()[:6]
+    return f"logos/{uuid.uuid4().hex}{suffix}"
+
+
+def thumbnail_of(file) -> ContentFile:
+    """A PNG at most 240×240 px, for lists and certificates."""
+    file.seek(0)
+    with Image.open(file) as image:
+        image = image.convert("RGBA")
+        image.thumbnail(THUMBNAIL_SIZE)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+    file.seek(0)
+    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.png")
+
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+def validate_pdf(file) -> None:
+    """Accept a PDF by its header; anything else (HTML, SVG, a renamed executable) is refused."""
+    if file.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError(_("The document is larger than 20 MB."), code="document_too_large")
+    file.seek(0)
+    header = file.read(1024)
+    file.seek(0)
+    if b"%PDF-" not in header[:1024] or not header.lstrip().startswith(b"%PDF-"):
+        raise ValidationError(_("The document must be a PDF file."), code="document_not_pdf")
+
+
+def document_upload_to(instance, filename: str) -> str:
+    return f"documents/{uuid.uuid4().hex}.pdf"

@@ -1,0 +1,364 @@
+"""Local partnerships, their members, agreements and evaluations."""
+
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import formats, translation
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from events.models import Event, Project
+from members.models import Institution, Person
+from members.uploads import document_upload_to, logo_upload_to, validate_logo, validate_pdf
+from territory.models import Commune, County, Voivodeship
+
+from .querysets import MembershipQuerySet, PartnershipQuerySet
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a date a source states: "od 2010 roku" is a year, not 1 January 2010."""
+
+    DAY = "day", _("day")
+    MONTH = "month", _("month")
+    YEAR = "year", _("year")
+
+
+class ReferenceTerm(models.Model):
+    """A term of a fixed vocabulary, kept as reference data (seeded by a migration)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        if self.name_en and translation.get_language() == "en":
+            return self.name_en
+        return self.name
+
+
+class TargetGroup(ReferenceTerm):
+    """People a partnership works for: homeless people, children and families, the unemployed, …"""
+
+    class Meta(ReferenceTerm.Meta):
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+
+
+class ThematicArea(ReferenceTerm):
+    """A field of action: employment, family support, social economy, …"""
+
+    class Meta(ReferenceTerm.Meta):
+        verbose_name = _("thematic area")
+        verbose_name_plural = _("thematic areas")
+
+
+class Principle(ReferenceTerm):
+    """One of the eight principles of partnership proposed by the Ministry of Labour and Social Policy."""
+
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta(ReferenceTerm.Meta):
+        verbose_name = _("principle")
+        verbose_name_plural = _("principles")
+
+
+class Partnership(models.Model):
+    """A local partnership: institutions of several sectors working together in an area.
+
+    Its home voivodeship is the one whose regional centre keeps the record; the area where it
+    works may reach into other voivodeships.
+    """
+
+    class Status(models.TextChoices):
+        FORMING = "forming", _("forming")
+        ACTIVE = "active", _("active")
+        SUSPENDED = "suspended", _("suspended")
+        DISSOLVED = "dissolved", _("dissolved")
+
+    class Stage(models.TextChoices):
+        DIAGNOSIS = "diagnosis", _("diagnosis")
+        BUILDING = "building", _("building the partnership")
+        AGREEMENT = "agreement", _("agreement signed")
+        ACTION_PLAN = "action_plan", _("joint action plan")
+        IMPLEMENTATION = "implementation", _("implementation")
+        EVALUATION = "evaluation", _("monitoring and evaluation")
+
+    name = models.CharField(_("name"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, blank=True)
+    founded_on = models.DateField(
+        _("founded on"), null=True, blank=True, help_text=_("With a year alone, enter 1 January and the precision “year”.")
+    )
+    founded_precision = models.CharField(
+        _("precision of the founding date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    home_voivodeship = models.ForeignKey(
+        Voivodeship,
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+        verbose_name=_("home voivodeship"),
+        help_text=_("The voivodeship whose regional centre keeps this record."),
+    )
+    area_counties = models.ManyToManyField(
+        County, blank=True, related_name="partnerships", verbose_name=_("counties of the area")
+    )
+    area_communes = models.ManyToManyField(
+        Commune, blank=True, related_name="partnerships", verbose_name=_("communes of the area")
+    )
+    goal = models.TextField(_("goal"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    target_groups = models.ManyToManyField(
+        TargetGroup, blank=True, related_name="partnerships", verbose_name=_("target groups")
+    )
+    thematic_areas = models.ManyToManyField(
+        ThematicArea, blank=True, related_name="partnerships", verbose_name=_("thematic areas")
+    )
+    principles = models.ManyToManyField(
+        Principle, blank=True, related_name="partnerships", verbose_name=_("principles adopted")
+    )
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="partnerships",
+        verbose_name=_("project"),
+    )
+    events = models.ManyToManyField(
+        Event,
+        blank=True,
+        related_name="partnerships",
+        verbose_name=_("events"),
+        help_text=_("Events where the partnership was presented or signed."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to=logo_upload_to, blank=True, validators=[validate_logo], max_length=200)
+    declared_member_count = models.PositiveIntegerField(
+        _("declared number of members"),
+        null=True,
+        blank=True,
+        help_text=_("When a source gives only a number (“13 entities”), not the members themselves."),
+    )
+    last_verified_on = models.DateField(
+        _("last verified on"), null=True, blank=True, help_text=_("When a person last checked this record.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    history = HistoricalRecords(
+        m2m_fields=[area_counties, area_communes, target_groups, thematic_areas, principles, events]
+    )
+    objects = PartnershipQuerySet.as_manager()
+
+    REGION_PATH = "home_voivodeship"
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(founded_on__isnull=True)
+                | Q(founded_precision=DatePrecision.DAY)
+                | Q(founded_precision=DatePrecision.MONTH, founded_on__day=1)
+                | Q(founded_precision=DatePrecision.YEAR, founded_on__day=1, founded_on__month=1),
+                name="partnership_founding_date_fits_precision",
+                violation_error_message=_(
+                    "A founding date known to the month is the 1st of that month; known to the year, 1 January."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def region_id(self) -> str:
+        return self.home_voivodeship_id
+
+    @property
+    def founded_display(self) -> str:
+        """The founding date as precisely as it is known: "2010", "październik 2014", "28 października 2014"."""
+        return format_partial_date(self.founded_on, self.founded_precision)
+
+
+def format_partial_date(value: datetime.date | None, precision: str) -> str:
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return formats.date_format(value, "YEAR_MONTH_FORMAT")
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+class Membership(models.Model):
+    """An institution's membership of a partnership, with its role and dates."""
+
+    class Role(models.TextChoices):
+        LEADER = "leader", _("leader")
+        PARTNER = "partner", _("partner")
+        OBSERVER = "observer", _("observer")
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("partnership")
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("institution")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTNER)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    represented_by = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="representations",
+        verbose_name=_("represented by"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "institution__name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(joined_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+                name="membership_left_after_joined",
+                violation_error_message=_("The date of leaving cannot be before the date of joining."),
+            ),
+            models.UniqueConstraint(
+                fields=["partnership", "institution"],
+                condition=Q(left_on__isnull=True),
+                name="membership_one_current_per_institution",
+                violation_error_message=_("This institution is already a current member of the partnership."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} – {self.partnership}"
+
+
+class Agreement(models.Model):
+    """A signed document of a partnership: its founding agreement, an accession, an annex."""
+
+    class Kind(models.TextChoices):
+        FOUNDING = "founding", _("founding agreement")
+        ACCESSION = "accession", _("accession")
+        ANNEX = "annex", _("annex")
+        LETTER_OF_INTENT = "intent", _("letter of intent")
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("partnership")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FOUNDING)
+    title = models.CharField(_("title"), max_length=300)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_at = models.ForeignKey(
+        Event,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agreements_signed",
+        verbose_name=_("signed at (event)"),
+    )
+    document = models.FileField(
+        _("signed document (PDF)"), upload_to=document_upload_to, blank=True, validators=[validate_pdf], max_length=200
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [F("signed_on").asc(nulls_last=True), "id"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Signatory(models.Model):
+    """Who signed an agreement, on behalf of which institution, in which function."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="signatories", verbose_name=_("agreement")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="signatures", verbose_name=_("person")
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signatures",
+        verbose_name=_("on behalf of"),
+    )
+    function = models.CharField(_("function"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(institution__isnull=False),
+                name="signatory_is_person_or_institution",
+                violation_error_message=_("A signatory is a person, an institution, or both."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return " – ".join(str(x) for x in (self.person, self.institution) if x)
+
+
+class Evaluation(models.Model):
+    """An entry of monitoring or external evaluation of a partnership's work."""
+
+    class Kind(models.TextChoices):
+        MONITORING = "monitoring", _("monitoring")
+        EXTERNAL = "external", _("external evaluation")
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("partnership")
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    author = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluations",
+        verbose_name=_("author institution"),
+    )
+    summary = models.TextField(_("summary"))
+    document = models.FileField(
+        _("document (PDF)"), upload_to=document_upload_to, blank=True, validators=[validate_pdf], max_length=200
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("evaluation entry")
+        verbose_name_plural = _("monitoring and evaluation")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"

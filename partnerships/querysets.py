@@ -1,0 +1,34 @@
+from django.db import models
+from django.db.models import Q
+
+from territory.querysets import RegionalQuerySet
+
+
+class PartnershipQuerySet(RegionalQuerySet):
+    def public(self):
+        """Partnerships the public pages, exports, map and sitemap show: every recorded one,
+        whatever its status (a dissolved partnership is history worth seeing)."""
+        return self.all()
+
+    def working_in(self, code: str):
+        """Partnerships whose area lies in, or contains, the unit with this TERYT code.
+
+        A voivodeship (2 digits) includes its powiats and gminas, a powiat (4) its gminas, so a
+        partnership working in one gmina shows under its powiat and its voivodeship.
+        """
+        if len(code) == 7:
+            condition = Q(area_communes__code=code) | Q(area_counties__code=code[:4])
+        else:
+            condition = Q(area_counties__code__startswith=code) | Q(area_communes__code__startswith=code)
+        return self.filter(pk__in=self.model.objects.filter(condition).values("pk"))
+
+    def with_member_counts(self):
+        """Annotate ``listed_member_count``: current members listed by name, in the same query."""
+        return self.annotate(
+            listed_member_count=models.Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True)
+        )
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(left_on__isnull=True)
