@@ -1,6 +1,7 @@
 """Funding lines, and the conferences, seminars, trainings and ceremonies where partnerships
 are presented, promoted and signed."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,10 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("The last year cannot be before the first year.")})
+
     @property
     def region_id(self) -> str | None:
         return self.operator.region_id if self.operator_id else None
@@ -75,13 +80,13 @@ class Project(models.Model):
         """The line written out: "PO KL, Priorytet VII, Działanie 7.1, Poddziałanie 7.1.3, współfinansowany z EFS"."""
         parts = [self.programme] if self.programme else []
         if self.priority:
-            parts.append(f"{_('Priority')} {self.priority}")
+            parts.append(_("Priority %(number)s") % {"number": self.priority})
         if self.measure:
-            parts.append(f"{_('Measure')} {self.measure}")
+            parts.append(_("Measure %(number)s") % {"number": self.measure})
         if self.sub_measure:
-            parts.append(f"{_('Sub-measure')} {self.sub_measure}")
+            parts.append(_("Sub-measure %(number)s") % {"number": self.sub_measure})
         if self.fund:
-            parts.append(f"{_('co-financed by')} {self.fund}")
+            parts.append(_("co-financed by %(fund)s") % {"fund": self.fund})
         return ", ".join(parts)
 
 
@@ -149,6 +154,12 @@ class Event(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        if self.end_date and not self.start_date:
+            raise ValidationError({"start_date": _("Give the start date when the end date is known.")})
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+
     @property
     def region_id(self) -> str | None:
         return self.commune.county.voivodeship_id if self.commune_id else None
@@ -189,6 +200,10 @@ class Patron(models.Model):
     def __str__(self) -> str:
         who = self.person or self.institution
         return f"{self.honorary_title} {who}".strip()
+
+    def clean(self) -> None:
+        if not self.person_id and not self.institution_id:
+            raise ValidationError(_("A patron is a person or an institution."))
 
 
 class Speaker(models.Model):
@@ -265,3 +280,7 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        if not self.event_id and not self.project_id:
+            raise ValidationError(_("A material belongs to an event or a project."))

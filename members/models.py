@@ -2,6 +2,7 @@
 regional centre a staff user works for."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from territory.models import Commune
 
 from .querysets import InstitutionQuerySet, PersonQuerySet
-from .uploads import logo_upload_to, validate_logo
+from .uploads import logo_upload_to, thumbnail_of, validate_logo
 from .validators import validate_krs, validate_nip, validate_regon
 
 POLAND = "PL"
@@ -74,9 +75,7 @@ class Institution(models.Model):
         verbose_name=_("commune"),
         help_text=_("Where the institution has its seat; empty for a foreign institution."),
     )
-    country = models.CharField(
-        _("country"), max_length=2, default=POLAND, help_text=_("ISO 3166 code: PL, GB, DE, …")
-    )
+    country = models.CharField(_("country"), max_length=2, default=POLAND, help_text=_("ISO 3166 code: PL, GB, DE, …"))
     address = models.CharField(_("address"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("public e-mail of the institution"), blank=True)
@@ -135,6 +134,32 @@ class Institution(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.logo and not self.logo._committed:
+            self.logo_thumbnail.save("thumbnail.png", thumbnail_of(self.logo), save=False)
+        elif not self.logo:
+            self.logo_thumbnail = ""
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.country = (self.country or "").strip().upper()
+        errors = {}
+        if self.commune_id and self.country != POLAND:
+            errors["commune"] = _("A commune can be given only for an institution in Poland; clear it or set PL.")
+        # The unique constraints say the same, but against the whole form; here the message
+        # lands on the field that repeats another institution's number.
+        others = Institution.objects.exclude(pk=self.pk)
+        for field, message in (
+            ("nip", _("Another institution already has this NIP.")),
+            ("regon", _("Another institution already has this REGON.")),
+            ("krs", _("Another institution already has this KRS number.")),
+        ):
+            value = getattr(self, field)
+            if value and others.filter(**{field: value}).exists():
+                errors[field] = message
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def sector(self) -> str:
         return SECTOR_OF_KIND[self.kind]
@@ -151,21 +176,30 @@ class Institution(models.Model):
         """Code of the home voivodeship; None for a foreign institution or an unknown seat."""
         return self.commune.county.voivodeship_id if self.commune_id else None
 
-    def save(self, *args, **kwargs):
-        from .uploads import thumbnail_of
-
-        if self.logo and not self.logo._committed:
-            self.logo_thumbnail.save("thumbnail.png", thumbnail_of(self.logo), save=False)
-        elif not self.logo:
-            self.logo_thumbnail = ""
-        super().save(*args, **kwargs)
-
 
 K = Institution.Kind
 SECTOR_OF_KIND = {
     **dict.fromkeys(
-        [K.MOPS, K.GOPS, K.PCPR, K.ROPS, K.LABOUR_OFFICE, K.POLICE, K.COURT, K.SCHOOL, K.SPECIAL_SCHOOL_CENTRE,
-         K.DPS, K.SDS, K.WTZ, K.CIS, K.LOCAL_GOVERNMENT, K.UNIVERSITY, K.MINISTRY, K.PARLIAMENT, K.FOREIGN_PUBLIC],
+        [
+            K.MOPS,
+            K.GOPS,
+            K.PCPR,
+            K.ROPS,
+            K.LABOUR_OFFICE,
+            K.POLICE,
+            K.COURT,
+            K.SCHOOL,
+            K.SPECIAL_SCHOOL_CENTRE,
+            K.DPS,
+            K.SDS,
+            K.WTZ,
+            K.CIS,
+            K.LOCAL_GOVERNMENT,
+            K.UNIVERSITY,
+            K.MINISTRY,
+            K.PARLIAMENT,
+            K.FOREIGN_PUBLIC,
+        ],
         Sector.PUBLIC,
     ),
     **dict.fromkeys([K.SOCIAL_COOPERATIVE, K.FOUNDATION, K.ASSOCIATION, K.TRADE_UNION], Sector.NON_GOVERNMENTAL),
@@ -186,7 +220,9 @@ class Person(models.Model):
 
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    academic_title = models.CharField(_("academic title"), max_length=50, blank=True, help_text=_("e.g. prof., dr hab."))
+    academic_title = models.CharField(
+        _("academic title"), max_length=50, blank=True, help_text=_("e.g. prof., dr hab.")
+    )
     function = models.CharField(_("function"), max_length=200, blank=True, help_text=_("e.g. director"))
     affiliation = models.ForeignKey(
         Institution,
@@ -245,6 +281,13 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.centre}"
+
+    def clean(self) -> None:
+        # The centre's commune is what gives the user a region; without it they could change nothing.
+        if self.centre_id and (self.centre.kind != Institution.Kind.ROPS or self.centre.region_id is None):
+            raise ValidationError(
+                {"centre": _("Choose a regional social policy centre (ROPS) with its commune filled in.")}
+            )
 
     @property
     def region_id(self) -> str | None:

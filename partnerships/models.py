@@ -2,10 +2,12 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from events.models import Event, Project
@@ -76,10 +78,10 @@ class Partnership(models.Model):
     """
 
     class Status(models.TextChoices):
-        FORMING = "forming", _("forming")
-        ACTIVE = "active", _("active")
-        SUSPENDED = "suspended", _("suspended")
-        DISSOLVED = "dissolved", _("dissolved")
+        FORMING = "forming", pgettext_lazy("partnership status", "forming")
+        ACTIVE = "active", pgettext_lazy("partnership status", "active")
+        SUSPENDED = "suspended", pgettext_lazy("partnership status", "suspended")
+        DISSOLVED = "dissolved", pgettext_lazy("partnership status", "dissolved")
 
     class Stage(models.TextChoices):
         DIAGNOSIS = "diagnosis", _("diagnosis")
@@ -94,7 +96,10 @@ class Partnership(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, blank=True)
     founded_on = models.DateField(
-        _("founded on"), null=True, blank=True, help_text=_("With a year alone, enter 1 January and the precision “year”.")
+        _("founded on"),
+        null=True,
+        blank=True,
+        help_text=_("With a year alone, enter 1 January and the precision “year”."),
     )
     founded_precision = models.CharField(
         _("precision of the founding date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
@@ -139,7 +144,9 @@ class Partnership(models.Model):
         help_text=_("Events where the partnership was presented or signed."),
     )
     website = models.URLField(_("website"), blank=True)
-    logo = models.ImageField(_("logo"), upload_to=logo_upload_to, blank=True, validators=[validate_logo], max_length=200)
+    logo = models.ImageField(
+        _("logo"), upload_to=logo_upload_to, blank=True, validators=[validate_logo], max_length=200
+    )
     declared_member_count = models.PositiveIntegerField(
         _("declared number of members"),
         null=True,
@@ -178,6 +185,14 @@ class Partnership(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # A date known to the year or month is stored as its first day: "od 2010 roku" is 2010-01-01
+        # with precision "year", and is shown as "2010".
+        if self.founded_on and self.founded_precision == DatePrecision.YEAR:
+            self.founded_on = self.founded_on.replace(month=1, day=1)
+        elif self.founded_on and self.founded_precision == DatePrecision.MONTH:
+            self.founded_on = self.founded_on.replace(day=1)
 
     @property
     def region_id(self) -> str:
@@ -249,6 +264,10 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution} – {self.partnership}"
+
+    def clean(self) -> None:
+        if self.joined_on and self.left_on and self.left_on < self.joined_on:
+            raise ValidationError({"left_on": _("The date of leaving cannot be before the date of joining.")})
 
 
 class Agreement(models.Model):
@@ -326,6 +345,10 @@ class Signatory(models.Model):
 
     def __str__(self) -> str:
         return " – ".join(str(x) for x in (self.person, self.institution) if x)
+
+    def clean(self) -> None:
+        if not self.person_id and not self.institution_id:
+            raise ValidationError(_("A signatory is a person, an institution, or both."))
 
 
 class Evaluation(models.Model):

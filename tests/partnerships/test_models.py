@@ -1,0 +1,167 @@
+import datetime
+from io import StringIO
+
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.forms import modelform_factory
+from django.test import TestCase
+from django.utils import translation
+
+from events.models import Event, Material, Patron, Project
+from members.models import Institution
+from partnerships.models import Agreement, DatePrecision, Membership, Partnership, Principle, Signatory, TargetGroup
+
+PartnershipForm = modelform_factory(
+    Partnership, fields=["name", "slug", "status", "home_voivodeship", "founded_on", "founded_precision"]
+)
+MembershipForm = modelform_factory(Membership, fields=["partnership", "institution", "role", "joined_on", "left_on"])
+EventForm = modelform_factory(
+    Event, fields=["title", "slug", "kind", "start_date", "end_date", "participant_count_qualifier"]
+)
+ProjectForm = modelform_factory(Project, fields=["name", "start_year", "end_year"])
+
+
+class ConstraintTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_territory", stdout=StringIO())
+        cls.partnership = Partnership.objects.create(name="P", slug="p", home_voivodeship_id="14")
+        cls.institution = Institution.objects.create(name="I", slug="i", kind=Institution.Kind.MOPS)
+
+    def test_end_before_start_is_refused_by_the_database_and_explained_by_the_form(self):
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            Event.objects.create(title="E", slug="e", kind="conference", start_date="2014-12-11", end_date="2014-12-10")
+        form = EventForm(
+            data={
+                "title": "E",
+                "slug": "e",
+                "kind": "conference",
+                "start_date": "2014-12-11",
+                "end_date": "2014-12-10",
+                "participant_count_qualifier": "exact",
+            }
+        )
+        self.assertFalse(form.is_valid())
+        self.assertEqual(form.errors["end_date"], ["Data zakończenia nie może być wcześniejsza niż data rozpoczęcia."])
+
+    def test_left_before_joined_is_refused_by_the_database_and_explained_by_the_form(self):
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            Membership.objects.create(
+                partnership=self.partnership, institution=self.institution, joined_on="2014-10-28", left_on="2014-01-01"
+            )
+        form = MembershipForm(
+            data={
+                "partnership": self.partnership.pk,
+                "institution": self.institution.pk,
+                "role": "partner",
+                "joined_on": "2014-10-28",
+                "left_on": "2014-01-01",
+            }
+        )
+        self.assertFalse(form.is_valid())
+        self.assertEqual(form.errors["left_on"], ["Data wystąpienia nie może być wcześniejsza niż data przystąpienia."])
+
+    def test_last_year_before_first_is_refused(self):
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            Project.objects.create(name="X", start_year=2013, end_year=2007)
+        form = ProjectForm(data={"name": "X", "start_year": 2013, "end_year": 2007})
+        self.assertFalse(form.is_valid())
+        self.assertIn("end_year", form.errors)
+
+    def test_an_institution_is_a_current_member_once(self):
+        Membership.objects.create(partnership=self.partnership, institution=self.institution)
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            Membership.objects.create(partnership=self.partnership, institution=self.institution)
+        # Having left, it may join again.
+        Membership.objects.filter(institution=self.institution).update(left_on=datetime.date(2015, 1, 1))
+        Membership.objects.create(partnership=self.partnership, institution=self.institution)
+
+    def test_patron_signatory_and_material_need_someone_or_something(self):
+        event = Event.objects.create(title="E", slug="e", kind="conference")
+        agreement = Agreement.objects.create(partnership=self.partnership, title="Umowa")
+        for create in (
+            lambda: Patron.objects.create(event=event),
+            lambda: Signatory.objects.create(agreement=agreement),
+            lambda: Material.objects.create(kind="report", title="R"),
+        ):
+            with self.subTest(), self.assertRaises(IntegrityError), transaction.atomic():
+                create()
+
+
+class PartialDateTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_territory", stdout=StringIO())
+
+    def test_a_year_alone_is_a_valid_founding_date_shown_as_the_year(self):
+        form = PartnershipForm(
+            data={
+                "name": "Od 2010 roku",
+                "slug": "od-2010",
+                "status": "active",
+                "home_voivodeship": "14",
+                "founded_on": "2010-06-15",
+                "founded_precision": "year",
+            }
+        )
+        self.assertTrue(form.is_valid(), form.errors)
+        partnership = form.save()
+        self.assertEqual(partnership.founded_on, datetime.date(2010, 1, 1))
+        self.assertEqual(partnership.founded_display, "2010")
+
+    def test_the_database_refuses_a_year_precision_date_that_is_not_1_january(self):
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            Partnership.objects.create(
+                name="X",
+                slug="x",
+                home_voivodeship_id="14",
+                founded_on=datetime.date(2010, 6, 15),
+                founded_precision=DatePrecision.YEAR,
+            )
+
+    def test_day_and_month_precision_are_written_in_polish(self):
+        day = Partnership(founded_on=datetime.date(2014, 10, 28), founded_precision=DatePrecision.DAY)
+        month = Partnership(founded_on=datetime.date(2014, 10, 1), founded_precision=DatePrecision.MONTH)
+        with translation.override("pl"):
+            self.assertEqual(day.founded_display, "28 października 2014")
+            self.assertEqual(month.founded_display.lower(), "październik 2014")
+
+
+class ReferenceDataTests(TestCase):
+    def test_the_eight_principles_and_target_groups_are_seeded(self):
+        self.assertEqual(Principle.objects.count(), 8)
+        self.assertEqual(Principle.objects.first().name, "równość partnerów wobec siebie")
+        self.assertTrue(TargetGroup.objects.filter(name="osoby bezdomne").exists())
+        with translation.override("en"):
+            self.assertEqual(str(TargetGroup.objects.get(slug="osoby-bezdomne")), "homeless people")
+
+
+class CountIsNotAListTests(TestCase):
+    def test_declared_count_is_kept_apart_from_listed_members(self):
+        call_command("load_territory", stdout=StringIO())
+        partnership = Partnership.objects.create(
+            name="Raków", slug="rakow", home_voivodeship_id="24", declared_member_count=13
+        )
+        annotated = Partnership.objects.with_member_counts().get(pk=partnership.pk)
+        self.assertEqual((annotated.declared_member_count, annotated.listed_member_count), (13, 0))
+
+
+class WorkingInTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_territory", stdout=StringIO())
+        cls.in_commune = Partnership.objects.create(name="Gmina", slug="gmina", home_voivodeship_id="02")
+        cls.in_commune.area_communes.add("0264011")
+        cls.in_county = Partnership.objects.create(name="Powiat", slug="powiat", home_voivodeship_id="14")
+        cls.in_county.area_counties.add("1416")
+
+    def test_a_partnership_in_a_commune_shows_under_its_county_and_voivodeship(self):
+        for code in ("0264011", "0264", "02"):
+            with self.subTest(code):
+                self.assertEqual(list(Partnership.objects.working_in(code)), [self.in_commune])
+
+    def test_a_county_partnership_shows_under_its_voivodeship_and_communes_but_not_elsewhere(self):
+        self.assertEqual(list(Partnership.objects.working_in("14")), [self.in_county])
+        self.assertEqual(list(Partnership.objects.working_in("1416")), [self.in_county])
+        self.assertFalse(Partnership.objects.working_in("30").exists())
+        self.assertFalse(Partnership.objects.working_in("3017").exists())
