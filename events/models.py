@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from members.models import Institution, Person
 from members.uploads import document_upload_to, validate_pdf
 from territory.models import Commune
+from territory.search import search_key
 
 from .querysets import EventQuerySet, ProjectQuerySet
 
@@ -131,10 +132,11 @@ class Event(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="events", verbose_name=_("project")
     )
+    search_text = models.TextField(_("search key"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[organisers])
+    history = HistoricalRecords(excluded_fields=["search_text"], m2m_fields=[organisers])
     objects = EventQuerySet.as_manager()
 
     REGION_PATH = "commune__county__voivodeship"
@@ -153,6 +155,10 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(self.title, self.venue, self.description)
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.end_date and not self.start_date:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from territory.models import Commune
+from territory.search import search_key
 
 from .querysets import InstitutionQuerySet, PersonQuerySet
 from .uploads import logo_upload_to, thumbnail_of, validate_logo
@@ -88,10 +89,11 @@ class Institution(models.Model):
     last_verified_on = models.DateField(
         _("last verified on"), null=True, blank=True, help_text=_("When a person last checked this record.")
     )
+    search_text = models.TextField(_("search key"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
     objects = InstitutionQuerySet.as_manager()
 
     REGION_PATH = "commune__county__voivodeship"
@@ -135,6 +137,7 @@ class Institution(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        self.search_text = search_key(self.name, self.short_name)
         if self.logo and not self.logo._committed:
             self.logo_thumbnail.save("thumbnail.png", thumbnail_of(self.logo), save=False)
         elif not self.logo:

@@ -14,6 +14,7 @@ from events.models import Event, Project
 from members.models import Institution, Person
 from members.uploads import document_upload_to, logo_upload_to, validate_logo, validate_pdf
 from territory.models import Commune, County, Voivodeship
+from territory.search import search_key
 
 from .querysets import MembershipQuerySet, PartnershipQuerySet
 
@@ -156,10 +157,12 @@ class Partnership(models.Model):
     last_verified_on = models.DateField(
         _("last verified on"), null=True, blank=True, help_text=_("When a person last checked this record.")
     )
+    search_text = models.TextField(_("search key"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
     history = HistoricalRecords(
+        excluded_fields=["search_text"],
         m2m_fields=[area_counties, area_communes, target_groups, thematic_areas, principles, events]
     )
     objects = PartnershipQuerySet.as_manager()
@@ -185,6 +188,10 @@ class Partnership(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(self.name, self.goal, self.description)
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         # A date known to the year or month is stored as its first day: "od 2010 roku" is 2010-01-01
