@@ -26,9 +26,7 @@ def validate_logo(file) -> None:
     try:
         with Image.open(file) as image:
             if image.format not in ALLOWED_FORMATS:
-                raise ValidationError(
-                    _("The logo must be a PNG, JPEG, WebP or GIF image."), code="logo_format"
-                )
+                raise ValidationError(_("The logo must be a PNG, JPEG, WebP or GIF image."), code="logo_format")
             if image.width * image.height > MAX_LOGO_PIXELS:
                 raise ValidationError(_("The logo has more than 16 megapixels."), code="logo_pixels")
             image.verify()
