@@ -22,7 +22,7 @@ run: install
 	@$(MAKE) --no-print-directory system-packages PACKAGES="$(RUN_PACKAGES)"
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_territory
+	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
