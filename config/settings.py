@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
     "territory",
@@ -179,3 +180,6 @@ CONTACT_PHONE = env_str("CONTACT_PHONE", "")
 # Dates of the accessibility statement, ISO format; the statement says when it was checked.
 ACCESSIBILITY_PUBLISHED_ON = env_str("ACCESSIBILITY_PUBLISHED_ON", "2026-11-23")
 ACCESSIBILITY_UPDATED_ON = env_str("ACCESSIBILITY_UPDATED_ON", "2026-11-23")
+
+# The empty choice of every public filter reads as what it does: no restriction.
+FILTERS_EMPTY_CHOICE_LABEL = _("(all)")

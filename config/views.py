@@ -1,15 +1,27 @@
-"""Site-wide pages that belong to no single app."""
+"""Site-wide pages that belong to no single app: they bring territory, institutions, events
+and partnerships together, which only `config` may import all at once."""
 
 import datetime
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from territory.models import Commune, County, Voivodeship
+from events.models import Event
+from members.models import Institution
+from partnerships.models import Partnership
+from territory.boundaries import MAP_VIEWBOX, MapShape, viewbox_around
+from territory.models import County, Voivodeship
+
+# Upper bounds of the map's colour classes; the last class is "more".
+MAP_CLASSES = (0, 1, 3, 9)
+COUNTY_PAGE_LIMIT = 50
 
 
 @require_GET
@@ -19,15 +31,99 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
+def _map_class(count: int) -> int:
+    return next((index for index, bound in enumerate(MAP_CLASSES) if count <= bound), len(MAP_CLASSES))
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    voivodeships = Voivodeship.objects.active().with_county_counts()
+    partnerships = Partnership.objects.public()
+    by_county = partnerships.counts_by_county()
+    counties = list(County.objects.active().select_related("voivodeship").order_by("voivodeship__name", "name"))
+    outlined = [c for c in counties if c.outline]
+    shapes = [
+        MapShape(
+            c.code,
+            ngettext(
+                "%(county)s: %(count)d partnership", "%(county)s: %(count)d partnerships", by_county.get(c.code, 0)
+            )
+            % {"county": c, "count": by_county.get(c.code, 0)},
+            c.outline,
+            url=reverse("county_detail", args=[c.code]) if by_county.get(c.code) else "",
+            highlighted=bool(by_county.get(c.code)),
+        )
+        for c in outlined
+    ]
+    legend = []
+    lower = 0
+    for index, bound in enumerate(MAP_CLASSES):
+        legend.append((index, f"{lower}" if lower == bound else f"{lower}–{bound}"))
+        lower = bound + 1
+    legend.append((len(MAP_CLASSES), f"{lower}+"))
     context = {
-        "voivodeships": voivodeships,
-        "county_count": County.objects.active().count(),
-        "commune_count": Commune.objects.active().count(),
+        "partnership_count": partnerships.count(),
+        "institution_count": Institution.objects.public().count(),
+        "event_count": Event.objects.public().count(),
+        "county_with_partnerships_count": len(by_county),
+        "map_shapes": [(shape, _map_class(by_county.get(shape.code, 0))) for shape in shapes],
+        "map_viewbox": MAP_VIEWBOX,
+        "map_legend": legend,
+        "county_rows": [(c, by_county[c.code]) for c in counties if by_county.get(c.code)],
+        "voivodeships": Voivodeship.objects.active(),
+        "latest_events": list(
+            Event.objects.public()
+            .filter(start_date__isnull=False)
+            .select_related("commune")
+            .order_by("-start_date")[:5]
+        ),
     }
     return render(request, "pages/home.html", context)
+
+
+@require_GET
+def county_list(request: HttpRequest) -> HttpResponse:
+    """Voivodeships, each with its counties and how many partnerships work there."""
+    by_county = Partnership.objects.public().counts_by_county()
+    voivodeships = Voivodeship.objects.active().prefetch_related(
+        Prefetch("counties", queryset=County.objects.active().order_by("name"))
+    )
+    rows = [
+        (
+            v,
+            [(c, by_county.get(c.code, 0)) for c in v.counties.all()],
+            sum(by_county.get(c.code, 0) for c in v.counties.all()),
+        )
+        for v in voivodeships
+    ]
+    return render(request, "territory/county_list.html", {"voivodeships": rows})
+
+
+@require_GET
+def county_detail(request: HttpRequest, code: str) -> HttpResponse:
+    county = get_object_or_404(County.objects.select_related("voivodeship"), code=code)
+    partnerships = Partnership.objects.public().working_in(code).select_related("home_voivodeship").order_by("name")
+    institutions = Institution.objects.public().filter(commune__county=county).select_related("commune")
+    events = Event.objects.public().filter(commune__county=county).select_related("commune")
+    neighbours = (
+        County.objects.filter(voivodeship=county.voivodeship)
+        .exclude(outline="")
+        .only("code", "name", "kind", "outline")
+    )
+    shapes = [MapShape(c.code, str(c), c.outline, highlighted=c.code == county.code) for c in neighbours]
+    context = {
+        "county": county,
+        "partnerships": list(partnerships[:COUNTY_PAGE_LIMIT]),
+        "partnership_count": partnerships.count(),
+        "institutions": list(institutions[:COUNTY_PAGE_LIMIT]),
+        "institution_count": institutions.count(),
+        "events": list(events[:COUNTY_PAGE_LIMIT]),
+        "event_count": events.count(),
+        "limit": COUNTY_PAGE_LIMIT,
+        "map_shapes": shapes,
+        "map_viewbox": viewbox_around(s.outline for s in shapes),
+        "breadcrumbs": [(_("Counties"), reverse("county_list")), (str(county), "")],
+    }
+    return render(request, "territory/county_detail.html", context)
 
 
 @require_GET

@@ -4,6 +4,7 @@ are presented, promoted and signed."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -159,6 +160,9 @@ class Event(models.Model):
     def save(self, *args, **kwargs):
         self.search_text = search_key(self.title, self.venue, self.description)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:event_detail", args=[self.slug])
 
     def clean(self) -> None:
         if self.end_date and not self.start_date:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -143,6 +144,9 @@ class Institution(models.Model):
         elif not self.logo:
             self.logo_thumbnail = ""
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:institution_detail", args=[self.slug])
 
     def clean(self) -> None:
         self.country = (self.country or "").strip().upper()

@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -163,7 +164,7 @@ class Partnership(models.Model):
 
     history = HistoricalRecords(
         excluded_fields=["search_text"],
-        m2m_fields=[area_counties, area_communes, target_groups, thematic_areas, principles, events]
+        m2m_fields=[area_counties, area_communes, target_groups, thematic_areas, principles, events],
     )
     objects = PartnershipQuerySet.as_manager()
 
@@ -192,6 +193,9 @@ class Partnership(models.Model):
     def save(self, *args, **kwargs):
         self.search_text = search_key(self.name, self.goal, self.description)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("partnerships:partnership_detail", args=[self.slug])
 
     def clean(self) -> None:
         # A date known to the year or month is stored as its first day: "od 2010 roku" is 2010-01-01

@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.db import models
 from django.db.models import Q
 
@@ -21,6 +23,15 @@ class PartnershipQuerySet(RegionalQuerySet):
         else:
             condition = Q(area_counties__code__startswith=code) | Q(area_communes__code__startswith=code)
         return self.filter(pk__in=self.model.objects.filter(condition).values("pk"))
+
+    def counts_by_county(self) -> dict[str, int]:
+        """County code -> how many of these partnerships work in it, directly or in one of its
+        communes (each counted once). Two queries, whatever the number of partnerships."""
+        through_counties = self.model.area_counties.through.objects.filter(partnership__in=self.values("pk"))
+        through_communes = self.model.area_communes.through.objects.filter(partnership__in=self.values("pk"))
+        pairs = set(through_counties.values_list("partnership_id", "county_id"))
+        pairs |= {(p, code[:4]) for p, code in through_communes.values_list("partnership_id", "commune_id")}
+        return dict(Counter(county for _, county in pairs))
 
     def with_member_counts(self):
         """Annotate ``listed_member_count``: current members listed by name, in the same query."""

@@ -202,3 +202,23 @@ def simplify(points: list[Point], tolerance: float) -> list[Point]:
             keep[farthest] = True
             stack.extend([(first, farthest), (farthest, last)])
     return [p for p, kept in zip(points, keep, strict=True) if kept]
+
+
+@dataclass(frozen=True)
+class MapShape:
+    code: str
+    label: str
+    outline: str
+    url: str = ""
+    highlighted: bool = False
+
+
+def viewbox_around(outlines: Iterable[str], margin: float = 4.0) -> str:
+    """The SVG viewBox that frames these outlines, for a small map of one area."""
+    numbers = [float(n) for outline in outlines for n in outline.replace("M", " ").replace("Z", " ").split()]
+    if not numbers:
+        return MAP_VIEWBOX
+    xs, ys = numbers[0::2], numbers[1::2]
+    left, top = min(xs) - margin, min(ys) - margin
+    width, height = max(xs) - min(xs) + 2 * margin, max(ys) - min(ys) + 2 * margin
+    return f"{left:.1f} {top:.1f} {width:.1f} {height:.1f}"

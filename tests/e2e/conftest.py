@@ -6,6 +6,7 @@ Playwright's own browser download does not work here, so the browser is the syst
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -53,7 +54,8 @@ def page(browser, live_server, request):
     page = context.new_page()
     yield page
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{request.node.name}.png", full_page=True)
+    name = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
     context.close()
 
 

@@ -1,0 +1,74 @@
+"""sitemap.xml: every public page, each kind starting from its one definition of "public"."""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from events.models import Event
+from members.models import Institution
+from partnerships.models import Partnership
+from territory.models import County
+
+
+class PartnershipSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self):
+        return Partnership.objects.public().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class InstitutionSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Institution.objects.public().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class EventSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Event.objects.public().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class CountySitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return County.objects.active().only("code").order_by("code")
+
+    def location(self, item):
+        return reverse("county_detail", args=[item.code])
+
+
+class PageSitemap(Sitemap):
+    def items(self):
+        return [
+            "home",
+            "partnerships:partnership_list",
+            "members:institution_list",
+            "events:event_list",
+            "county_list",
+            "accessibility_statement",
+        ]
+
+    def location(self, item):
+        return reverse(item)
+
+
+SITEMAPS = {
+    "pages": PageSitemap,
+    "partnerships": PartnershipSitemap,
+    "institutions": InstitutionSitemap,
+    "events": EventSitemap,
+    "counties": CountySitemap,
+}

@@ -1,0 +1,54 @@
+"""The one FilterSet of /instytucje/."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from territory.models import County, Voivodeship
+from territory.search import query_key
+
+from .models import Institution, Sector
+
+
+class InstitutionFilterSet(django_filters.FilterSet):
+    """Filters of the institution list. Parameter names are Polish: they are public, bookmarked URLs.
+
+    Choices are read once when the FilterSet is built (a fixed number of queries), so the
+    template renders the form without touching the database.
+    """
+
+    q = django_filters.CharFilter(method="search", label=_("Search"), max_length=500)
+    rodzaj = django_filters.ChoiceFilter(field_name="kind", choices=Institution.Kind.choices, label=_("Kind"))
+    sektor = django_filters.ChoiceFilter(method="in_sector", choices=Sector.choices, label=_("Sector"))
+    wojewodztwo = django_filters.ChoiceFilter(method="in_region", label=_("Voivodeship"))
+    powiat = django_filters.ChoiceFilter(field_name="commune__county", label=_("County"))
+    sortuj = django_filters.OrderingFilter(
+        fields=(("name", "nazwa"),), field_labels={"name": _("name")}, label=_("Sort by")
+    )
+
+    class Meta:
+        model = Institution
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Institution.objects.public()
+        super().__init__(data, queryset.order_by("name", "pk"), **kwargs)
+        fields = self.form.fields
+        fields["wojewodztwo"].choices = [(v.code, v.name) for v in Voivodeship.objects.active()]
+        fields["powiat"].choices = [
+            (c.code, f"{c} ({c.voivodeship.name})") for c in County.objects.active().select_related("voivodeship")
+        ]
+
+    def search(self, queryset, name: str, value: str):
+        """Name and short name, whatever the case and diacritics: "lodz" finds "Uniwersytet Łódzki"."""
+        key = query_key(value)
+        if not key:
+            return queryset
+        return queryset.filter(search_text__contains=key)
+
+    def in_sector(self, queryset, name: str, value: str):
+        return queryset.in_sector(value)
+
+    def in_region(self, queryset, name: str, value: str):
+        # The seat's commune decides: an institution in any powiat of the voivodeship is in it.
+        return queryset.in_region(value)

@@ -1,0 +1,94 @@
+"""The one FilterSet of /partnerstwa/: the HTML list and its CSV and JSON exports use it alike."""
+
+import django_filters
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Project
+from members.models import Institution
+from territory.models import County, Voivodeship
+from territory.search import query_key
+
+from .models import Membership, Partnership, TargetGroup, ThematicArea
+
+YEAR_FIELD = {"min_value": 1900, "max_value": 2100, "widget": forms.NumberInput(attrs={"inputmode": "numeric"})}
+
+
+class PartnershipFilterSet(django_filters.FilterSet):
+    """Filters of the partnership list. Parameter names are Polish: they are public, bookmarked URLs.
+
+    Choices are read once when the FilterSet is built (a fixed number of queries), so the
+    template renders the form without touching the database.
+    """
+
+    q = django_filters.CharFilter(method="search", label=_("Search"), max_length=500)
+    wojewodztwo = django_filters.ChoiceFilter(method="working_in", label=_("Voivodeship"))
+    powiat = django_filters.ChoiceFilter(method="working_in", label=_("County"))
+    gmina = django_filters.CharFilter(
+        method="working_in",
+        label=_("Commune (TERYT code)"),
+        validators=[RegexValidator(r"^[0-9]{6}[123]$", _("A commune's TERYT code has seven digits."))],
+    )
+    status = django_filters.ChoiceFilter(choices=Partnership.Status.choices, label=_("Status"))
+    rok_od = django_filters.NumberFilter(
+        field_name="founded_on__year", lookup_expr="gte", label=_("Founded in or after"), **YEAR_FIELD
+    )
+    rok_do = django_filters.NumberFilter(
+        field_name="founded_on__year", lookup_expr="lte", label=_("Founded in or before"), **YEAR_FIELD
+    )
+    grupa = django_filters.ChoiceFilter(field_name="target_groups__slug", label=_("Target group"))
+    obszar = django_filters.ChoiceFilter(field_name="thematic_areas__slug", label=_("Thematic area"))
+    rodzaj_czlonka = django_filters.ChoiceFilter(
+        method="with_member_kind", choices=Institution.Kind.choices, label=_("Kind of member institution")
+    )
+    projekt = django_filters.ChoiceFilter(field_name="project_id", label=_("Project"))
+    sortuj = django_filters.OrderingFilter(
+        fields=(("name", "nazwa"), ("founded_on", "rok"), ("listed_member_count", "czlonkowie")),
+        field_labels={
+            "name": _("name"),
+            "founded_on": _("founding year"),
+            "listed_member_count": _("number of members"),
+        },
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Partnership
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Partnership.objects.public()
+        super().__init__(data, queryset.with_member_counts().order_by("name"), **kwargs)
+        fields = self.form.fields
+        fields["wojewodztwo"].choices = [(v.code, v.name) for v in Voivodeship.objects.active()]
+        fields["powiat"].choices = [
+            (c.code, f"{c} ({c.voivodeship.name})") for c in County.objects.active().select_related("voivodeship")
+        ]
+        fields["grupa"].choices = [(t.slug, str(t)) for t in TargetGroup.objects.all()]
+        fields["obszar"].choices = [(t.slug, str(t)) for t in ThematicArea.objects.all()]
+        fields["projekt"].choices = [
+            (str(p.pk), p.name) for p in Project.objects.filter(partnerships__isnull=False).distinct()
+        ]
+
+    def search(self, queryset, name: str, value: str):
+        """Name, goal and description of the partnership, and the names of its member institutions,
+        whatever the case and diacritics: "rakow" finds "Raków-Reaktywacja"."""
+        key = query_key(value)
+        if not key:
+            return queryset
+        # One IN over a UNION, not an OR of two conditions: PostgreSQL then serves each branch from
+        # its trigram index instead of scanning every partnership.
+        by_name = Partnership.objects.filter(search_text__contains=key).order_by().values("pk")
+        by_member = (
+            Membership.objects.filter(institution__search_text__contains=key).order_by().values("partnership_id")
+        )
+        return queryset.filter(pk__in=by_name.union(by_member))
+
+    def working_in(self, queryset, name: str, value: str):
+        return queryset.working_in(value)
+
+    def with_member_kind(self, queryset, name: str, value: str):
+        members = Membership.objects.current().filter(institution__kind=value).values("partnership_id")
+        return queryset.filter(pk__in=members)

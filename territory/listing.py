@@ -1,0 +1,94 @@
+"""What every public list page shares: paging that never fails on what a visitor types into
+the URL, and the active filters shown as removable chips.
+
+It lives in the leftmost app so that every list page (partnerships, institutions, events)
+can use it without an import against the app order.
+"""
+
+from dataclasses import dataclass
+
+import django_filters
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+PER_PAGE = 20
+
+
+@dataclass
+class Paging:
+    page: Page
+    query: str = ""  # the list's other parameters, url-encoded
+    error: str = ""
+
+    @property
+    def objects(self) -> list:
+        return self.page.object_list
+
+    def _url(self, number: int) -> str:
+        return f"?{self.query}&page={number}" if self.query else f"?page={number}"
+
+    @property
+    def previous_url(self) -> str:
+        return self._url(self.page.previous_page_number()) if self.page.has_previous() else ""
+
+    @property
+    def next_url(self) -> str:
+        return self._url(self.page.next_page_number()) if self.page.has_next() else ""
+
+
+def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE) -> Paging:
+    """The requested page of ``queryset``, evaluated; a bad ``page`` gives page 1 or the last, with a message.
+
+    Two queries: the count and the page's rows.
+    """
+    paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
+    raw = request.GET.get("page", "1")
+    error = ""
+    try:
+        number = int(raw)
+    except ValueError:
+        number, error = (
+            1,
+            _("“%(page)s” is not a page number; showing the first page.")
+            % {"page": "".join(c for c in raw[:20] if c.isprintable())},
+        )
+    else:
+        if number < 1:
+            number, error = 1, _("Pages are numbered from 1; showing the first page.")
+        elif number > paginator.num_pages:
+            number, error = (
+                paginator.num_pages,
+                _("There is no page %(page)d; showing the last page.") % {"page": number},
+            )
+    page = paginator.page(number)
+    page.object_list = list(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return Paging(page=page, query=query.urlencode(), error=error)
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    label: str
+    value: str
+    remove_url: str
+
+
+def active_filters(request: HttpRequest, filterset: django_filters.FilterSet, ignored=("page", "sortuj")) -> list:
+    """The filters in force, each with the URL of the same list without it (and back on page 1)."""
+    if not filterset.is_bound or not hasattr(filterset.form, "cleaned_data"):
+        return []
+    result = []
+    for name, value in filterset.form.cleaned_data.items():
+        if name in ignored or value in (None, "", [], ()):
+            continue
+        field = filterset.form.fields[name]
+        choices = dict(getattr(field, "choices", ()))
+        shown = choices.get(value, choices.get(str(value), value))
+        params = request.GET.copy()
+        for key in (name, "page"):
+            params.pop(key, None)
+        query = params.urlencode()
+        result.append(ActiveFilter(str(field.label), str(shown), f"?{query}" if query else request.path))
+    return result

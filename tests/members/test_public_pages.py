@@ -1,0 +1,312 @@
+import datetime
+from html.parser import HTMLParser
+
+from django.conf import settings
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from events.models import Speaker
+from members.models import Institution
+from partnerships.models import Membership
+from tests import builders
+
+PRIVATE = {"email": "prywatny-adres@example.org", "phone": "+48 600 000 001", "private_notes": "NOTATKA-PRYWATNA"}
+
+HOSTILE_QUERIES = {
+    "?page=abc": "nie jest numerem strony",
+    "?page=-1": "numerowane od 1",
+    "?page=999999999": "Nie ma strony 999999999",
+    "?powiat=XYZ": "Wybierz poprawną wartość",
+    "?wojewodztwo=99": "Wybierz poprawną wartość",
+    "?q=" + "a" * 10_000: "co najwyżej 500 znaków",
+    "?q=a%00b": "Znaki null są niedozwolone",
+    "?nieznany=1&format=xml": "",
+}
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+class _Structure(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.headings: list[int] = []
+        self.labels: set[str] = set()
+        self.controls: list[str] = []
+        self.th_without_scope = 0
+        self.in_form = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
+            self.headings.append(int(tag[1]))
+        elif tag == "label" and attrs.get("for"):
+            self.labels.add(attrs["for"])
+        elif tag in ("input", "select", "textarea") and attrs.get("type") not in ("hidden", "submit"):
+            self.controls.append(attrs.get("id", ""))
+        elif tag == "th" and "scope" not in attrs:
+            self.th_without_scope += 1
+
+
+def structure_problems(html: str) -> list[str]:
+    """What a screen reader user would trip over: headings out of order, fields without a label,
+    table headers without a scope."""
+    parser = _Structure()
+    parser.feed(html)
+    problems = []
+    if parser.headings.count(1) != 1 or parser.headings[:1] != [1]:
+        problems.append(f"one h1, first: {parser.headings}")
+    for before, after in zip(parser.headings, parser.headings[1:], strict=False):
+        if after > before + 1:
+            problems.append(f"heading h{after} after h{before}")
+    problems += [f"no label for {control!r}" for control in parser.controls if control not in parser.labels]
+    if parser.th_without_scope:
+        problems.append(f"{parser.th_without_scope} th without scope")
+    return problems
+
+
+class InstitutionListTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        builders.load_territory()
+        cls.university = builders.institution(
+            "Uniwersytet Łódzki", commune="1061011", kind=Institution.Kind.UNIVERSITY, short_name="UŁ"
+        )
+        cls.foundation = builders.institution(
+            "Fundacja Przykładowa", commune="0264011", kind=Institution.Kind.FOUNDATION
+        )
+        cls.walbrzych = builders.institution("Stowarzyszenie Testowe", commune="0265011", kind="association")
+        cls.mops = builders.institution("Miejski Ośrodek Pomocy Społecznej w Testowie", commune="1465011")
+        cls.council = builders.institution(
+            "Testing Borough Council", commune=None, country="GB", kind=Institution.Kind.FOREIGN_PUBLIC
+        )
+        cls.person = builders.person(cls.university, function="rektor", **PRIVATE)
+
+    def names(self, query: str) -> list[str]:
+        response = self.client.get(f"/instytucje/{query}")
+        self.assertEqual(response.status_code, 200)
+        return [institution.name for institution in response.context["institutions"]]
+
+    def test_list_shows_every_institution_with_kind_sector_and_seat_in_polish(self):
+        response = self.client.get("/instytucje/")
+        self.assertContains(response, '<html lang="pl">')
+        self.assertContains(response, "<title>Instytucje – Rejestr Partnerstw Lokalnych</title>", html=True)
+        self.assertEqual(response.context["paging"].page.paginator.count, 5)
+        self.assertContains(response, f'<a href="/instytucje/{self.university.slug}/">Uniwersytet Łódzki</a>')
+        self.assertContains(response, "Uczelnia lub instytut badawczy · sektor publiczny")
+        self.assertContains(response, "Fundacja · sektor pozarządowy")
+        self.assertContains(response, "Łódź</p>")  # a city county is not repeated after its commune
+        self.assertContains(response, "GB</p>")
+
+    def test_page_structure_is_accessible(self):
+        self.assertEqual(structure_problems(self.client.get("/instytucje/?powiat=XYZ").content.decode()), [])
+
+    def test_search_ignores_case_and_diacritics(self):
+        self.assertEqual(self.names("?q=lodz"), ["Uniwersytet Łódzki"])
+        self.assertEqual(self.names("?q=ŁÓDZKI"), ["Uniwersytet Łódzki"])
+        self.assertEqual(self.names("?q=osrodek+pomocy"), ["Miejski Ośrodek Pomocy Społecznej w Testowie"])
+
+    def test_search_finds_the_short_name(self):
+        self.assertEqual(self.names("?q=ul"), ["Uniwersytet Łódzki"])
+
+    def test_filters_by_kind_and_by_sector(self):
+        self.assertEqual(self.names("?rodzaj=foundation"), ["Fundacja Przykładowa"])
+        self.assertEqual(self.names("?sektor=ngo"), ["Fundacja Przykładowa", "Stowarzyszenie Testowe"])
+        self.assertEqual(
+            self.names("?sektor=public"),
+            ["Miejski Ośrodek Pomocy Społecznej w Testowie", "Testing Borough Council", "Uniwersytet Łódzki"],
+        )
+        self.assertEqual(self.names("?sektor=business"), [])
+
+    def test_a_voivodeship_includes_institutions_seated_in_any_of_its_counties(self):
+        self.assertEqual(self.names("?wojewodztwo=02"), ["Fundacja Przykładowa", "Stowarzyszenie Testowe"])
+        self.assertEqual(self.names("?powiat=0265"), ["Stowarzyszenie Testowe"])
+        self.assertEqual(self.names("?wojewodztwo=10&sektor=public"), ["Uniwersytet Łódzki"])
+        self.assertEqual(self.names("?wojewodztwo=30"), [])
+
+    def test_sorting_by_name_both_ways(self):
+        self.assertEqual(self.names("?sortuj=-nazwa")[0], "Uniwersytet Łódzki")
+        self.assertEqual(self.names("?sortuj=nazwa")[0], "Fundacja Przykładowa")
+
+    def test_active_filters_are_shown_each_with_a_link_that_removes_it(self):
+        response = self.client.get("/instytucje/?wojewodztwo=02&q=fundacja&page=1")
+        self.assertContains(response, "Województwo: dolnośląskie")
+        self.assertContains(response, 'href="?q=fundacja"')
+        self.assertContains(response, 'href="?wojewodztwo=02"')
+
+    def test_an_invalid_filter_value_shows_the_fields_error_and_the_other_filters_still_apply(self):
+        response = self.client.get("/instytucje/?powiat=XYZ&rodzaj=foundation")
+        self.assertContains(response, "Wybierz poprawną wartość")
+        self.assertContains(response, "field--error")
+        self.assertEqual([i.name for i in response.context["institutions"]], ["Fundacja Przykładowa"])
+
+    def test_bad_input_gives_a_normal_page_with_the_error_shown(self):
+        for query, message in HOSTILE_QUERIES.items():
+            with self.subTest(query=query[:40]):
+                response = self.client.get(f"/instytucje/{query}")
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, message)
+
+    def test_private_data_of_people_never_appears(self):
+        response = self.client.get("/instytucje/?q=uniwersytet")
+        for value in PRIVATE.values():
+            self.assertNotContains(response, value)
+
+    def test_list_runs_the_same_number_of_queries_at_5_and_at_50_rows(self):
+        self.assertEqual(Institution.objects.count(), 5)
+        at_5 = count_queries(self.client, "/instytucje/?sektor=public&q=a")
+        at_5_unfiltered = count_queries(self.client, "/instytucje/")
+        for number in range(45):
+            builders.institution(f"Ośrodek testowy {number}", commune=("0264011", "3021021", None)[number % 3])
+        self.assertEqual(Institution.objects.count(), 50)
+        self.assertEqual(count_queries(self.client, "/instytucje/?sektor=public&q=a"), at_5)
+        self.assertEqual(count_queries(self.client, "/instytucje/"), at_5_unfiltered)
+        self.assertEqual(count_queries(self.client, "/instytucje/?page=3"), at_5_unfiltered)
+
+
+class InstitutionDetailTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        builders.load_territory()
+        cls.university = builders.institution(
+            "Uniwersytet Łódzki",
+            commune="1061011",
+            kind=Institution.Kind.UNIVERSITY,
+            short_name="UŁ",
+            website="https://uni.example.org/",
+            email="sekretariat@uni.example.org",
+            phone="+48 42 000 00 00",
+            description="Uczelnia publiczna w Łodzi.",
+            last_verified_on=datetime.date(2024, 5, 6),
+        )
+        cls.council = builders.institution(
+            "Testing Borough Council", commune=None, country="GB", kind=Institution.Kind.FOREIGN_PUBLIC
+        )
+        cls.speaker = builders.person(
+            cls.university, first_name="Jan", last_name="Testowy", academic_title="dr hab.", function="prorektor"
+        )
+        cls.private_person = builders.person(cls.university, first_name="Anna", last_name="Prywatna", **PRIVATE)
+        cls.conference = builders.event("Konferencja o partnerstwach", start_date=datetime.date(2013, 3, 14))
+        cls.organised = builders.event("Seminarium uczelni", start_date=datetime.date(2014, 6, 1), commune="1061011")
+        cls.organised.organisers.add(cls.university)
+        Speaker.objects.create(
+            event=cls.conference, person=cls.speaker, role=Speaker.Role.PANELLIST, topic="Badania w terenie"
+        )
+        Speaker.objects.create(event=cls.conference, person=cls.private_person, role=Speaker.Role.SPEAKER)
+        cls.partnership = builders.partnership("Łódzkie Partnerstwo Testowe", region="10", members=[cls.university])
+        cls.former = builders.partnership("Partnerstwo dawne", region="10")
+        Membership.objects.create(
+            partnership=cls.former,
+            institution=cls.university,
+            role=Membership.Role.LEADER,
+            joined_on=datetime.date(2010, 1, 1),
+            left_on=datetime.date(2012, 12, 31),
+        )
+        cls.url = cls.university.get_absolute_url()
+
+    def test_detail_shows_the_public_facts_of_the_institution(self):
+        response = self.client.get(self.url)
+        self.assertContains(response, "<h1>Uniwersytet Łódzki</h1>", html=True)
+        self.assertContains(response, "<title>Uniwersytet Łódzki – Rejestr Partnerstw Lokalnych</title>", html=True)
+        self.assertContains(response, "UŁ")
+        self.assertContains(response, "Uczelnia lub instytut badawczy")
+        self.assertContains(response, "Sektor publiczny")
+        self.assertContains(response, '<a href="/powiaty/1061/">Łódź</a>')
+        self.assertContains(response, 'href="https://uni.example.org/"')
+        self.assertContains(response, "sekretariat@uni.example.org")
+        self.assertContains(response, "+48 42 000 00 00")
+        self.assertContains(response, "Uczelnia publiczna w Łodzi.")
+        self.assertContains(response, '<time datetime="2024-05-06">')
+        self.assertContains(response, 'aria-label="Ścieżka nawigacji"')
+        self.assertContains(response, '<a href="/instytucje/">Instytucje</a>', html=True)
+
+    def test_seat_in_a_land_county_names_the_commune_and_links_the_county(self):
+        institution = builders.institution("Ośrodek w Puszczykowie", commune="3021021")
+        response = self.client.get(institution.get_absolute_url())
+        self.assertContains(response, 'gmina Puszczykowo, <a href="/powiaty/3021/">powiat poznański</a>')
+        self.assertContains(response, "wielkopolskie")
+
+    def test_detail_of_a_foreign_institution_shows_its_country_not_a_seat(self):
+        response = self.client.get(self.council.get_absolute_url())
+        self.assertContains(response, "<dd>GB</dd>", html=True)
+        self.assertNotRegex(response.content.decode(), r"/powiaty/[0-9]{4}/")
+
+    def test_detail_lists_every_partnership_with_the_role_and_dates(self):
+        response = self.client.get(self.url)
+        self.assertContains(
+            response, f'<a href="/partnerstwa/{self.partnership.slug}/">Łódzkie Partnerstwo Testowe</a>'
+        )
+        self.assertContains(response, f'<a href="/partnerstwa/{self.former.slug}/">Partnerstwo dawne</a>')
+        self.assertContains(response, "Lider")
+        self.assertContains(response, "31 grudnia 2012")
+
+    def test_detail_lists_events_organised_and_those_where_its_people_spoke(self):
+        response = self.client.get(self.url)
+        self.assertContains(response, f'href="{self.organised.get_absolute_url()}">Seminarium uczelni</a>')
+        self.assertContains(response, f'href="{self.conference.get_absolute_url()}">Konferencja o partnerstwach</a>')
+        self.assertContains(response, "dr hab. Jan Testowy")
+        self.assertContains(response, "Badania w terenie")
+        self.assertEqual([talk.person.last_name for talk in response.context["talks"]], ["Prywatna", "Testowy"])
+
+    def test_detail_lists_affiliated_people_with_their_function(self):
+        response = self.client.get(self.url)
+        self.assertContains(response, '<th scope="row">dr hab. Jan Testowy</th><td>prorektor</td>', html=True)
+        self.assertContains(response, "Anna Prywatna")
+
+    def test_private_data_of_people_never_appears(self):
+        for url in (self.url, "/instytucje/", "/instytucje/?q=lodz"):
+            response = self.client.get(url)
+            for value in PRIVATE.values():
+                with self.subTest(url=url, value=value):
+                    self.assertNotContains(response, value)
+
+    def test_private_fields_of_people_are_not_even_loaded(self):
+        response = self.client.get(self.url)
+        for person in response.context["people"]:
+            self.assertTrue(set(person.PRIVATE_FIELDS) <= person.get_deferred_fields())
+
+    def test_page_structure_is_accessible(self):
+        self.assertEqual(structure_problems(self.client.get(self.url).content.decode()), [])
+
+    def test_unknown_or_hostile_slug_is_a_404(self):
+        for url in ("/instytucje/nie-ma-takiej/", "/instytucje/a%00b/", "/instytucje/" + "x" * 5000 + "/"):
+            with self.subTest(url=url[:40]):
+                self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_detail_runs_the_same_number_of_queries_at_5_and_at_50_related_rows(self):
+        def add_related_rows(count: int) -> None:
+            for _ in range(count):
+                builders.partnership(region="10", members=[self.university])
+                person = builders.person(self.university, function="specjalista", **PRIVATE)
+                event = builders.event(start_date=datetime.date(2015, 1, 1))
+                Speaker.objects.create(event=event, person=person)
+                builders.event(commune="0264011").organisers.add(self.university)
+
+        add_related_rows(3)  # with the 2 of setUpTestData: 5 memberships, people and talks
+        self.assertEqual(self.university.memberships.count(), 5)
+        at_5 = count_queries(self.client, self.url)
+        add_related_rows(45)
+        self.assertEqual(self.university.memberships.count(), 50)
+        self.assertEqual(self.university.people.count(), 50)
+        self.assertEqual(Speaker.objects.filter(person__affiliation=self.university).count(), 50)
+        self.assertEqual(count_queries(self.client, self.url), at_5)
+
+
+class LanguageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        builders.load_territory()
+        builders.institution("Fundacja Przykładowa", kind=Institution.Kind.FOUNDATION)
+
+    def test_the_list_is_available_in_english(self):
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = self.client.get("/instytucje/")
+        self.assertContains(response, '<html lang="en">')
+        self.assertContains(response, "<h1>Member institutions</h1>", html=True)
+        self.assertContains(response, "1 institution")
+        self.assertContains(response, "Foundation · non-governmental sector")
