@@ -1,6 +1,6 @@
 import datetime
 
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from territory.listing import active_filters, paginate
 
 from .filters import InstitutionFilterSet
-from .models import Institution, Person
+from .models import Institution
 
 
 @require_GET
@@ -43,12 +43,9 @@ def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organised_events = list(
         institution.organised_events.select_related("commune").order_by(F("start_date").desc(nulls_last=True), "title")
     )
-    # The Speaker model, reached through the reverse relation rather than imported (see above).
-    talks = Person.talks.rel.related_model.objects.select_related("event__commune")
+    # Talks are events' rows: named by lookup, not imported (see above).
     people = list(
-        institution.people.public()
-        .order_by("last_name", "first_name", "pk")
-        .prefetch_related(Prefetch("talks", queryset=talks))
+        institution.people.public().order_by("last_name", "first_name", "pk").prefetch_related("talks__event__commune")
     )
     # Each talk keeps its (public-fields-only) person from the prefetch; the newest event first.
     talks_by_people = sorted(
