@@ -22,9 +22,11 @@ class LanguageCookieMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # Scoped to the request, so that a thread serving the next one (or the test that
+        # follows) starts from Polish again.
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         # The same URL answers in two languages: caches must key on the cookie.
         patch_vary_headers(response, ("Cookie",))
