@@ -1,0 +1,133 @@
+"""Staff admin of projects and events, with their speakers, patrons and materials.
+
+An event belongs to the voivodeship of its commune, a project to its operator's; speakers,
+patrons and materials follow their event or project (``members.scope``).
+"""
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from members.admin import RegistryAdmin, RegistryInlineMixin, year_filter
+from members.scope import CountyFilter, MyRegionFilter, VoivodeshipFilter
+
+from .models import Event, Material, Patron, Project, Speaker
+
+
+class SpeakerInline(RegistryInlineMixin, admin.TabularInline):
+    model = Speaker
+    fields = ["order", "person", "role", "topic"]
+    autocomplete_fields = ["person"]
+
+
+class PatronInline(RegistryInlineMixin, admin.TabularInline):
+    model = Patron
+    fields = ["person", "institution", "honorary_title"]
+    autocomplete_fields = ["person", "institution"]
+
+
+class EventMaterialInline(RegistryInlineMixin, admin.StackedInline):
+    # The event's page attaches materials to the event only: attaching one to a project of
+    # another region from here would change that region's record.
+    model = Material
+    fk_name = "event"
+    fields = [("kind", "year"), "title", ("url", "file"), "description"]
+
+
+class ProjectMaterialInline(EventMaterialInline):
+    fk_name = "project"
+
+
+@admin.register(Project)
+class ProjectAdmin(RegistryAdmin):
+    county_path = "operator__commune__county"
+    list_display = ["name", "code", "programme", "funding", "operator", "start_year", "end_year"]
+    list_filter = [
+        MyRegionFilter,
+        VoivodeshipFilter,
+        CountyFilter,
+        "programme",
+        "fund",
+        year_filter("start_year", is_date=False, title=_("first year")),
+    ]
+    list_select_related = ["operator"]
+    search_fields = ["name", "code", "programme", "operator__name", "operator__short_name"]
+    ordering = ["name"]
+    autocomplete_fields = ["operator"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [ProjectMaterialInline]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "operator", ("start_year", "end_year"), "website", "description"]}),
+        (
+            _("Funding line"),
+            {
+                "fields": [
+                    "programme",
+                    ("priority", "priority_name"),
+                    "measure",
+                    ("sub_measure", "sub_measure_name"),
+                    "fund",
+                ]
+            },
+        ),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    csv_fields = ("name", "code", "funding", "operator", "start_year", "end_year", "website")
+
+    @admin.display(description=_("funding line"))
+    def funding(self, obj: Project) -> str:
+        return obj.funding_line
+
+
+@admin.register(Event)
+class EventAdmin(RegistryAdmin):
+    county_path = "commune__county"
+    list_display = ["title", "kind", "start_date", "commune", "voivodeship", "participants", "project"]
+    list_filter = [MyRegionFilter, VoivodeshipFilter, CountyFilter, "kind", year_filter("start_date"), "project"]
+    list_select_related = ["commune__county__voivodeship", "project"]
+    search_fields = ["title", "venue", "commune__name", "project__name"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["commune", "organisers", "project"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [SpeakerInline, PatronInline, EventMaterialInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", ("start_date", "end_date")]}),
+        (_("Place"), {"fields": ["venue", "commune"]}),
+        (None, {"fields": ["organisers", ("participant_count", "participant_count_qualifier"), "project"]}),
+        (None, {"fields": ["description"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    csv_fields = (
+        "title",
+        "kind",
+        "start_date",
+        "end_date",
+        "venue",
+        "commune_code",
+        "commune",
+        "voivodeship",
+        "participants",
+        "organisers",
+        "project",
+    )
+
+    def get_csv_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.prefetch_related("organisers")
+
+    @admin.display(description=_("voivodeship"), ordering="commune__county__voivodeship__name")
+    def voivodeship(self, obj: Event):
+        return obj.commune.county.voivodeship if obj.commune_id else None
+
+    @admin.display(description=_("TERYT code of the commune"))
+    def commune_code(self, obj: Event) -> str:
+        return obj.commune_id or ""
+
+    @admin.display(description=_("number of participants"), ordering="participant_count")
+    def participants(self, obj: Event) -> str:
+        if obj.participant_count is None:
+            return ""
+        if obj.participant_count_qualifier == Event.CountQualifier.EXACT:
+            return str(obj.participant_count)
+        return f"{obj.get_participant_count_qualifier_display()} {obj.participant_count}"

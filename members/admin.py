@@ -1,0 +1,285 @@
+"""Staff admin of institutions and people, and the admin pieces the other apps reuse.
+
+``RegistryAdmin`` is the base of every scoped admin: regional scope (``members.scope``),
+simple-history (who changed what and when, revert), diacritics-insensitive search and the CSV
+export of selected rows.
+"""
+
+import csv
+import datetime
+import re
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from territory.search import query_key
+
+from .models import Institution, Person, StaffProfile
+from .scope import (
+    CountyFilter,
+    MyRegionFilter,
+    RegionalScopeAdminMixin,
+    RegionalScopeInlineMixin,
+    VoivodeshipFilter,
+    is_unrestricted,
+)
+
+# A cell Excel would run as a formula ("=HYPERLINK(…)", "@SUM(…)") gets a leading apostrophe;
+# a telephone number such as "+48 22 …" stays as it is.
+_FORMULA = re.compile(r"^(?:[=@\t\r]|[+-](?![\d\s()./-]*$))")
+
+
+def csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if _FORMULA.match(text) else text
+
+
+class CsvExportMixin:
+    """An admin action that downloads the selected rows as CSV.
+
+    The file is UTF-8 with a byte order mark and semicolons between cells: that is what Excel
+    in a Polish locale opens correctly on a double click (the comma is the Polish decimal
+    separator). ``csv_fields`` names model fields, or methods of the admin with a
+    ``short_description``. A model's ``PRIVATE_FIELDS`` (a person's contact data) are never
+    exported; a relation to a person is exported as the person's name only.
+    """
+
+    csv_fields: tuple[str, ...] = ()
+
+    def get_csv_fields(self, request: HttpRequest) -> tuple[str, ...]:
+        private = set(getattr(self.model, "PRIVATE_FIELDS", ()))
+        leaked = private.intersection(self.csv_fields)
+        if leaked:
+            raise ImproperlyConfigured(f"{type(self).__name__} would export private fields: {sorted(leaked)}")
+        return self.csv_fields
+
+    def get_csv_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset
+
+    def _csv_column(self, name: str):
+        method = getattr(self, name, None)
+        if callable(method):
+            return getattr(method, "short_description", name), method
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return name, lambda obj: getattr(obj, name)
+        header = capfirst(field.verbose_name)
+        if field.many_to_many:
+            return header, lambda obj: "; ".join(str(item) for item in getattr(obj, name).all())
+        if field.choices:
+            return header, lambda obj: getattr(obj, f"get_{name}_display")()
+        return header, lambda obj: getattr(obj, name)
+
+    @admin.action(description=_("Export selected rows to CSV"), permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        columns = [self._csv_column(name) for name in self.get_csv_fields(request)]
+        filename = f"{self.model._meta.model_name}-{timezone.localdate().isoformat()}.csv"
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response.write("\ufeff")
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow([str(header) for header, _value in columns])
+        for obj in self.get_csv_queryset(request, queryset):
+            writer.writerow([csv_cell(value(obj)) for _header, value in columns])
+        return response
+
+
+class FoldedSearchMixin:
+    """Search also in ``search_text``, the record's folded key: "rakow" finds "Raków".
+
+    The matches are found on the plain table and applied as ``pk IN (…)``, so the changelist's
+    annotations and joins are left alone and no row is listed twice.
+    """
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        if not search_term.strip():
+            return queryset, False
+        matched, _duplicates = super().get_search_results(request, self.model._default_manager.all(), search_term)
+        condition = Q(pk__in=matched.values("pk"))
+        key = query_key(search_term)
+        if key and any(f.name == "search_text" for f in self.model._meta.get_fields()):
+            condition |= Q(search_text__contains=key)
+        return queryset.filter(condition), False
+
+
+def year_filter(field: str, *, is_date: bool = True, title=None):
+    """A list filter by year: of a date field, or of a field that holds a year; one query for its choices."""
+
+    class YearFilter(admin.SimpleListFilter):
+        parameter_name = "rok"
+
+        def lookups(self, request, model_admin):
+            manager = model_admin.model._default_manager
+            if is_date:
+                years = [d.year for d in manager.dates(field, "year", order="DESC")]
+            else:
+                values = manager.filter(**{f"{field}__isnull": False}).order_by(f"-{field}")
+                years = values.values_list(field, flat=True).distinct()
+            return [(str(year), str(year)) for year in years]
+
+        def queryset(self, request, queryset):
+            value = self.value()
+            if not value or not value.isdigit():
+                return queryset
+            return queryset.filter(**{f"{field}__year" if is_date else field: int(value)})
+
+    YearFilter.title = title or _("year")
+    return YearFilter
+
+
+class HttpsUrlMixin:
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # Staff paste addresses without a scheme; public bodies' sites are served over HTTPS.
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class RegistryAdmin(RegionalScopeAdminMixin, FoldedSearchMixin, CsvExportMixin, HttpsUrlMixin, SimpleHistoryAdmin):
+    """Base admin of the registry's own records."""
+
+    actions = ["export_csv"]
+    list_per_page = 50
+    show_facets = admin.ShowFacets.NEVER
+
+
+class RegistryInlineMixin(RegionalScopeInlineMixin, HttpsUrlMixin):
+    """Base of the inlines: rows follow their parent's region."""
+
+    extra = 0
+
+
+@admin.register(Institution)
+class InstitutionAdmin(RegistryAdmin):
+    county_path = "commune__county"
+    list_display = ["name", "short_name", "kind", "commune", "voivodeship", "country", "last_verified_on", "updated_at"]
+    list_filter = [MyRegionFilter, VoivodeshipFilter, CountyFilter, "kind", "country", "last_verified_on"]
+    list_select_related = ["commune__county__voivodeship"]
+    search_fields = ["name", "short_name", "nip", "regon", "krs", "commune__name"]
+    ordering = ["name"]
+    autocomplete_fields = ["commune"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["logo_thumbnail", "created_at", "updated_at"]
+    actions = ["mark_verified", "export_csv"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "slug", "kind"]}),
+        (_("Seat"), {"fields": ["commune", "country", "address"]}),
+        (_("Registers"), {"fields": ["nip", "regon", "krs"]}),
+        (_("Public contact"), {"fields": ["website", "email", "phone"]}),
+        (None, {"fields": ["logo", "logo_thumbnail", "description"]}),
+        (_("Record"), {"fields": ["last_verified_on", "created_at", "updated_at"]}),
+    ]
+    csv_fields = (
+        "name",
+        "short_name",
+        "kind",
+        "nip",
+        "regon",
+        "krs",
+        "commune_code",
+        "commune",
+        "voivodeship",
+        "country",
+        "address",
+        "website",
+        "email",
+        "phone",
+        "last_verified_on",
+        "updated_at",
+    )
+
+    @admin.display(description=_("voivodeship"), ordering="commune__county__voivodeship__name")
+    def voivodeship(self, obj: Institution):
+        return obj.commune.county.voivodeship if obj.commune_id else None
+
+    @admin.display(description=_("TERYT code of the commune"))
+    def commune_code(self, obj: Institution) -> str:
+        return obj.commune_id or ""
+
+
+@admin.register(Person)
+class PersonAdmin(RegistryAdmin):
+    county_path = "affiliation__commune__county"
+    list_display = ["last_name", "first_name", "academic_title", "function", "affiliation"]
+    list_filter = [MyRegionFilter, VoivodeshipFilter, CountyFilter]
+    list_select_related = ["affiliation"]
+    search_fields = ["last_name", "first_name", "function", "affiliation__name", "affiliation__short_name"]
+    ordering = ["last_name", "first_name"]
+    autocomplete_fields = ["affiliation"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["academic_title", "first_name", "last_name", "function", "affiliation"]}),
+        (
+            _("Personal data (staff only; never shown publicly nor exported)"),
+            {"fields": ["email", "phone", "private_notes"]},
+        ),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    # Name, title, function and affiliation are held in an official capacity; contact data is not exported.
+    csv_fields = ("academic_title", "first_name", "last_name", "function", "affiliation")
+
+
+class SuperuserOnlyMixin:
+    """Who works for which centre decides what they may change: only superusers set it."""
+
+    def has_module_permission(self, request: HttpRequest, *args) -> bool:
+        return is_unrestricted(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_unrestricted(request.user)
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return is_unrestricted(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_unrestricted(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return is_unrestricted(request.user)
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+    list_display = ["user", "centre", "region"]
+    list_select_related = ["user", "centre__commune__county__voivodeship"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "centre__name"]
+    autocomplete_fields = ["user", "centre"]
+
+    @admin.display(description=_("region"))
+    def region(self, obj: StaffProfile):
+        return obj.centre.commune.county.voivodeship if obj.centre.commune_id else None
+
+
+class StaffProfileInline(SuperuserOnlyMixin, admin.StackedInline):
+    model = StaffProfile
+    autocomplete_fields = ["centre"]
+    can_delete = True
+    max_num = 1
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [*BaseUserAdmin.inlines, StaffProfileInline]

@@ -1,0 +1,281 @@
+"""Staff admin of partnerships: members, agreements with their signatories, evaluations, and
+the list of deleted partnerships that can be restored with their relations.
+
+A partnership belongs to its home voivodeship; everything on its page follows it
+(``members.scope``).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from members.admin import RegistryAdmin, RegistryInlineMixin, year_filter
+from members.scope import (
+    MyRegionFilter,
+    VoivodeshipFilter,
+    can_change,
+    is_unrestricted,
+    region_of,
+)
+from territory.models import County
+
+from .history import RestoreError, deleted_partnerships, restore_partnership
+from .models import Agreement, Evaluation, Membership, Partnership, Signatory
+
+
+class HomeVoivodeshipFilter(VoivodeshipFilter):
+    title = _("home voivodeship")
+
+
+class AreaCountyFilter(admin.SimpleListFilter):
+    """Partnerships working in a powiat, directly or in one of its communes.
+
+    Lists the powiats where partnerships work (two queries), narrowed to the chosen home
+    voivodeship's codes.
+    """
+
+    title = _("county of the area")
+    parameter_name = "powiat"
+
+    def lookups(self, request, model_admin):
+        codes = Partnership.objects.counts_by_county()
+        voivodeship = request.GET.get(HomeVoivodeshipFilter.parameter_name)
+        if voivodeship:
+            codes = [code for code in codes if code.startswith(voivodeship)]
+        return [(county.code, str(county)) for county in County.objects.filter(code__in=codes)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit() and len(value) == 4:
+            return queryset.working_in(value)
+        return queryset
+
+
+class MembershipInline(RegistryInlineMixin, admin.TabularInline):
+    model = Membership
+    fields = ["institution", "role", "joined_on", "left_on", "represented_by", "notes"]
+    autocomplete_fields = ["institution", "represented_by"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
+
+
+class AgreementInline(RegistryInlineMixin, admin.TabularInline):
+    # Signatories are edited on the agreement's own page: inlines do not nest.
+    model = Agreement
+    fields = ["kind", "title", "signed_on", "signed_at", "document"]
+    autocomplete_fields = ["signed_at"]
+    show_change_link = True
+
+
+class EvaluationInline(RegistryInlineMixin, admin.StackedInline):
+    model = Evaluation
+    fields = [("date", "kind"), "author", "summary", "document"]
+    autocomplete_fields = ["author"]
+
+
+class SignatoryInline(RegistryInlineMixin, admin.TabularInline):
+    model = Signatory
+    parent_region_via = "partnership"
+    fields = ["order", "person", "institution", "function"]
+    autocomplete_fields = ["person", "institution"]
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(RegistryAdmin):
+    list_display = [
+        "name",
+        "status",
+        "home_voivodeship",
+        "founded",
+        "members",
+        "last_verified_on",
+        "updated_at",
+    ]
+    list_filter = [
+        MyRegionFilter,
+        HomeVoivodeshipFilter,
+        AreaCountyFilter,
+        "status",
+        "stage",
+        year_filter("founded_on", title=_("founding year")),
+        "thematic_areas",
+        "target_groups",
+        "last_verified_on",
+    ]
+    list_select_related = ["home_voivodeship"]
+    search_fields = ["name", "slug", "memberships__institution__name", "memberships__institution__short_name"]
+    ordering = ["name"]
+    date_hierarchy = "founded_on"
+    autocomplete_fields = ["area_counties", "area_communes", "project", "events"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [MembershipInline, AgreementInline, EvaluationInline]
+    actions = ["mark_verified", "export_csv"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", ("status", "stage"), ("founded_on", "founded_precision")]}),
+        (_("Where"), {"fields": ["home_voivodeship", "area_counties", "area_communes"]}),
+        (
+            _("What for"),
+            {"fields": ["goal", "description", "target_groups", "thematic_areas", "principles"]},
+        ),
+        (None, {"fields": ["project", "events", "website", "logo", "declared_member_count"]}),
+        (_("Record"), {"fields": ["last_verified_on", "created_at", "updated_at"]}),
+    ]
+    csv_fields = (
+        "name",
+        "slug",
+        "status",
+        "stage",
+        "founded",
+        "home_voivodeship",
+        "area_counties",
+        "area_communes",
+        "listed_members",
+        "declared_member_count",
+        "target_groups",
+        "thematic_areas",
+        "project",
+        "website",
+        "last_verified_on",
+        "updated_at",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).with_member_counts()
+
+    def get_csv_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.select_related("project").prefetch_related(
+            "area_counties", "area_communes", "target_groups", "thematic_areas"
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Short fixed vocabularies: checkboxes show them all at once.
+        if db_field.name in {"target_groups", "thematic_areas", "principles"}:
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        region = region_of(request.user)
+        if region and not is_unrestricted(request.user):
+            initial.setdefault("home_voivodeship", region)
+        return initial
+
+    @admin.display(description=_("founded"), ordering="founded_on")
+    def founded(self, obj: Partnership) -> str:
+        return obj.founded_display
+
+    @admin.display(description=_("members listed / declared"), ordering="listed_member_count")
+    def members(self, obj: Partnership) -> str:
+        listed = getattr(obj, "listed_member_count", None)
+        if obj.declared_member_count is None:
+            return str(listed)
+        return f"{listed} / {obj.declared_member_count}"
+
+    @admin.display(description=_("number of members listed"))
+    def listed_members(self, obj: Partnership) -> int:
+        return obj.listed_member_count
+
+    # Deleted partnerships, restored with what was deleted with them.
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("deleted/", self.admin_site.admin_view(self.deleted_view), name=f"{prefix}_deleted"),
+            path(
+                "deleted/<int:history_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name=f"{prefix}_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def deleted_view(self, request: HttpRequest) -> TemplateResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        page = Paginator(deleted_partnerships(), 50).get_page(request.GET.get("p"))
+        may_add = self.has_add_permission(request)
+        # The home voivodeship alone decides; ``record.instance`` would cost a query per row.
+        rows = [
+            {
+                "record": record,
+                "can_restore": may_add
+                and can_change(request.user, Partnership(home_voivodeship_id=record.home_voivodeship_id)),
+            }
+            for record in page
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Deleted partnerships"),
+            "opts": self.opts,
+            "page": page,
+            "rows": rows,
+        }
+        return TemplateResponse(request, "admin/partnerships/partnership/deleted.html", context)
+
+    def restore_view(self, request: HttpRequest, history_id: int):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            result = restore_partnership(history_id, request.user)
+        except RestoreError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:partnerships_partnership_deleted"))
+        partnership = result.partnership
+        self.log_addition(request, partnership, [{"added": {}}])
+        self.message_user(
+            request,
+            _(
+                "The partnership “%(name)s” was restored with %(memberships)d memberships, "
+                "%(agreements)d agreements and %(evaluations)d evaluation entries."
+            )
+            % {
+                "name": partnership.name,
+                "memberships": result.memberships,
+                "agreements": result.agreements,
+                "evaluations": result.evaluations,
+            },
+            messages.SUCCESS,
+        )
+        if result.skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "Not restored, because something it needs no longer exists: %(items)s.",
+                    "Not restored, because something they need no longer exists: %(items)s.",
+                    len(result.skipped),
+                )
+                % {"items": ", ".join(result.skipped)},
+                messages.WARNING,
+            )
+        return HttpResponseRedirect(reverse("admin:partnerships_partnership_change", args=[partnership.pk]))
+
+
+@admin.register(Agreement)
+class AgreementAdmin(RegistryAdmin):
+    region_path = "partnership__home_voivodeship"
+    region_via = "partnership"
+    list_display = ["title", "kind", "partnership", "signed_on", "signed_at"]
+    list_filter = [MyRegionFilter, HomeVoivodeshipFilter, "kind", year_filter("signed_on")]
+    list_select_related = ["partnership", "signed_at"]
+    search_fields = ["title", "partnership__name"]
+    date_hierarchy = "signed_on"
+    autocomplete_fields = ["partnership", "signed_at"]
+    inlines = [SignatoryInline]
+    csv_fields = ("title", "kind", "partnership", "signed_on", "signed_at", "signatory_names")
+
+    def get_csv_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.prefetch_related("signatories__person", "signatories__institution")
+
+    @admin.display(description=_("signatories"))
+    def signatory_names(self, obj: Agreement) -> str:
+        return "; ".join(str(signatory) for signatory in obj.signatories.all())

@@ -1,0 +1,118 @@
+"""The staff admin: regional scope, history and restoring, the pages themselves.
+
+``AdminTestCase`` builds what every admin test needs: the built-in territorial units, the
+two regional centres (MCPS in Warszawa, DOPS in Wrocław), a staff member of mazowieckie with
+every model permission of the registry's apps, a superuser, a staff member without a
+profile, and one partnership, institution and event in each of the two voivodeships.
+Names are plainly made up for tests; no invented real people.
+"""
+
+from io import StringIO
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+from django.forms.models import ModelMultipleChoiceField
+from django.test import TestCase
+from django.urls import reverse
+
+from events.models import Event
+from members.models import Institution, StaffProfile
+from partnerships.models import Membership, Partnership
+
+MAZOWIECKIE, DOLNOSLASKIE = "14", "02"
+WARSZAWA, WROCLAW = "1465011", "0264011"
+PASSWORD = "hasło-testowe-do-panelu"
+
+
+class AdminTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_territory", stdout=StringIO())
+        rops = Institution.Kind.ROPS
+        cls.mcps = Institution.objects.create(
+            name="Mazowieckie Centrum Polityki Społecznej",
+            short_name="MCPS",
+            slug="mcps",
+            kind=rops,
+            commune_id=WARSZAWA,
+        )
+        cls.dops = Institution.objects.create(
+            name="Dolnośląski Ośrodek Polityki Społecznej",
+            short_name="DOPS",
+            slug="dops",
+            kind=rops,
+            commune_id=WROCLAW,
+        )
+        editors = Group.objects.create(name="Redaktorzy rejestru")
+        editors.permissions.set(
+            Permission.objects.filter(content_type__app_label__in=["members", "events", "partnerships"])
+        )
+        users = get_user_model().objects
+        cls.staff = users.create_user("pracownik.mcps", password=PASSWORD, is_staff=True)
+        cls.staff.groups.add(editors)
+        StaffProfile.objects.create(user=cls.staff, centre=cls.mcps)
+        cls.staff_without_profile = users.create_user("pracownik.bez.profilu", password=PASSWORD, is_staff=True)
+        cls.staff_without_profile.groups.add(editors)
+        cls.superuser = users.create_superuser("administrator", password=PASSWORD)
+
+        cls.own_partnership = Partnership.objects.create(
+            name="Partnerstwo testowe mazowieckie", slug="partnerstwo-mazowieckie", home_voivodeship_id=MAZOWIECKIE
+        )
+        cls.other_partnership = Partnership.objects.create(
+            name="Partnerstwo testowe dolnośląskie", slug="partnerstwo-dolnoslaskie", home_voivodeship_id=DOLNOSLASKIE
+        )
+        cls.own_institution = Institution.objects.create(
+            name="Instytucja testowa warszawska", slug="instytucja-warszawska", kind="mops", commune_id=WARSZAWA
+        )
+        cls.other_institution = Institution.objects.create(
+            name="Instytucja testowa wrocławska", slug="instytucja-wroclawska", kind="mops", commune_id=WROCLAW
+        )
+        cls.own_event = Event.objects.create(
+            title="Wydarzenie testowe warszawskie",
+            slug="wydarzenie-warszawskie",
+            kind="conference",
+            commune_id=WARSZAWA,
+        )
+        cls.other_event = Event.objects.create(
+            title="Wydarzenie testowe wrocławskie", slug="wydarzenie-wroclawskie", kind="conference", commune_id=WROCLAW
+        )
+        Membership.objects.create(partnership=cls.other_partnership, institution=cls.other_institution)
+
+
+def admin_url(obj_or_model, view: str, *args) -> str:
+    opts = obj_or_model._meta
+    if not args and view in {"change", "delete", "history"}:
+        args = (obj_or_model.pk,)
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+def form_data(response) -> dict:
+    """POST data of the admin form in ``response``, as a browser would submit it unchanged:
+    the main form and every inline formset with its management form."""
+    data = {}
+    adminform = response.context["adminform"]
+    _add_form(data, adminform.form)
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        _add_form(data, formset.management_form)
+        for form in formset.forms:
+            _add_form(data, form)
+    return data
+
+
+def _add_form(data: dict, form) -> None:
+    for name, field in form.fields.items():
+        bound = form[name]
+        value = bound.value()
+        if value is None or value is False:
+            continue
+        if isinstance(field, forms.FileField):
+            continue  # an unchanged file is not sent again
+        if isinstance(field, ModelMultipleChoiceField):
+            data[bound.html_name] = [getattr(item, "pk", item) for item in value]
+        elif hasattr(value, "isoformat"):
+            data[bound.html_name] = value.isoformat()
+        else:
+            data[bound.html_name] = str(getattr(value, "pk", value)) if value is not True else "on"
