@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from territory.models import County, Voivodeship
+from territory.listing import county_choices, voivodeship_choices
 from territory.search import query_key
 
 from .models import Event, Project
@@ -45,10 +45,8 @@ class EventFilterSet(django_filters.FilterSet):
             queryset = Event.objects.public()
         super().__init__(data, queryset, **kwargs)
         fields = self.form.fields
-        fields["wojewodztwo"].choices = [(v.code, v.name) for v in Voivodeship.objects.active()]
-        fields["powiat"].choices = [
-            (c.code, f"{c} ({c.voivodeship.name})") for c in County.objects.active().select_related("voivodeship")
-        ]
+        fields["wojewodztwo"].choices = voivodeship_choices()
+        fields["powiat"].choices = county_choices()
         fields["projekt"].choices = [
             (str(p.pk), p.name) for p in Project.objects.public().filter(events__isnull=False).distinct()
         ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from members.models import Institution, Person
-from territory.listing import active_filters, paginate
+from territory.listing import listing_context
 
 from .filters import EventFilterSet
 from .models import Event, Patron, Speaker
@@ -18,14 +18,8 @@ PERSON_PRIVATE = [f"person__{name}" for name in Person.PRIVATE_FIELDS]
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
     filterset = EventFilterSet(request.GET or None)
-    paging = paginate(request, filterset.qs.select_related("commune__county"))
-    context = {
-        "filterset": filterset,
-        "paging": paging,
-        "events": paging.objects,
-        "active_filters": active_filters(request, filterset),
-        "breadcrumbs": [(_("Events"), "")],
-    }
+    queryset = filterset.qs.select_related("commune__county")
+    context = listing_context(request, filterset, queryset, _("Events"))
     return render(request, "events/event_list.html", context)
 
 

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from territory.models import County, Voivodeship
+from territory.listing import county_choices, voivodeship_choices
 from territory.search import query_key
 
 from .models import Institution, Sector
@@ -34,10 +34,8 @@ class InstitutionFilterSet(django_filters.FilterSet):
             queryset = Institution.objects.public()
         super().__init__(data, queryset.order_by("name", "pk"), **kwargs)
         fields = self.form.fields
-        fields["wojewodztwo"].choices = [(v.code, v.name) for v in Voivodeship.objects.active()]
-        fields["powiat"].choices = [
-            (c.code, f"{c} ({c.voivodeship.name})") for c in County.objects.active().select_related("voivodeship")
-        ]
+        fields["wojewodztwo"].choices = voivodeship_choices()
+        fields["powiat"].choices = county_choices()
 
     def search(self, queryset, name: str, value: str):
         """Name and short name, whatever the case and diacritics: "lodz" finds "Uniwersytet Łódzki"."""

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from territory.listing import active_filters, paginate
+from territory.listing import listing_context
 
 from .filters import InstitutionFilterSet
 from .models import Institution
@@ -16,14 +16,8 @@ from .models import Institution
 @require_GET
 def institution_list(request: HttpRequest) -> HttpResponse:
     filterset = InstitutionFilterSet(request.GET or None)
-    paging = paginate(request, filterset.qs.select_related("commune__county"))
-    context = {
-        "filterset": filterset,
-        "paging": paging,
-        "institutions": paging.objects,
-        "active_filters": active_filters(request, filterset),
-        "breadcrumbs": [(_("Institutions"), "")],
-    }
+    queryset = filterset.qs.select_related("commune__county")
+    context = listing_context(request, filterset, queryset, _("Institutions"))
     return render(request, "members/institution_list.html", context)
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Project
 from members.models import Institution
-from territory.models import County, Voivodeship
+from territory.listing import county_choices, voivodeship_choices
 from territory.search import query_key
 
 from .models import Membership, Partnership, TargetGroup, ThematicArea
@@ -62,10 +62,8 @@ class PartnershipFilterSet(django_filters.FilterSet):
             queryset = Partnership.objects.public()
         super().__init__(data, queryset.with_member_counts().order_by("name"), **kwargs)
         fields = self.form.fields
-        fields["wojewodztwo"].choices = [(v.code, v.name) for v in Voivodeship.objects.active()]
-        fields["powiat"].choices = [
-            (c.code, f"{c} ({c.voivodeship.name})") for c in County.objects.active().select_related("voivodeship")
-        ]
+        fields["wojewodztwo"].choices = voivodeship_choices()
+        fields["powiat"].choices = county_choices()
         fields["grupa"].choices = [(t.slug, str(t)) for t in TargetGroup.objects.all()]
         fields["obszar"].choices = [(t.slug, str(t)) for t in ThematicArea.objects.all()]
         fields["projekt"].choices = [

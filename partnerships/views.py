@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from members.models import Sector
 from territory.boundaries import MapShape, viewbox_around
-from territory.listing import active_filters, paginate
+from territory.listing import listing_context
 from territory.models import County
 
 from . import exports
@@ -23,13 +23,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") in EXPORT_FORMATS:
         return exports.stream(filterset.qs, request.GET["format"])
     queryset = filterset.qs.select_related("home_voivodeship").prefetch_related("area_counties", "area_communes")
-    paging = paginate(request, queryset)
-    context = {
-        "filterset": filterset,
-        "paging": paging,
-        "partnerships": paging.objects,
-        "active_filters": active_filters(request, filterset),
-    }
+    context = listing_context(request, filterset, queryset, _("Partnerships"))
     return render(request, "partnerships/partnership_list.html", context)
 
 

@@ -12,6 +12,8 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from .models import County, Voivodeship
+
 PER_PAGE = 20
 
 
@@ -92,3 +94,25 @@ def active_filters(request: HttpRequest, filterset: django_filters.FilterSet, ig
         query = params.urlencode()
         result.append(ActiveFilter(str(field.label), str(shown), f"?{query}" if query else request.path))
     return result
+
+
+def listing_context(request: HttpRequest, filterset: django_filters.FilterSet, queryset, title: str) -> dict:
+    """What templates/list_base.html needs: the filters, the requested page (evaluated), the
+    active filters, and the breadcrumbs ending at the list."""
+    return {
+        "filterset": filterset,
+        "paging": paginate(request, queryset),
+        "active_filters": active_filters(request, filterset),
+        "breadcrumbs": [(title, "")],
+    }
+
+
+def voivodeship_choices() -> list[tuple[str, str]]:
+    """Choices of a `wojewodztwo` filter: active voivodeships by TERYT code. One query."""
+    return [(v.code, v.name) for v in Voivodeship.objects.active()]
+
+
+def county_choices() -> list[tuple[str, str]]:
+    """Choices of a `powiat` filter: "powiat ostrowski (mazowieckie)", since names repeat. One query."""
+    counties = County.objects.active().select_related("voivodeship")
+    return [(c.code, f"{c} ({c.voivodeship.name})") for c in counties]

@@ -37,14 +37,14 @@ class EventListTests(TestCase):
     def titles(self, query: str) -> list[str]:
         response = self.client.get(f"/wydarzenia/{query}")
         self.assertEqual(response.status_code, 200)
-        return [event.title for event in response.context["events"]]
+        return [event.title for event in response.context["paging"].objects]
 
     def test_list_shows_events_newest_first_with_date_kind_and_place(self):
         response = self.client.get("/wydarzenia/")
         self.assertContains(response, "<title>Wydarzenia – Rejestr Partnerstw Lokalnych</title>", html=True)
         self.assertEqual(response.context["paging"].page.paginator.count, 3)
         self.assertEqual(
-            [e.title for e in response.context["events"]],
+            [e.title for e in response.context["paging"].objects],
             ["Konferencja w Łodzi", "Seminarium partnerskie", "Spotkanie robocze"],
         )
         self.assertContains(response, f'<a href="/wydarzenia/{self.conference.slug}/">Konferencja w Łodzi</a>')
@@ -86,7 +86,7 @@ class EventListTests(TestCase):
                 response = self.client.get(f"/wydarzenia/?rok={year}&rodzaj=meeting")
                 self.assertContains(response, message)
                 self.assertContains(response, "field--error")
-                self.assertEqual([e.title for e in response.context["events"]], ["Spotkanie robocze"])
+                self.assertEqual([e.title for e in response.context["paging"].objects], ["Spotkanie robocze"])
 
     def test_bad_input_gives_a_normal_page_with_the_error_shown(self):
         cases = {**HOSTILE_QUERIES, "?rok=abc": "Wpisz liczbę całkowitą", "?projekt=abc": "Wybierz poprawną wartość"}

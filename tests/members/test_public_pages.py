@@ -90,7 +90,7 @@ class InstitutionListTests(TestCase):
     def names(self, query: str) -> list[str]:
         response = self.client.get(f"/instytucje/{query}")
         self.assertEqual(response.status_code, 200)
-        return [institution.name for institution in response.context["institutions"]]
+        return [institution.name for institution in response.context["paging"].objects]
 
     def test_list_shows_every_institution_with_kind_sector_and_seat_in_polish(self):
         response = self.client.get("/instytucje/")
@@ -143,7 +143,7 @@ class InstitutionListTests(TestCase):
         response = self.client.get("/instytucje/?powiat=XYZ&rodzaj=foundation")
         self.assertContains(response, "Wybierz poprawną wartość")
         self.assertContains(response, "field--error")
-        self.assertEqual([i.name for i in response.context["institutions"]], ["Fundacja Przykładowa"])
+        self.assertEqual([i.name for i in response.context["paging"].objects], ["Fundacja Przykładowa"])
 
     def test_bad_input_gives_a_normal_page_with_the_error_shown(self):
         for query, message in HOSTILE_QUERIES.items():

@@ -66,7 +66,7 @@ class PartnershipListTests(TestCase):
     def names(self, query: str) -> list[str]:
         response = self.client.get(f"/partnerstwa/{query}")
         self.assertEqual(response.status_code, 200)
-        return [p.name for p in response.context["partnerships"]]
+        return [p.name for p in response.context["paging"].objects]
 
     def test_list_shows_every_partnership_in_polish_with_the_count(self):
         response = self.client.get("/partnerstwa/")
