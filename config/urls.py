@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("partnerstwa/", include("partnerships.urls")),
+    path("certyfikaty/", include("partnerships.certificate_urls")),
     path("instytucje/", include("members.urls")),
     path("wydarzenia/", include("events.urls")),
     path("powiaty/", views.county_list, name="county_list"),

@@ -7,19 +7,25 @@ A partnership belongs to its home voivodeship; everything on its page follows it
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from members.admin import RegistryAdmin, RegistryInlineMixin, year_filter
 from members.scope import (
     MyRegionFilter,
+    RegionalScopeAdminMixin,
     VoivodeshipFilter,
     can_change,
     is_unrestricted,
@@ -27,8 +33,16 @@ from members.scope import (
 )
 from territory.models import County
 
+from .certificates import (
+    CertificateError,
+    issue_membership_certificates,
+    issue_partnership_certificate,
+    reissue,
+    render_batch_pdf,
+    revoke,
+)
 from .history import RestoreError, deleted_partnerships, restore_partnership
-from .models import Agreement, Evaluation, Membership, Partnership, Signatory
+from .models import Agreement, Certificate, CertificateKind, Evaluation, Membership, Partnership, Signatory
 
 
 class HomeVoivodeshipFilter(VoivodeshipFilter):
@@ -117,7 +131,7 @@ class PartnershipAdmin(RegistryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
     inlines = [MembershipInline, AgreementInline, EvaluationInline]
-    actions = ["mark_verified", "export_csv"]
+    actions = ["mark_verified", "export_csv", "issue_certificates"]
     fieldsets = [
         (None, {"fields": ["name", "slug", ("status", "stage"), ("founded_on", "founded_precision")]}),
         (_("Where"), {"fields": ["home_voivodeship", "area_counties", "area_communes"]}),
@@ -168,6 +182,10 @@ class PartnershipAdmin(RegistryAdmin):
             initial.setdefault("home_voivodeship", region)
         return initial
 
+    @admin.action(description=_("Issue certificates…"))
+    def issue_certificates(self, request: HttpRequest, queryset: QuerySet):
+        return issue_certificates_view(request, queryset)
+
     @admin.display(description=_("founded"), ordering="founded_on")
     def founded(self, obj: Partnership) -> str:
         return obj.founded_display
@@ -194,8 +212,22 @@ class PartnershipAdmin(RegistryAdmin):
                 self.admin_site.admin_view(self.restore_view),
                 name=f"{prefix}_restore",
             ),
+            path(
+                "<int:pk>/certificates/issue/",
+                self.admin_site.admin_view(self.issue_certificates_page),
+                name=f"{prefix}_issue_certificates",
+            ),
             *super().get_urls(),
         ]
+
+    def issue_certificates_page(self, request: HttpRequest, pk: int):
+        """Issuing from the partnership's own page: the action's form for this one partnership."""
+        queryset = Partnership.objects.filter(pk=pk)
+        partnership = queryset.first()
+        if partnership is None or not self.has_change_permission(request, partnership):
+            raise PermissionDenied
+        response = issue_certificates_view(request, queryset)
+        return response or HttpResponseRedirect(reverse("admin:partnerships_partnership_change", args=[pk]))
 
     def deleted_view(self, request: HttpRequest) -> TemplateResponse:
         if not self.has_view_permission(request):
@@ -279,3 +311,201 @@ class AgreementAdmin(RegistryAdmin):
     @admin.display(description=_("signatories"))
     def signatory_names(self, obj: Agreement) -> str:
         return "; ".join(str(signatory) for signatory in obj.signatories.all())
+
+
+# Certificates: issued, revoked and reissued only through the service in certificates.py,
+# which numbers them, snapshots what they certify and enforces the regional scope.
+
+
+class CertificateIssueForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Certificates to issue"),
+        choices=[
+            (CertificateKind.PARTNERSHIP, _("the partnership's certificate")),
+            (CertificateKind.MEMBERSHIP, _("a membership certificate for every current member")),
+        ],
+        initial=CertificateKind.PARTNERSHIP,
+        widget=forms.RadioSelect,
+    )
+    signatory_name = forms.CharField(label=_("Signatory"), max_length=200)
+    signatory_function = forms.CharField(label=_("Function of the signatory"), max_length=200, required=False)
+    issued_on = forms.DateField(label=_("Date of issue"), initial=timezone.localdate, widget=AdminDateWidget)
+
+
+class CertificateRevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for revocation"),
+        help_text=_("Shown on the certificate's public verification page."),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def _action_page(request, queryset, form, *, title: str, action: str, objects_label: str) -> TemplateResponse:
+    """The intermediate page of an admin action that needs a form before it acts."""
+    context = {
+        **admin.site.each_context(request),
+        "title": title,
+        "form": form,
+        "objects": list(queryset),
+        "objects_label": objects_label,
+        "action": action,
+        "opts": queryset.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "media": form.media,
+    }
+    return TemplateResponse(request, "admin/partnerships/certificate_action.html", context)
+
+
+def _report(request, done: list[str], refused: list[str]) -> None:
+    if done:
+        messages.success(request, " ".join(done))
+    for problem in refused:
+        messages.error(request, problem)
+
+
+def _certificates_url(certificates) -> str:
+    ids = ",".join(str(c.pk) for c in certificates)
+    return reverse("admin:partnerships_certificate_changelist") + f"?id__in={ids}"
+
+
+def issue_certificates_view(request, queryset):
+    """Issue the chosen kind of certificates for each partnership of ``queryset``."""
+    form = CertificateIssueForm(request.POST if "apply" in request.POST else None)
+    if not form.is_valid():
+        return _action_page(
+            request,
+            queryset,
+            form,
+            title=_("Issue certificates"),
+            action="issue_certificates",
+            objects_label=_("Partnerships"),
+        )
+    data, issued, refused = form.cleaned_data, [], []
+    for partnership in queryset:
+        try:
+            if data["kind"] == CertificateKind.PARTNERSHIP:
+                new = [
+                    issue_partnership_certificate(
+                        partnership, request.user, data["signatory_name"], data["signatory_function"], data["issued_on"]
+                    )
+                ]
+            else:
+                new = issue_membership_certificates(
+                    partnership, request.user, data["signatory_name"], data["signatory_function"], data["issued_on"]
+                )
+        except (CertificateError, PermissionDenied) as error:
+            refused.append(f"{partnership}: {error}")
+        else:
+            issued.extend(new)
+    done = (
+        [
+            ngettext("%(count)d certificate issued.", "%(count)d certificates issued.", len(issued))
+            % {"count": len(issued)}
+        ]
+        if issued
+        else []
+    )
+    _report(request, done, refused)
+    return HttpResponseRedirect(_certificates_url(issued)) if issued else None
+
+
+@admin.register(Certificate)
+class CertificateAdmin(RegionalScopeAdminMixin, SimpleHistoryAdmin):
+    """Certificates are never edited nor deleted here: they are issued, revoked or reissued by the
+    actions, and everything else about them is fixed at issue (their snapshot)."""
+
+    list_display = ["number", "kind", "partnership", "institution", "issued_on", "status", "verification_count"]
+    list_filter = [MyRegionFilter, "status", "kind", year_filter("issued_on", title=_("year of issue"))]
+    list_select_related = ["partnership", "institution"]
+    search_fields = ["number", "partnership__name", "institution__name", "signatory_name"]
+    date_hierarchy = "issued_on"
+    ordering = ["-issued_on", "-number"]
+    actions = ["download_pdf", "revoke_certificates", "reissue_certificates"]
+    readonly_fields = [
+        "number",
+        "kind",
+        "partnership",
+        "institution",
+        "issued_on",
+        "issuing_centre",
+        "signatory_name",
+        "signatory_function",
+        "status",
+        "revoked_on",
+        "revocation_reason",
+        "superseded_by",
+        "verification_link",
+        "verification_count",
+        "created_at",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # The change form is a read-only view; the actions check the scope themselves.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        ids = request.GET.get("id__in", "")
+        if ids and all(part.isdigit() for part in ids.split(",")):
+            queryset = queryset.filter(pk__in=ids.split(","))
+        return queryset
+
+    def lookup_allowed(self, lookup: str, value: str, request=None) -> bool:
+        return lookup == "id__in" or super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description=_("public verification page"))
+    def verification_link(self, obj: Certificate) -> str:
+        url = obj.get_absolute_url()
+        return format_html('<a href="{}">{}</a> · <a href="{}pdf/">PDF</a>', url, url, url)
+
+    @admin.action(description=_("Download the selected certificates as one PDF"))
+    def download_pdf(self, request: HttpRequest, queryset: QuerySet):
+        certificates = list(queryset.select_related("partnership").order_by("number"))
+        response = HttpResponse(render_batch_pdf(certificates), content_type="application/pdf")
+        name = certificates[0].number.replace("/", "-") if len(certificates) == 1 else "certyfikaty"
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.pdf")
+        return response
+
+    @admin.action(description=_("Revoke the selected certificates…"))
+    def revoke_certificates(self, request: HttpRequest, queryset: QuerySet):
+        form = CertificateRevokeForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return _action_page(
+                request,
+                queryset,
+                form,
+                title=_("Revoke certificates"),
+                action="revoke_certificates",
+                objects_label=_("Certificates"),
+            )
+        done, refused = [], []
+        for certificate in queryset.select_related("partnership"):
+            try:
+                revoke(certificate, request.user, form.cleaned_data["reason"])
+                done.append(certificate.number)
+            except (CertificateError, PermissionDenied) as error:
+                refused.append(f"{certificate.number}: {error}")
+        if done:
+            done = [_("Revoked: %(numbers)s.") % {"numbers": ", ".join(done)}]
+        _report(request, done, refused)
+        return None
+
+    @admin.action(description=_("Reissue the selected certificates (the old ones become superseded)"))
+    def reissue_certificates(self, request: HttpRequest, queryset: QuerySet):
+        new, refused = [], []
+        for certificate in queryset.select_related("partnership"):
+            try:
+                new.append(reissue(certificate, request.user))
+            except (CertificateError, PermissionDenied) as error:
+                refused.append(f"{certificate.number}: {error}")
+        done = [_("Reissued as: %(numbers)s.") % {"numbers": ", ".join(c.number for c in new)}] if new else []
+        _report(request, done, refused)
+        return HttpResponseRedirect(_certificates_url(new)) if new else None

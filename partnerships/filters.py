@@ -43,6 +43,11 @@ class PartnershipFilterSet(django_filters.FilterSet):
         method="with_member_kind", choices=Institution.Kind.choices, label=_("Kind of member institution")
     )
     projekt = django_filters.ChoiceFilter(field_name="project_id", label=_("Project"))
+    certyfikat = django_filters.BooleanFilter(
+        method="with_certificate",
+        label=_("Holds a valid certificate"),
+        widget=forms.Select(choices=[("", _("(all)")), ("true", _("yes")), ("false", _("no"))]),
+    )
     sortuj = django_filters.OrderingFilter(
         fields=(("name", "nazwa"), ("founded_on", "rok"), ("listed_member_count", "czlonkowie")),
         field_labels={
@@ -86,6 +91,12 @@ class PartnershipFilterSet(django_filters.FilterSet):
 
     def working_in(self, queryset, name: str, value: str):
         return queryset.working_in(value)
+
+    def with_certificate(self, queryset, name: str, value: bool | None):
+        if value is None:
+            return queryset
+        certified = Partnership.objects.certified().values("pk")
+        return queryset.filter(pk__in=certified) if value else queryset.exclude(pk__in=certified)
 
     def with_member_kind(self, queryset, name: str, value: str):
         members = Membership.objects.current().filter(institution__kind=value).values("partnership_id")

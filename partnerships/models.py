@@ -1,7 +1,10 @@
 """Local partnerships, their members, agreements and evaluations."""
 
+import base64
 import datetime
+import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -396,3 +399,202 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date}"
+
+
+def new_verification_code() -> str:
+    """An unguessable code for the public verification address: 128 random bits as 26 characters
+    of lower-case base32 (a–z, 2–7), which has no 0/O or 1/l/I to mistake when typed from paper."""
+    return base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=").lower()
+
+
+class CertificateSequence(models.Model):
+    """The last certificate number taken in a voivodeship in a year.
+
+    The issuing transaction locks this row (``select_for_update``) while it takes the next
+    number, so two people issuing at the same moment never get the same one.
+    """
+
+    voivodeship = models.ForeignKey(
+        Voivodeship, on_delete=models.PROTECT, related_name="+", verbose_name=_("voivodeship")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number issued"), default=0)
+
+    class Meta:
+        ordering = ["voivodeship", "year"]
+        verbose_name = _("certificate number sequence")
+        verbose_name_plural = _("certificate number sequences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["voivodeship", "year"],
+                name="certificate_sequence_one_per_voivodeship_and_year",
+                violation_error_message=_("A voivodeship has one certificate number sequence a year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"RPL/{self.voivodeship_id}/{self.year}: {self.last}"
+
+
+class CertificateKind(models.TextChoices):
+    PARTNERSHIP = "partnership", _("partnership certificate")
+    MEMBERSHIP = "membership", _("membership certificate")
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", pgettext_lazy("certificate status", "valid")
+    REVOKED = "revoked", pgettext_lazy("certificate status", "revoked")
+    SUPERSEDED = "superseded", pgettext_lazy("certificate status", "superseded")
+
+
+class Certificate(models.Model):
+    """A numbered certificate of a partnership, or of one institution's membership of it.
+
+    What it certified is frozen in ``snapshot`` when it is issued: renaming the partnership or
+    a member leaving later changes neither the printed PDF nor the public verification page.
+    Issue, revoke and reissue through ``partnerships.certificates``, which numbers them and
+    checks the user's region; see docs/certificates.md for the numbering scheme.
+    """
+
+    # Defined beside the model so that Meta's constraints can name them too.
+    Kind = CertificateKind
+    Status = CertificateStatus
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=CertificateKind.choices, default=CertificateKind.PARTNERSHIP
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("partnership")
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates",
+        verbose_name=_("member institution"),
+        help_text=_("Only for a membership certificate."),
+    )
+    number = models.CharField(_("number"), max_length=20, editable=False)
+    issued_on = models.DateField(_("issued on"))
+    issuing_centre = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates_issued",
+        verbose_name=_("issuing centre"),
+    )
+    signatory_name = models.CharField(_("signatory"), max_length=200)
+    signatory_function = models.CharField(_("function of the signatory"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CertificateStatus.choices, default=CertificateStatus.VALID
+    )
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
+    )
+    verification_code = models.CharField(
+        _("verification code"), max_length=64, default=new_verification_code, editable=False
+    )
+    verification_count = models.PositiveIntegerField(_("number of verifications"), default=0, editable=False)
+    snapshot = models.JSONField(_("what was certified"), default=dict, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # Public verifications only add to the counter; they are not changes worth a history row.
+    history = HistoricalRecords(excluded_fields=["verification_count"])
+
+    REGION_PATH = "partnership__home_voivodeship"
+
+    class Meta:
+        ordering = ["-issued_on", "-number"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        indexes = [
+            models.Index(fields=["partnership", "status"], name="certificate_partnership_status"),
+            models.Index(fields=["-issued_on", "-number"], name="certificate_issued_on"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"],
+                name="certificate_number_unique",
+                violation_error_message=_("Another certificate already has this number."),
+            ),
+            models.UniqueConstraint(
+                fields=["verification_code"],
+                name="certificate_verification_code_unique",
+                violation_error_message=_("Another certificate already has this verification code."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__regex=r"^RPL/[0-9]{2}/[0-9]{4}/[0-9]{5}$"),
+                name="certificate_number_format",
+                violation_error_message=_("A certificate number reads RPL/<voivodeship>/<year>/<5 digits>."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=CertificateKind.MEMBERSHIP, institution__isnull=False)
+                | Q(kind=CertificateKind.PARTNERSHIP, institution__isnull=True),
+                name="certificate_institution_only_for_membership",
+                violation_error_message=_(
+                    "A membership certificate names its member institution; a partnership certificate names none."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CertificateStatus.REVOKED)
+                | (Q(revoked_on__isnull=False) & ~Q(revocation_reason="")),
+                name="certificate_revocation_has_date_and_reason",
+                violation_error_message=_("A revoked certificate has the date of revocation and its reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(superseded_by__isnull=True) | Q(status=CertificateStatus.SUPERSEDED),
+                name="certificate_successor_only_when_superseded",
+                violation_error_message=_("Only a superseded certificate points to the one that replaced it."),
+            ),
+            models.UniqueConstraint(
+                fields=["partnership"],
+                condition=Q(kind=CertificateKind.PARTNERSHIP, status=CertificateStatus.VALID),
+                name="certificate_one_valid_per_partnership",
+                violation_error_message=_("The partnership already has a valid certificate: reissue it instead."),
+            ),
+            models.UniqueConstraint(
+                fields=["partnership", "institution"],
+                condition=Q(kind=CertificateKind.MEMBERSHIP, status=CertificateStatus.VALID),
+                name="certificate_one_valid_per_membership",
+                violation_error_message=_("This member already has a valid certificate: reissue it instead."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("certificates:certificate_verify", args=[self.verification_code])
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.MEMBERSHIP and not self.institution_id:
+            raise ValidationError({"institution": _("A membership certificate names its member institution.")})
+        if self.kind == self.Kind.PARTNERSHIP and self.institution_id:
+            raise ValidationError({"institution": _("A partnership certificate names no member institution.")})
+        if self.status == self.Status.REVOKED and (not self.revoked_on or not self.revocation_reason.strip()):
+            raise ValidationError(_("A revoked certificate has the date of revocation and its reason."))
+
+    @property
+    def region_id(self) -> str:
+        return self.partnership.home_voivodeship_id
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == self.Status.VALID
+
+    def get_pdf_url(self) -> str:
+        return reverse("certificates:certificate_pdf", args=[self.verification_code])
+
+    @property
+    def public_url(self) -> str:
+        """The verification address printed in the QR code: absolute, on the public site."""
+        return settings.SITE_URL + self.get_absolute_url()

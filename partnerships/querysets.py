@@ -33,6 +33,10 @@ class PartnershipQuerySet(RegionalQuerySet):
         pairs |= {(p, code[:4]) for p, code in through_communes.values_list("partnership_id", "commune_id")}
         return dict(Counter(county for _, county in pairs))
 
+    def certified(self):
+        """Partnerships holding a valid partnership certificate."""
+        return self.filter(certificates__kind="partnership", certificates__status="valid").distinct()
+
     def with_member_counts(self):
         """Annotate ``listed_member_count``: current members listed by name, in the same query."""
         return self.annotate(

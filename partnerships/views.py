@@ -1,8 +1,12 @@
-from django.db.models import Prefetch
+import re
+
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from members.models import Sector
@@ -11,8 +15,9 @@ from territory.listing import listing_context
 from territory.models import County
 
 from . import exports
+from .certificates import describe, render_pdf
 from .filters import PartnershipFilterSet
-from .models import Agreement, Membership, Partnership, Signatory
+from .models import Agreement, Certificate, Membership, Partnership, Signatory
 
 EXPORT_FORMATS = ("csv", "json")
 
@@ -51,6 +56,7 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 ),
             ),
             "evaluations__author",
+            Prefetch("certificates", queryset=Certificate.objects.order_by("-issued_on", "-number")),
         )
     )
     partnership = get_object_or_404(queryset, slug=slug)
@@ -71,3 +77,60 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "breadcrumbs": [(_("Partnerships"), reverse("partnerships:partnership_list")), (partnership.name, "")],
     }
     return render(request, "partnerships/partnership_detail.html", context)
+
+
+# Certificates: public verification by the code printed under the QR code.
+
+# What a verification code can look like; anything else (a NUL byte, a quote, a path) is
+# answered with the not-found page before it reaches the database.
+CERTIFICATE_CODE = re.compile(r"[A-Za-z0-9_-]{10,64}")
+
+
+def _certificate_by_code(code: str) -> Certificate | None:
+    if not CERTIFICATE_CODE.fullmatch(code):
+        return None
+    certificates = Certificate.objects.select_related("partnership", "superseded_by", "issuing_centre")
+    # Codes are lower case; a code typed from paper in capitals still finds its certificate.
+    return certificates.filter(verification_code=code.lower()).first()
+
+
+def _certificate_not_found(request: HttpRequest) -> HttpResponse:
+    response = render(request, "partnerships/certificate_not_found.html", status=404)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+@never_cache
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Whether a certificate is genuine and valid, revoked or superseded, and what it certified
+    (from its snapshot). Counts the verification; never cached, so a revocation shows at once."""
+    certificate = _certificate_by_code(code)
+    if certificate is None:
+        return _certificate_not_found(request)
+    Certificate.objects.filter(pk=certificate.pk).update(verification_count=F("verification_count") + 1)
+    context = {
+        **describe(certificate),
+        "certificate": certificate,
+        "breadcrumbs": [(_("Certificate verification"), "")],
+    }
+    response = render(request, "partnerships/certificate_verify.html", context)
+    # Verification pages answer people holding a certificate; they are not search results.
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+@never_cache
+def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The certificate's PDF, shown in the browser; a revoked or superseded one is marked void.
+    Renders it each time (about a quarter of a second): nothing is stored on the server."""
+    certificate = _certificate_by_code(code)
+    if certificate is None:
+        return _certificate_not_found(request)
+    response = HttpResponse(render_pdf(certificate), content_type="application/pdf")
+    filename = f"{certificate.number.replace('/', '-')}.pdf"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -86,8 +86,9 @@ def active_filters(request: HttpRequest, filterset: django_filters.FilterSet, ig
         if name in ignored or value in (None, "", [], ()):
             continue
         field = filterset.form.fields[name]
-        choices = dict(getattr(field, "choices", ()))
-        shown = choices.get(value, choices.get(str(value), value))
+        choices = dict(getattr(field, "choices", None) or getattr(field.widget, "choices", ()))
+        key = str(value).lower() if isinstance(value, bool) else value
+        shown = choices.get(key, choices.get(str(key), value))
         params = request.GET.copy()
         for key in (name, "page"):
             params.pop(key, None)

@@ -5,6 +5,7 @@ import json
 
 import jsonschema
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
@@ -317,3 +318,28 @@ class CountyAndHomePageTests(TestCase):
         response = self.client.get("/sitemap.xml")
         self.assertContains(response, self.gajowice.get_absolute_url())
         self.assertContains(response, "/powiaty/0264/")
+
+
+class CertificateFilterTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        from partnerships.certificates import issue_partnership_certificate
+
+        builders.load_territory()
+        cls.certified = builders.partnership("Z certyfikatem", counties=["1432"])
+        builders.partnership("Bez certyfikatu", counties=["1432"])
+        superuser = get_user_model().objects.create_superuser("admin-certyfikaty", password="x-Test-2026-x")
+        cls.certificate = issue_partnership_certificate(cls.certified, superuser, "Jan Testowy", "dyrektor")
+
+    def test_the_list_filters_partnerships_holding_a_valid_certificate(self):
+        response = self.client.get("/partnerstwa/?certyfikat=true")
+        self.assertEqual([p.name for p in response.context["paging"].objects], ["Z certyfikatem"])
+        self.assertContains(response, "Ma ważny certyfikat: tak")
+        response = self.client.get("/partnerstwa/?certyfikat=false")
+        self.assertEqual([p.name for p in response.context["paging"].objects], ["Bez certyfikatu"])
+
+    def test_the_detail_page_lists_the_certificates_but_not_their_verification_codes(self):
+        response = self.client.get(self.certified.get_absolute_url())
+        self.assertContains(response, self.certificate.number)
+        self.assertContains(response, "ważny")
+        self.assertNotContains(response, self.certificate.verification_code)
