@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "members",
     "events",
     "partnerships",
+    # Last: site-wide pieces that bring the apps together (backups, the page cache).
+    "config",
 ]
 
 MIDDLEWARE = [

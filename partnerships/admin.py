@@ -151,7 +151,7 @@ class PartnershipAdmin(RegistryAdmin):
         "home_voivodeship",
         "area_counties",
         "area_communes",
-        "listed_members",
+        "listed_member_count",
         "declared_member_count",
         "target_groups",
         "thematic_areas",
@@ -160,9 +160,6 @@ class PartnershipAdmin(RegistryAdmin):
         "last_verified_on",
         "updated_at",
     )
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).with_member_counts()
 
     def get_csv_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.select_related("project").prefetch_related(
@@ -192,14 +189,9 @@ class PartnershipAdmin(RegistryAdmin):
 
     @admin.display(description=_("members listed / declared"), ordering="listed_member_count")
     def members(self, obj: Partnership) -> str:
-        listed = getattr(obj, "listed_member_count", None)
         if obj.declared_member_count is None:
-            return str(listed)
-        return f"{listed} / {obj.declared_member_count}"
-
-    @admin.display(description=_("number of members listed"))
-    def listed_members(self, obj: Partnership) -> int:
-        return obj.listed_member_count
+            return str(obj.listed_member_count)
+        return f"{obj.listed_member_count} / {obj.declared_member_count}"
 
     # Deleted partnerships, restored with what was deleted with them.
 

@@ -65,7 +65,7 @@ class PartnershipFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, **kwargs):
         if queryset is None:
             queryset = Partnership.objects.public()
-        super().__init__(data, queryset.with_member_counts().order_by("name"), **kwargs)
+        super().__init__(data, queryset.order_by("name"), **kwargs)
         fields = self.form.fields
         fields["wojewodztwo"].choices = voivodeship_choices()
         fields["powiat"].choices = county_choices()

@@ -161,12 +161,17 @@ class Partnership(models.Model):
     last_verified_on = models.DateField(
         _("last verified on"), null=True, blank=True, help_text=_("When a person last checked this record.")
     )
+    # Kept by the membership signals (partnerships.signals): lists show and sort by it without
+    # counting the memberships of every partnership on every request.
+    listed_member_count = models.PositiveIntegerField(
+        _("number of members listed"), default=0, editable=False, help_text=_("Current members listed by name.")
+    )
     search_text = models.TextField(_("search key"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["search_text"],
+        excluded_fields=["search_text", "listed_member_count"],
         m2m_fields=[area_counties, area_communes, target_groups, thematic_areas, principles, events],
     )
     objects = PartnershipQuerySet.as_manager()

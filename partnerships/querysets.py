@@ -2,6 +2,7 @@ from collections import Counter
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from territory.querysets import RegionalQuerySet
 
@@ -37,11 +38,22 @@ class PartnershipQuerySet(RegionalQuerySet):
         """Partnerships holding a valid partnership certificate."""
         return self.filter(certificates__kind="partnership", certificates__status="valid").distinct()
 
-    def with_member_counts(self):
-        """Annotate ``listed_member_count``: current members listed by name, in the same query."""
-        return self.annotate(
-            listed_member_count=models.Count("memberships", filter=Q(memberships__left_on__isnull=True), distinct=True)
+    def refresh_listed_member_counts(self) -> int:
+        """Recount ``listed_member_count`` (current members listed by name) of these partnerships.
+
+        One UPDATE, whatever their number; it changes neither ``updated_at`` nor the history,
+        because the count is derived from the memberships, which have their own.
+        """
+        from .models import Membership
+
+        current = (
+            Membership.objects.filter(partnership=models.OuterRef("pk"), left_on__isnull=True)
+            .order_by()
+            .values("partnership")
+            .annotate(count=models.Count("pk"))
+            .values("count")
         )
+        return self.update(listed_member_count=Coalesce(models.Subquery(current), 0))
 
 
 class MembershipQuerySet(models.QuerySet):

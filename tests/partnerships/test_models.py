@@ -142,8 +142,37 @@ class CountIsNotAListTests(TestCase):
         partnership = Partnership.objects.create(
             name="Raków", slug="rakow", home_voivodeship_id="24", declared_member_count=13
         )
-        annotated = Partnership.objects.with_member_counts().get(pk=partnership.pk)
-        self.assertEqual((annotated.declared_member_count, annotated.listed_member_count), (13, 0))
+        partnership.refresh_from_db()
+        self.assertEqual((partnership.declared_member_count, partnership.listed_member_count), (13, 0))
+
+    def test_listed_member_count_follows_members_joining_leaving_moving_and_deleted(self):
+        call_command("load_territory", stdout=StringIO())
+        first = Partnership.objects.create(name="Pierwsze", slug="pierwsze", home_voivodeship_id="14")
+        second = Partnership.objects.create(name="Drugie", slug="drugie", home_voivodeship_id="14")
+        institutions = [
+            Institution.objects.create(
+                name=f"Instytucja {n}", slug=f"instytucja-{n}", kind="mops", commune_id="1465011"
+            )
+            for n in range(3)
+        ]
+        memberships = [Membership.objects.create(partnership=first, institution=i) for i in institutions]
+
+        def counts():
+            return list(Partnership.objects.order_by("name").values_list("name", "listed_member_count"))
+
+        self.assertEqual(counts(), [("Drugie", 0), ("Pierwsze", 3)])
+        memberships[0].left_on = datetime.date(2020, 1, 1)
+        memberships[0].save()
+        self.assertEqual(counts(), [("Drugie", 0), ("Pierwsze", 2)])
+        memberships[1].partnership = second
+        memberships[1].save()
+        self.assertEqual(counts(), [("Drugie", 1), ("Pierwsze", 1)])
+        memberships[2].delete()
+        self.assertEqual(counts(), [("Drugie", 1), ("Pierwsze", 0)])
+        first.updated_at, history = Partnership.objects.get(pk=first.pk).updated_at, first.history.count()
+        Membership.objects.create(partnership=first, institution=institutions[2])
+        self.assertEqual(Partnership.objects.get(pk=first.pk).updated_at, first.updated_at)
+        self.assertEqual(first.history.count(), history)
 
 
 class WorkingInTests(TestCase):

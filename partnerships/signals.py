@@ -1,0 +1,26 @@
+"""Derived values kept in step with the records they are derived from."""
+
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from .models import Membership, Partnership
+
+
+@receiver(pre_save, sender=Membership, dispatch_uid="membership_moving_remember")
+def remember_previous_partnership(sender, instance: Membership, raw: bool = False, **kwargs) -> None:
+    """A membership moved to another partnership leaves the first one a member short."""
+    if raw or instance.pk is None:
+        return
+    previous = Membership.objects.filter(pk=instance.pk).values_list("partnership_id", flat=True).first()
+    instance._previous_partnership_id = previous
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="membership_saved_recount")
+@receiver(post_delete, sender=Membership, dispatch_uid="membership_deleted_recount")
+def recount_members(sender, instance: Membership, raw: bool = False, **kwargs) -> None:
+    # Fixtures (loaddata, restore of a backup) carry the counts as they were.
+    if raw:
+        return
+    previous = getattr(instance, "_previous_partnership_id", None)
+    Partnership.objects.filter(Q(pk=instance.partnership_id) | Q(pk=previous)).refresh_listed_member_counts()
