@@ -1,8 +1,8 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from . import views
 from .sitemaps import SITEMAPS
@@ -21,9 +21,10 @@ urlpatterns = [
     re_path(r"^powiaty/(?P<code>[0-9]{4})/$", views.county_detail, name="county_detail"),
     path("deklaracja-dostepnosci/", views.accessibility_statement, name="accessibility_statement"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language choice is a display preference, not a change worth forging; without a CSRF
+    # token the public pages carry no per-visitor data and can be cached whole.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    # Uploaded files, served with headers that keep a hostile upload inert (config.views.media).
+    re_path(r"^media/(?P<path>(?:logos|documents)/[A-Za-z0-9/_-]+\.[a-z]{3,4})$", views.media, name="media"),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

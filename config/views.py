@@ -2,12 +2,17 @@
 and partnerships together, which only `config` may import all at once."""
 
 import datetime
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils._os import safe_join
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -29,6 +34,50 @@ COUNTY_PAGE_LIMIT = 50
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers: the process answers. Touches no database on purpose."""
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+# The only kinds of file the registry stores (members.uploads checks them by content); the
+# type is fixed by the generated name's suffix, never sniffed from the bytes.
+MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+    ".pdf": "application/pdf",
+}
+
+
+@require_GET
+def media(request: HttpRequest, path: str) -> FileResponse:
+    """An uploaded file, under headers that keep hostile content inert: a fixed content type,
+    ``nosniff``, a download for documents, and a policy that runs nothing even if a browser
+    opened the file as a page. Names are generated (uuid), so a file never changes: cached for a year."""
+    suffix = PurePosixPath(path).suffix
+    content_type = MEDIA_TYPES.get(suffix)
+    try:
+        full_path = Path(safe_join(settings.MEDIA_ROOT, path))
+    except SuspiciousFileOperation:
+        raise Http404 from None
+    if content_type is None or not full_path.is_file():
+        raise Http404
+    is_document = content_type == "application/pdf"
+    response = FileResponse(full_path.open("rb"), content_type=content_type, as_attachment=is_document)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    if not is_document:
+        response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=full_path.name)
+    return response
+
+
+def login_locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """What django-axes answers to a login of a locked user name and address (429, in Polish)."""
+    context = {
+        **admin.site.each_context(request),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60)),
+    }
+    return render(request, "admin/locked_out.html", context, status=429)
 
 
 def _map_class(count: int) -> int:

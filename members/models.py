@@ -140,7 +140,8 @@ class Institution(models.Model):
     def save(self, *args, **kwargs):
         self.search_text = search_key(self.name, self.short_name)
         if self.logo and not self.logo._committed:
-            self.logo_thumbnail.save("thumbnail.png", thumbnail_of(self.logo), save=False)
+            thumbnail = thumbnail_of(self.logo)
+            self.logo_thumbnail.save(thumbnail.name, thumbnail, save=False)
         elif not self.logo:
             self.logo_thumbnail = ""
         super().save(*args, **kwargs)

@@ -5,7 +5,6 @@ under generated names. Logos are images (Pillow) with a stored thumbnail; docume
 
 import io
 import uuid
-from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -16,6 +15,11 @@ MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_LOGO_PIXELS = 4000 * 4000
 ALLOWED_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
 THUMBNAIL_SIZE = (240, 240)
+
+# Pillow's decompression-bomb guard, lowered from its 89 megapixels to the logo limit: any
+# image this process decodes (a thumbnail, a certificate's logo) is refused beyond it, and
+# twice the limit raises DecompressionBombError before the pixels are allocated.
+Image.MAX_IMAGE_PIXELS = MAX_LOGO_PIXELS
 
 
 def validate_logo(file) -> None:
@@ -32,7 +36,9 @@ def validate_logo(file) -> None:
             image.verify()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise ValidationError(_("The logo has more than 16 megapixels."), code="logo_pixels") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(
             _("The file is not an image: upload a PNG, JPEG, WebP or GIF logo."), code="logo_not_image"
         ) from None
@@ -41,9 +47,20 @@ def validate_logo(file) -> None:
 
 
 def logo_upload_to(instance, filename: str) -> str:
-    """A generated name: the uploader's file name never reaches the disk or the URL."""
-    suffix = PurePath(filename).suffix.lower()[:6]
-    return f"logos/{uuid.uuid4().hex}{suffix}"
+    """A generated name whose suffix is the format found in the content: neither the uploader's
+    file name nor its extension reaches the disk or the URL (a "logo.html" that is a PNG is
+    stored as .png; a file that is no image at all, refused by ``validate_logo`` in forms,
+    gets .bin, which is never served)."""
+    file = instance.logo
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            suffix = ALLOWED_FORMATS.get(image.format, "bin")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        suffix = "bin"
+    finally:
+        file.seek(0)
+    return f"logos/{uuid.uuid4().hex}.{suffix}"
 
 
 def thumbnail_of(file) -> ContentFile:
