@@ -10,13 +10,15 @@ import datetime
 import re
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -153,7 +155,93 @@ class HttpsUrlMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class RegistryAdmin(RegionalScopeAdminMixin, FoldedSearchMixin, CsvExportMixin, HttpsUrlMixin, SimpleHistoryAdmin):
+class ConcurrentEditMixin:
+    """Refuse a save over a change someone else saved after this form was opened.
+
+    The form carries the id of the record's latest history row when it was opened (hidden
+    ``_loaded_version``, templates/admin/change_form.html). On saving, the record is locked
+    (``select_for_update``, inside the admin's transaction) and its latest history row compared;
+    if another save came in between, nothing is written and the form comes back with the
+    user's input, a message saying who changed what and when, and the new version, so that a
+    second "Save" after reading it is a decision, not an accident. Every save of the record,
+    inlines and "mark as verified" included, writes a history row, so every one is noticed.
+    """
+
+    VERSION_FIELD = "_loaded_version"
+
+    def latest_version(self, obj) -> int | None:
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        return (
+            history.filter(**{self.model._meta.pk.attname: obj.pk})
+            .order_by("-history_id")
+            .values_list("history_id", flat=True)
+            .first()
+        )
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if obj is not None:
+            extra_context["loaded_version"] = self.latest_version(obj)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None:
+            return form
+        admin = self
+
+        class ConcurrentEditForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                loaded = self.data.get(admin.VERSION_FIELD, "")
+                # A form not opened from the page (a script, an old tab without the field) is not checked.
+                if not loaded.isdigit():
+                    return cleaned
+                admin.model._default_manager.select_for_update().filter(pk=obj.pk).exists()
+                latest = admin.latest_version(obj)
+                if latest is not None and latest != int(loaded):
+                    raise ValidationError(admin.conflict_message(obj, int(loaded), latest), code="edit_conflict")
+                return cleaned
+
+        ConcurrentEditForm.__name__ = form.__name__
+        return ConcurrentEditForm
+
+    def conflict_message(self, obj, loaded: int, latest: int) -> str:
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        rows = history.filter(history_id__in=[loaded, latest]).select_related("history_user")
+        records = {record.history_id: record for record in rows}
+        newer = records[latest]
+        who = str(newer.history_user) if newer.history_user_id else str(_("someone"))
+        when = date_format(timezone.localtime(newer.history_date), "DATETIME_FORMAT")
+        changes = []
+        if loaded in records:
+            delta = newer.diff_against(
+                records[loaded], excluded_fields=["created_at", "updated_at"], foreign_keys_are_objs=True
+            )
+            for change in delta.changes:
+                label = capfirst(self.model._meta.get_field(change.field).verbose_name)
+                changes.append(f"{label}: „{_shown(change.old)}” → „{_shown(change.new)}”")
+        message = _(
+            "%(user)s saved this record on %(when)s, after you opened it. Your changes were not saved; "
+            "the form below still holds them. Check what changed and save again to keep yours."
+        ) % {"user": who, "when": when}
+        if changes:
+            return f"{message} {_('What changed:')} " + "; ".join(changes) + "."
+        return f"{message} {_('Only related entries (members, agreements, …) changed.')}"
+
+
+def _shown(value) -> str:
+    if isinstance(value, list | tuple):
+        text = ", ".join(str(item) for item in value)
+    else:
+        text = "" if value is None else str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+class RegistryAdmin(
+    ConcurrentEditMixin, RegionalScopeAdminMixin, FoldedSearchMixin, CsvExportMixin, HttpsUrlMixin, SimpleHistoryAdmin
+):
     """Base admin of the registry's own records."""
 
     actions = ["export_csv"]

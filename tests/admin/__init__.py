@@ -92,6 +92,8 @@ def form_data(response) -> dict:
     """POST data of the admin form in ``response``, as a browser would submit it unchanged:
     the main form and every inline formset with its management form."""
     data = {}
+    if response.context.get("loaded_version"):
+        data["_loaded_version"] = str(response.context["loaded_version"])
     adminform = response.context["adminform"]
     _add_form(data, adminform.form)
     for inline in response.context.get("inline_admin_formsets", []):
