@@ -60,12 +60,12 @@ def page(browser, live_server, request):
     page = context.new_page()
     # Chromium reports each thing the Content Security Policy blocked on the console.
     page.csp_violations = []
-    page.on(
-        "console",
-        lambda message: (
-            page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+
+    def note_violation(message) -> None:
+        if "Content Security Policy" in message.text:
+            page.csp_violations.append(message.text)
+
+    page.on("console", note_violation)
     yield page
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
