@@ -120,7 +120,9 @@ def _polygons(geometry, where: str) -> list[list[list[Point]]]:
         result = [[[_lon_lat(point) for point in ring] for ring in polygon] for polygon in polygons]
     except (TypeError, ValueError, IndexError):
         raise BoundaryError(where, _("the coordinates are not pairs of numbers.")) from None
-    if not result or any(len(ring) < 4 for polygon in result for ring in polygon):
+    if not result or not all(result):
+        raise BoundaryError(where, _("the geometry has no rings of points."))
+    if any(len(ring) < 4 for polygon in result for ring in polygon):
         raise BoundaryError(where, _("a ring has fewer than four points."))
     for polygon in result:
         for lon, lat in (point for ring in polygon for point in ring):

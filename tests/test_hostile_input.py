@@ -1,0 +1,233 @@
+"""Property-based: whatever a visitor or a staff member sends — oversized strings, NUL bytes,
+odd Unicode, SQL-looking text, numbers and dates out of range — the registry answers with a
+page (a 404, or the form again with a Polish message), never a server error, and a refused
+form writes nothing at all.
+
+Public lists' query strings have their own test (test_hostile_queries.py); here: exports,
+detail addresses, the language switch (the one public form that posts) and the main admin
+forms.
+"""
+
+from urllib.parse import quote, urlencode, urlsplit
+
+from django.contrib.admin.models import LogEntry
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
+
+from events.models import Event
+from members.models import Institution, Person
+from partnerships.models import Membership, Partnership
+from tests import builders
+from tests.admin import AdminTestCase, admin_url, form_data
+
+# Surrogates cannot be sent in a URL or a form at all: a browser could not produce them.
+SENDABLE = st.characters(blacklist_categories=["Cs"])
+NASTY_STRINGS = st.sampled_from(
+    [
+        "",
+        " ",
+        "\x00",
+        "a\x00b",
+        "' OR 1=1 --",
+        "'; DROP TABLE partnerships_partnership; --",
+        "<script>alert(1)</script>",
+        "{{ 7*7 }}",
+        "%s%s%n",
+        "../../etc/passwd",
+        "\u202eevil",
+        "\ufeff",
+        "Zażółć gęślą jaźń",
+        "𝕽𝖆𝖐ó𝖜",
+        "ą" * 5000,
+        "x" * 100_000,
+        '=HYPERLINK("http://example.org")',
+    ]
+)
+HOSTILE_TEXT = st.one_of(NASTY_STRINGS, st.text(alphabet=SENDABLE, max_size=400))
+HOSTILE_NUMBER = st.one_of(
+    st.sampled_from(["-1", "0", "1e400", "NaN", "inf", "99999999999999999999999", "٣", "1.5", "0x10", ""]),
+    st.integers(min_value=-(10**25), max_value=10**25).map(str),
+)
+HOSTILE_DATE = st.one_of(
+    st.sampled_from(["2014-02-30", "0000-01-01", "0001-01-01", "9999-12-31", "99999-01-01", "2014-13-01", "dziś", ""]),
+    st.dates().map(lambda d: d.isoformat()),
+    st.text(alphabet=SENDABLE, max_size=30),
+)
+EXAMPLES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def body_of(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+class HostilePublicRequestTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        builders.load_territory()
+        member = builders.institution("Ośrodek testowy", commune="1465011")
+        builders.partnership("Partnerstwo testowe", counties=["1465"], members=[member])
+        builders.event("Wydarzenie testowe", commune="1465011", start_date="2014-12-11")
+
+    @EXAMPLES
+    @given(
+        export_format=st.sampled_from(["csv", "json"]),
+        query=st.lists(
+            st.tuples(
+                st.sampled_from(["q", "wojewodztwo", "powiat", "gmina", "status", "rok_od", "sortuj", "page"]),
+                HOSTILE_TEXT,
+            ),
+            max_size=5,
+        ),
+    )
+    def test_an_export_with_any_filters_is_a_complete_file(self, export_format, query):
+        response = self.client.get(f"/partnerstwa/?{urlencode([*query, ('format', export_format)])}")
+        self.assertEqual(response.status_code, 200)
+        body = body_of(response).decode("utf-8")
+        if export_format == "json":
+            self.assertTrue(body.rstrip().endswith("]}"))
+        else:
+            self.assertTrue(body.startswith("\ufeffslug,name,"))
+
+    @EXAMPLES
+    @given(
+        prefix=st.sampled_from(
+            ["/partnerstwa/", "/instytucje/", "/wydarzenia/", "/powiaty/", "/certyfikaty/", "/media/logos/"]
+        ),
+        tail=HOSTILE_TEXT,
+        suffix=st.sampled_from(["/", "/pdf/", ""]),
+    )
+    def test_any_detail_address_is_a_page_or_a_404(self, prefix, tail, suffix):
+        response = self.client.get(prefix + quote(tail.encode("utf-8"), safe="") + suffix)
+        self.assertIn(response.status_code, {200, 301, 404}, prefix + repr(tail) + suffix)
+
+    @EXAMPLES
+    @given(
+        language=HOSTILE_TEXT,
+        next_url=st.one_of(
+            HOSTILE_TEXT,
+            st.sampled_from(["//example.org/", "https://example.org/", "javascript:alert(1)", "/partnerstwa/"]),
+        ),
+    )
+    def test_the_language_switch_never_fails_nor_leads_off_the_site(self, language, next_url):
+        response = self.client.post("/i18n/setlang/", {"language": language, "next": next_url})
+        self.assertIn(response.status_code, {200, 302})
+        if response.status_code == 302:
+            location = urlsplit(response["Location"])
+            self.assertEqual((location.scheme, location.netloc), ("", ""), response["Location"])
+
+
+class HostileAdminFormTests(TestCase, AdminTestCase):
+    """The main admin forms of a regional centre's staff member, filled with hostile values."""
+
+    def counts(self) -> tuple:
+        return tuple(
+            model.objects.count()
+            for model in (Partnership, Partnership.history.model, Membership, Institution, Event, Person, LogEntry)
+        )
+
+    def submit(self, url: str, values: dict, owner=None):
+        """Post the form at ``url`` with ``values`` over what the page offers; check the promise."""
+        self.client.force_login(self.staff)
+        data = form_data(self.client.get(url))
+        data.update(values)
+        before = self.counts()
+        stored = owner and owner.__class__.objects.filter(pk=owner.pk).values().get()
+        response = self.client.post(url, data)
+        self.assertIn(response.status_code, {200, 302})
+        if response.status_code == 200:
+            # Refused: said so in Polish, and nothing at all was written.
+            self.assertContains(response, "Prosimy poprawić")
+            self.assertEqual(self.counts(), before)
+            if owner is not None:
+                self.assertEqual(owner.__class__.objects.filter(pk=owner.pk).values().get(), stored)
+        return response
+
+    @EXAMPLES
+    @given(
+        name=HOSTILE_TEXT,
+        goal=HOSTILE_TEXT,
+        founded_on=HOSTILE_DATE,
+        precision=st.sampled_from(["day", "month", "year", "century", ""]),
+        declared=HOSTILE_NUMBER,
+        website=HOSTILE_TEXT,
+        region=st.sampled_from(["14", "02", "99", "x", ""]),
+    )
+    def test_the_partnership_form(self, name, goal, founded_on, precision, declared, website, region):
+        values = {
+            "name": name,
+            "goal": goal,
+            "founded_on": founded_on,
+            "founded_precision": precision,
+            "declared_member_count": declared,
+            "website": website,
+            "home_voivodeship": region,
+        }
+        response = self.submit(admin_url(self.own_partnership, "change"), values, owner=self.own_partnership)
+        if response.status_code == 302:
+            saved = Partnership.objects.get(pk=self.own_partnership.pk)
+            saved.full_clean()
+            self.assertEqual((saved.name, saved.goal, saved.home_voivodeship_id), (name.strip(), goal.strip(), "14"))
+
+    @EXAMPLES
+    @given(
+        name=HOSTILE_TEXT,
+        slug=HOSTILE_TEXT,
+        nip=st.one_of(HOSTILE_TEXT, st.sampled_from(["1234563218", "123-456-32-18", "1234563219", "PL1234563218"])),
+        regon=HOSTILE_NUMBER,
+        country=st.sampled_from(["PL", "GB", "pl", "XX1", "", "\x00\x00"]),
+        commune=st.sampled_from(["1465011", "0264011", "9999999", "abc", ""]),
+        email=HOSTILE_TEXT,
+    )
+    def test_the_institution_form(self, name, slug, nip, regon, country, commune, email):
+        values = {
+            "name": name,
+            "slug": slug,
+            "kind": "mops",
+            "nip": nip,
+            "regon": regon,
+            "country": country,
+            "commune": commune,
+            "email": email,
+        }
+        response = self.submit(admin_url(Institution, "add"), values)
+        if response.status_code == 302:
+            saved = Institution.objects.get(slug=slug)
+            saved.full_clean()
+            # Staff of mazowieckie add institutions of mazowieckie only.
+            self.assertEqual(saved.region_id, "14")
+
+    @EXAMPLES
+    @given(
+        title=HOSTILE_TEXT,
+        start=HOSTILE_DATE,
+        end=HOSTILE_DATE,
+        participants=HOSTILE_NUMBER,
+        kind=st.sampled_from(["conference", "seminar", "party", ""]),
+    )
+    def test_the_event_form(self, title, start, end, participants, kind):
+        values = {
+            "title": title,
+            "kind": kind,
+            "start_date": start,
+            "end_date": end,
+            "participant_count": participants,
+        }
+        response = self.submit(admin_url(self.own_event, "change"), values, owner=self.own_event)
+        if response.status_code == 302:
+            Event.objects.get(pk=self.own_event.pk).full_clean()
+
+    @EXAMPLES
+    @given(first=HOSTILE_TEXT, last=HOSTILE_TEXT, email=HOSTILE_TEXT, phone=HOSTILE_TEXT, notes=HOSTILE_TEXT)
+    def test_the_person_form(self, first, last, email, phone, notes):
+        values = {
+            "first_name": first,
+            "last_name": last,
+            "affiliation": str(self.own_institution.pk),
+            "email": email,
+            "phone": phone,
+            "private_notes": notes,
+        }
+        response = self.submit(admin_url(Person, "add"), values)
+        if response.status_code == 302:
+            Person.objects.latest("pk").full_clean()
