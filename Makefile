@@ -15,7 +15,7 @@ export TERYT_XML ?= $(wildcard $(SHARED_DATA)/teryt/TERC_Urzedowy_2025-11-18.xml
 export BOUNDARIES_GEOJSON ?= $(wildcard $(SHARED_DATA)/geo/powiaty_teryt.geojson)
 export VOIVODESHIP_BOUNDARIES_GEOJSON ?= $(wildcard $(SHARED_DATA)/geo/wojewodztwa_teryt_from_powiaty.geojson)
 
-.PHONY: run test install lint messages
+.PHONY: run test install lint messages audit
 
 run: export DEBUG ?= 1
 run: install
@@ -39,6 +39,14 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 lint: install
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Known vulnerabilities in the pinned dependencies; pip-audit lives in its own virtualenv so
+# that its own dependencies never mix with the registry's.
+AUDIT_VENV ?= .venv-audit
+audit:
+	test -x $(AUDIT_VENV)/bin/pip-audit || { $(PYTHON) -m venv $(AUDIT_VENV) && $(AUDIT_VENV)/bin/pip install --quiet --disable-pip-version-check pip-audit==2.10.1; }
+	$(AUDIT_VENV)/bin/pip-audit -r requirements.lock --no-deps --disable-pip --vulnerability-service pypi --format json --progress-spinner off \
+	  | $(AUDIT_VENV)/bin/python .ci/audit.py
 
 # Regenerate the Polish catalogue after changing user-visible text, then translate and run again.
 messages: install
