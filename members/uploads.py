@@ -5,6 +5,7 @@ under generated names. Logos are images (Pillow) with a stored thumbnail; docume
 
 import io
 import uuid
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -52,6 +53,11 @@ def logo_upload_to(instance, filename: str) -> str:
     stored as .png; a file that is no image at all, refused by ``validate_logo`` in forms,
     gets .bin, which is never served)."""
     file = instance.logo
+    if not file or not hasattr(file, "seek") or getattr(file, "_committed", True):
+        # Saved from code (``logo.save(name, content)``), the content is not on the instance
+        # yet: the name's suffix is kept only if it is one of the image formats.
+        suffix = PurePath(filename).suffix.lower().lstrip(".")
+        return f"logos/{uuid.uuid4().hex}.{suffix if suffix in ALLOWED_FORMATS.values() else 'bin'}"
     try:
         file.seek(0)
         with Image.open(file) as image:
