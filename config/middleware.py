@@ -1,8 +1,11 @@
-"""Language selection for a Polish-first site."""
+"""Request and response handling around every view: the visitor's language, security
+headers, a bound on request size, and the page cache."""
 
+import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -21,8 +24,7 @@ class LanguageCookieMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        language = chosen_language(request)
         request.LANGUAGE_CODE = language
         # Scoped to the request, so that a thread serving the next one (or the test that
         # follows) starts from Polish again.
@@ -73,3 +75,60 @@ class RequestSizeLimitMiddleware:
             }
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+def chosen_language(request: HttpRequest) -> str:
+    """The language the visitor chose with the switch (its cookie), else Polish."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+class PageCacheMiddleware:
+    """Whole public pages for visitors without a session, cached per data generation.
+
+    A page depends on its address, the visitor's language and the records; every change to a
+    record starts a new generation (territory.cache), so a cached page is never older than the
+    last change. Only plain successful GETs are stored: not a response that sets a cookie, is
+    streamed (exports), or says it must not be cached (certificate verification), and nothing
+    for anyone logged in. The security headers are added outside it, to hits as well.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self.may_cache(request):
+            return self.get_response(request)
+        from territory.cache import TIMEOUT, generation
+
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"page:{generation()}:{chosen_language(request)}:{request.method}:{digest}"
+        cached = cache.get(key)
+        if cached is not None:
+            response = cached
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if self.may_store(response):
+            cache.set(key, response, TIMEOUT)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def may_cache(request: HttpRequest) -> bool:
+        return (
+            settings.PAGE_CACHE
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path.startswith(("/admin/", "/media/", "/static/"))
+        )
+
+    @staticmethod
+    def may_store(response: HttpResponse) -> bool:
+        control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not any(word in control for word in ("no-cache", "no-store", "private", "max-age=0"))
+        )

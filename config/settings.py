@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "config.middleware.ContentSecurityPolicyMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.LanguageCookieMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -228,6 +229,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# One cache for every worker of the machine: pages and counts are cached per data generation
+# (territory.cache), which each worker must see change. Files in VAR_DIR by default; Redis
+# where several machines serve the site (CACHE_URL=redis://host:6379/0, needs the redis package).
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith("redis://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL == "locmem://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+# Whole public pages for visitors without a session (config.middleware.PageCacheMiddleware).
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
 
 # Who runs this installation: the accessibility statement must name them and a contact.
 SITE_OPERATOR = env_str("SITE_OPERATOR", "")

@@ -22,6 +22,7 @@ from events.models import Event
 from members.models import Institution
 from partnerships.models import Partnership
 from territory.boundaries import MAP_VIEWBOX, MapShape, viewbox_around
+from territory.cache import cached, cached_count
 from territory.models import County, Voivodeship
 
 # Upper bounds of the map's colour classes; the last class is "more".
@@ -87,7 +88,7 @@ def _map_class(count: int) -> int:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     partnerships = Partnership.objects.public()
-    by_county = partnerships.counts_by_county()
+    by_county = cached("partnerships-by-county", partnerships.counts_by_county)
     counties = list(County.objects.active().select_related("voivodeship").order_by("voivodeship__name", "name"))
     outlined = [c for c in counties if c.outline]
     shapes = [
@@ -110,9 +111,9 @@ def home(request: HttpRequest) -> HttpResponse:
         lower = bound + 1
     legend.append((len(MAP_CLASSES), f"{lower}+"))
     context = {
-        "partnership_count": partnerships.count(),
-        "institution_count": Institution.objects.public().count(),
-        "event_count": Event.objects.public().count(),
+        "partnership_count": cached_count(partnerships),
+        "institution_count": cached_count(Institution.objects.public()),
+        "event_count": cached_count(Event.objects.public()),
         "county_with_partnerships_count": len(by_county),
         "map_shapes": [(shape, _map_class(by_county.get(shape.code, 0))) for shape in shapes],
         "map_viewbox": MAP_VIEWBOX,
@@ -132,7 +133,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def county_list(request: HttpRequest) -> HttpResponse:
     """Voivodeships, each with its counties and how many partnerships work there."""
-    by_county = Partnership.objects.public().counts_by_county()
+    by_county = cached("partnerships-by-county", Partnership.objects.public().counts_by_county)
     voivodeships = Voivodeship.objects.active().prefetch_related(
         Prefetch("counties", queryset=County.objects.active().order_by("name"))
     )
@@ -162,11 +163,11 @@ def county_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "county": county,
         "partnerships": list(partnerships[:COUNTY_PAGE_LIMIT]),
-        "partnership_count": partnerships.count(),
+        "partnership_count": cached_count(partnerships),
         "institutions": list(institutions[:COUNTY_PAGE_LIMIT]),
-        "institution_count": institutions.count(),
+        "institution_count": cached_count(institutions),
         "events": list(events[:COUNTY_PAGE_LIMIT]),
-        "event_count": events.count(),
+        "event_count": cached_count(events),
         "limit": COUNTY_PAGE_LIMIT,
         "map_shapes": shapes,
         "map_viewbox": viewbox_around(s.outline for s in shapes),

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .cache import records_changed
 from .models import County, Voivodeship
 
 LON_MIN, LON_MAX, LAT_MIN, LAT_MAX = 14.0, 24.3, 48.9, 55.0
@@ -66,6 +67,7 @@ def import_boundaries(path: Path | str) -> BoundaryReport:
                 units[code].outline = outline
         Voivodeship.objects.bulk_update(voivodeships.values(), ["outline"], batch_size=200)
         County.objects.bulk_update(counties.values(), ["outline"], batch_size=200)
+        records_changed.send(sender=County)
     report.voivodeships, report.counties = len(voivodeships), len(counties)
     return report
 

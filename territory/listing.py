@@ -10,8 +10,10 @@ from dataclasses import dataclass
 import django_filters
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from .cache import cached_count
 from .models import County, Voivodeship
 
 PER_PAGE = 20
@@ -39,12 +41,20 @@ class Paging:
         return self._url(self.page.next_page_number()) if self.page.has_next() else ""
 
 
+class CachedCountPaginator(Paginator):
+    """A paginator whose row count is counted once per data generation (territory.cache)."""
+
+    @cached_property
+    def count(self) -> int:
+        return cached_count(self.object_list)
+
+
 def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE) -> Paging:
     """The requested page of ``queryset``, evaluated; a bad ``page`` gives page 1 or the last, with a message.
 
-    Two queries: the count and the page's rows.
+    Two queries: the count (none when it is cached for this generation) and the page's rows.
     """
-    paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
+    paginator = CachedCountPaginator(queryset, per_page, allow_empty_first_page=True)
     raw = request.GET.get("page", "1")
     error = ""
     try:

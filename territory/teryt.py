@@ -22,6 +22,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .cache import records_changed
 from .models import Commune, County, Voivodeship
 from .slugs import slugify_pl
 
@@ -265,6 +266,7 @@ def import_register(path: Path | str) -> ImportReport:
                 Commune, register.communes, lambda u: {"name": u.name, "kind": u.kind, "county_id": u.code[:4]}
             ),
         }
+        records_changed.send(sender=Commune)
     return ImportReport(state_date=register.state_date, skipped=register.skipped, levels=levels)
 
 

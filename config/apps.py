@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+
+class SiteConfig(AppConfig):
+    """Site-wide wiring of the registry's apps: backups, and the page cache's invalidation."""
+
+    name = "config"
+    verbose_name = "Rejestr Partnerstw Lokalnych"
+
+    # The apps whose records the public pages show; a change to any of them is a new generation.
+    REGISTRY_APPS = frozenset({"territory", "members", "events", "partnerships"})
+
+    def ready(self) -> None:
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(self.record_changed, dispatch_uid=f"page_cache_{signal}")
+
+    def record_changed(self, sender, raw: bool = False, **kwargs) -> None:
+        from territory.cache import invalidate
+
+        # Rows loaded from a fixture (a restored backup) arrive by the thousand; whoever loads
+        # them sends territory.cache.records_changed once instead.
+        if not raw and sender._meta.app_label in self.REGISTRY_APPS:
+            invalidate()

@@ -1,0 +1,202 @@
+"""The page cache for visitors: a second visit costs no query, and every change to a record —
+through the admin, a model save, a relation, a bulk import — is seen on the next visit."""
+
+import datetime
+import tempfile
+from io import StringIO
+from pathlib import Path
+
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from events.models import Event
+from members.models import Institution
+from partnerships.models import Membership, Partnership
+from territory import cache as registry_cache
+from territory.models import Commune
+from tests import builders
+from tests.admin import AdminTestCase, admin_url, form_data
+from tests.territory.test_teryt_import import MalformedRegisterTests
+
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "page-cache-tests"}}
+
+
+@override_settings(CACHES=LOCAL_CACHE, PAGE_CACHE=True)
+class PageCacheTestCase(TestCase):
+    def setUp(self):
+        cache.clear()
+        self.addCleanup(cache.clear)
+
+    def visit(self, url: str, **extra):
+        response = self.client.get(url, **extra)
+        self.assertEqual(response.status_code, 200, url)
+        return response
+
+    def change(self, action):
+        """Run ``action`` as a transaction of its own that commits: its on-commit callbacks run."""
+        with self.captureOnCommitCallbacks(execute=True), transaction.atomic():
+            action()
+
+
+class PublicPageCacheTests(PageCacheTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        builders.load_territory()
+        cls.member = builders.institution("Ośrodek w pamięci podręcznej", commune="1465011")
+        cls.partnership = builders.partnership("Partnerstwo przed zmianą", counties=["1465"], members=[cls.member])
+        cls.event = builders.event("Wydarzenie w pamięci", commune="1465011", start_date=datetime.date(2014, 1, 1))
+
+    def test_a_second_visit_is_served_without_a_query(self):
+        for url in (
+            "/",
+            "/partnerstwa/",
+            "/partnerstwa/?q=zmiana",
+            self.partnership.get_absolute_url(),
+            "/powiaty/1465/",
+        ):
+            with self.subTest(url):
+                self.assertEqual(self.visit(url)["X-Page-Cache"], "miss")
+                with CaptureQueriesContext(connection) as queries:
+                    response = self.visit(url)
+                self.assertEqual(response["X-Page-Cache"], "hit")
+                self.assertEqual(len(queries), 0)
+                # The security headers are on a cached page too.
+                self.assertIn("script-src 'self'", response["Content-Security-Policy"])
+
+    def test_a_saved_record_is_seen_on_every_page_that_shows_it(self):
+        urls = [
+            "/partnerstwa/",
+            self.partnership.get_absolute_url(),
+            "/powiaty/1465/",
+            self.member.get_absolute_url(),
+        ]
+        for url in urls:
+            self.assertContains(self.visit(url), "Partnerstwo przed zmianą")
+
+        def rename():
+            self.partnership.name = "Partnerstwo po zmianie"
+            self.partnership.save()
+
+        self.change(rename)
+        for url in urls:
+            with self.subTest(url):
+                response = self.visit(url)
+                self.assertContains(response, "Partnerstwo po zmianie")
+                self.assertNotContains(response, "Partnerstwo przed zmianą")
+
+    def test_new_deleted_and_related_records_are_seen(self):
+        self.assertContains(self.visit("/instytucje/"), "Ośrodek w pamięci podręcznej")
+        self.visit("/wydarzenia/")
+        self.visit("/powiaty/1416/")
+        self.visit(self.partnership.get_absolute_url())
+
+        self.change(lambda: builders.institution("Ośrodek dodany później", commune="1465011"))
+        self.assertContains(self.visit("/instytucje/"), "Ośrodek dodany później")
+
+        self.change(lambda: Event.objects.filter(pk=self.event.pk).delete())
+        self.assertNotContains(self.visit("/wydarzenia/"), "Wydarzenie w pamięci")
+
+        self.change(lambda: self.partnership.area_counties.add("1416"))
+        self.assertContains(self.visit("/powiaty/1416/"), "Partnerstwo przed zmianą")
+
+        other = builders.institution("Sąd dołączony później", commune="1465011")
+        self.change(lambda: Membership.objects.create(partnership=self.partnership, institution=other))
+        self.assertContains(self.visit(self.partnership.get_absolute_url()), "Sąd dołączony później")
+
+    def test_a_bulk_import_of_the_register_is_seen(self):
+        self.assertContains(self.visit("/powiaty/"), "warszawski zachodni")
+
+        def rename_in_bulk():
+            Commune.objects.filter(pk="1465011").update(name="Warszawa")  # no signal of its own
+            registry_cache.records_changed.send(sender=Commune)
+
+        before = self.visit("/powiaty/1465/")["X-Page-Cache"]
+        self.change(rename_in_bulk)
+        self.assertEqual((before, self.visit("/powiaty/1465/")["X-Page-Cache"]), ("miss", "miss"))
+
+    def test_a_change_that_is_rolled_back_keeps_the_cache(self):
+        self.visit("/partnerstwa/")
+        generation = registry_cache.generation()
+        try:
+            with transaction.atomic():
+                Partnership.objects.filter(pk=self.partnership.pk).update(name="Nigdy nie zapisane")
+                self.partnership.save()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        self.assertEqual(registry_cache.generation(), generation)
+        self.assertEqual(self.visit("/partnerstwa/")["X-Page-Cache"], "hit")
+
+    def test_one_transaction_writing_many_rows_starts_one_generation(self):
+        with self.captureOnCommitCallbacks() as callbacks, transaction.atomic():
+            for number in range(20):
+                builders.institution(f"Instytucja hurtowa {number}", commune="1465011")
+        self.assertEqual(len(callbacks), 1)
+
+    def test_each_language_has_its_own_copy(self):
+        self.assertContains(self.visit("/partnerstwa/"), '<html lang="pl">')
+        self.client.cookies["django_language"] = "en"
+        self.assertContains(self.visit("/partnerstwa/"), '<html lang="en">')
+
+    def test_exports_verification_and_errors_are_never_stored(self):
+        for url in ("/partnerstwa/?format=csv", "/partnerstwa/?format=json"):
+            with self.subTest(url):
+                self.visit(url)
+                self.assertFalse(self.visit(url).has_header("X-Page-Cache"))
+        self.assertEqual(self.client.get("/nie-ma-takiej-strony/").status_code, 404)
+        self.assertFalse(self.client.get("/nie-ma-takiej-strony/").has_header("X-Page-Cache"))
+
+    def test_counts_are_counted_once_per_generation_even_without_the_page_cache(self):
+        with override_settings(PAGE_CACHE=False):
+            self.visit("/partnerstwa/")
+            with CaptureQueriesContext(connection) as queries:
+                self.visit("/partnerstwa/")
+            self.assertFalse(any("COUNT(" in q["sql"].upper() for q in queries.captured_queries))
+            self.change(lambda: builders.partnership("Partnerstwo policzone", counties=["1465"]))
+            self.assertContains(self.visit("/partnerstwa/"), "Partnerstwo policzone")
+            self.assertContains(self.visit("/"), '<a href="/partnerstwa/">2</a>')
+
+
+@override_settings(CACHES=LOCAL_CACHE, PAGE_CACHE=True)
+class StaffAndPageCacheTests(AdminTestCase):
+    def setUp(self):
+        cache.clear()
+        self.addCleanup(cache.clear)
+
+    def test_staff_never_get_nor_leave_a_cached_page(self):
+        url = self.own_partnership.get_absolute_url()
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "miss")
+        self.client.force_login(self.staff)
+        self.assertFalse(self.client.get(url).has_header("X-Page-Cache"))
+
+    def test_a_save_in_the_admin_is_seen_by_visitors_at_once(self):
+        visitor_url = self.own_partnership.get_absolute_url()
+        self.assertContains(self.client.get(visitor_url), "Partnerstwo testowe mazowieckie")
+        staff = self.client_class()
+        staff.force_login(self.staff)
+        change_url = admin_url(self.own_partnership, "change")
+        data = form_data(staff.get(change_url))
+        data["name"] = "Partnerstwo zmienione w panelu"
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(staff.post(change_url, data).status_code, 302)
+        self.assertContains(self.client.get(visitor_url), "Partnerstwo zmienione w panelu")
+
+    def test_a_staff_change_to_an_institution_reaches_the_partnership_page(self):
+        self.assertContains(self.client.get(self.other_partnership.get_absolute_url()), "Instytucja testowa wrocławska")
+        with self.captureOnCommitCallbacks(execute=True), transaction.atomic():
+            institution = Institution.objects.get(pk=self.other_institution.pk)
+            institution.name = "Instytucja przemianowana"
+            institution.save()
+        self.assertContains(self.client.get(self.other_partnership.get_absolute_url()), "Instytucja przemianowana")
+
+    def test_the_register_import_command_starts_a_generation(self):
+        generation = registry_cache.generation()
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "terc.csv"
+            path.write_text(MalformedRegisterTests.valid, encoding="utf-8-sig")
+            with self.captureOnCommitCallbacks(execute=True), transaction.atomic():
+                call_command("import_teryt", str(path), stdout=StringIO())
+        self.assertNotEqual(registry_cache.generation(), generation)
