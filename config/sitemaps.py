@@ -9,7 +9,12 @@ from partnerships.models import Partnership
 from territory.models import County
 
 
-class PartnershipSitemap(Sitemap):
+class RegistrySitemap(Sitemap):
+    # A page of a section stays small enough to build on a request (Google allows 50,000).
+    limit = 5000
+
+
+class PartnershipSitemap(RegistrySitemap):
     changefreq = "weekly"
     priority = 0.8
 
@@ -20,7 +25,7 @@ class PartnershipSitemap(Sitemap):
         return item.updated_at
 
 
-class InstitutionSitemap(Sitemap):
+class InstitutionSitemap(RegistrySitemap):
     changefreq = "monthly"
 
     def items(self):
@@ -30,7 +35,7 @@ class InstitutionSitemap(Sitemap):
         return item.updated_at
 
 
-class EventSitemap(Sitemap):
+class EventSitemap(RegistrySitemap):
     changefreq = "monthly"
 
     def items(self):
@@ -40,7 +45,7 @@ class EventSitemap(Sitemap):
         return item.updated_at
 
 
-class CountySitemap(Sitemap):
+class CountySitemap(RegistrySitemap):
     changefreq = "weekly"
 
     def items(self):
@@ -50,7 +55,7 @@ class CountySitemap(Sitemap):
         return reverse("county_detail", args=[item.code])
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(RegistrySitemap):
     def items(self):
         return [
             "home",

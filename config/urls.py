@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps_views
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
@@ -20,7 +20,15 @@ urlpatterns = [
     # Four digits or no match at all: a stray byte in the URL is a 404, never a database error.
     re_path(r"^powiaty/(?P<code>[0-9]{4})/$", views.county_detail, name="county_detail"),
     path("deklaracja-dostepnosci/", views.accessibility_statement, name="accessibility_statement"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of sections, each in pages of at most Sitemap.limit addresses: at national scale
+    # one file of every address would be megabytes built on every request.
+    path(
+        "sitemap.xml",
+        sitemaps_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path("sitemap-<section>.xml", sitemaps_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     # The language choice is a display preference, not a change worth forging; without a CSRF
     # token the public pages carry no per-visitor data and can be cached whole.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

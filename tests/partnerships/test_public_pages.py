@@ -2,6 +2,7 @@ import csv
 import datetime
 import io
 import json
+from unittest import mock
 
 import jsonschema
 from django.conf import settings
@@ -315,9 +316,20 @@ class CountyAndHomePageTests(TestCase):
         self.assertContains(response, '<td class="num">1</td>', count=2)
 
     def test_sitemap_lists_partnerships_and_counties(self):
-        response = self.client.get("/sitemap.xml")
-        self.assertContains(response, self.gajowice.get_absolute_url())
-        self.assertContains(response, "/powiaty/0264/")
+        index = self.client.get("/sitemap.xml")
+        self.assertContains(index, "/sitemap-partnerships.xml")
+        self.assertContains(index, "/sitemap-counties.xml")
+        self.assertContains(self.client.get("/sitemap-partnerships.xml"), self.gajowice.get_absolute_url())
+        self.assertContains(self.client.get("/sitemap-counties.xml"), "/powiaty/0264/")
+
+    def test_a_sitemap_section_larger_than_a_page_is_split(self):
+        from config.sitemaps import PartnershipSitemap
+
+        with mock.patch.object(PartnershipSitemap, "limit", 1):
+            index = self.client.get("/sitemap.xml")
+            self.assertContains(index, "/sitemap-partnerships.xml?p=2")
+            self.assertEqual(self.client.get("/sitemap-partnerships.xml?p=2").status_code, 200)
+            self.assertEqual(self.client.get("/sitemap-partnerships.xml?p=999").status_code, 404)
 
 
 class CertificateFilterTests(TestCase):
