@@ -146,6 +146,8 @@ class Event(models.Model):
         ordering = [F("start_date").desc(nulls_last=True), "title"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
+        # The lists' order is served by an index on PostgreSQL (migration 0005); SQLite cannot
+        # index NULLS LAST.
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(start_date__isnull=False, end_date__gte=F("start_date")),

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from territory.listing import county_choices, voivodeship_choices
+from territory.listing import StableOrderingFilter, county_choices, voivodeship_choices
 from territory.search import query_key
 
 from .models import Institution, Sector
@@ -21,7 +21,7 @@ class InstitutionFilterSet(django_filters.FilterSet):
     sektor = django_filters.ChoiceFilter(method="in_sector", choices=Sector.choices, label=_("Sector"))
     wojewodztwo = django_filters.ChoiceFilter(method="in_region", label=_("Voivodeship"))
     powiat = django_filters.ChoiceFilter(field_name="commune__county", label=_("County"))
-    sortuj = django_filters.OrderingFilter(
+    sortuj = StableOrderingFilter(
         fields=(("name", "nazwa"),), field_labels={"name": _("name")}, label=_("Sort by")
     )
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Project
 from members.models import Institution
-from territory.listing import county_choices, voivodeship_choices
+from territory.listing import StableOrderingFilter, county_choices, voivodeship_choices
 from territory.search import query_key
 
 from .models import Membership, Partnership, TargetGroup, ThematicArea
@@ -48,7 +48,7 @@ class PartnershipFilterSet(django_filters.FilterSet):
         label=_("Holds a valid certificate"),
         widget=forms.Select(choices=[("", _("(all)")), ("true", _("yes")), ("false", _("no"))]),
     )
-    sortuj = django_filters.OrderingFilter(
+    sortuj = StableOrderingFilter(
         fields=(("name", "nazwa"), ("founded_on", "rok"), ("listed_member_count", "czlonkowie")),
         field_labels={
             "name": _("name"),
@@ -65,7 +65,7 @@ class PartnershipFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, **kwargs):
         if queryset is None:
             queryset = Partnership.objects.public()
-        super().__init__(data, queryset.order_by("name"), **kwargs)
+        super().__init__(data, queryset.order_by("name", "pk"), **kwargs)
         fields = self.form.fields
         fields["wojewodztwo"].choices = voivodeship_choices()
         fields["powiat"].choices = county_choices()

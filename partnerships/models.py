@@ -182,6 +182,11 @@ class Partnership(models.Model):
         ordering = ["name"]
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
+        # The orders the list offers (by name, by number of members), read from an index.
+        indexes = [
+            models.Index(fields=["name", "id"], name="partnership_name"),
+            models.Index(fields=["listed_member_count", "name"], name="partnership_member_count"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(founded_on__isnull=True)

@@ -80,6 +80,17 @@ def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE) -> Paging
     return Paging(page=page, query=query.urlencode(), error=error)
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """The list's ``sortuj``, with ties broken by name and id: rows that sort alike (the same
+    number of members, the same year) keep one order, so paging never repeats or skips one."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value:
+            qs = qs.order_by(*qs.query.order_by, "name", "pk")
+        return qs
+
+
 @dataclass(frozen=True)
 class ActiveFilter:
     label: str
