@@ -1,0 +1,631 @@
+"""Backups: ``manage.py backup`` saves the database and the media into one archive, and
+``manage.py restore`` brings back every record, file and history entry exactly as saved. An
+archive that is truncated, damaged, made with other migrations or crafted to write outside
+the media directory is refused before anything changes.
+
+The restore runs inside the test case's transaction (its own ``atomic(durable=True)`` becomes
+a savepoint there), so each test ends with the database as ``setUpTestData`` left it.
+"""
+
+import datetime
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import tarfile
+import tempfile
+from io import StringIO
+from pathlib import Path
+from unittest import mock
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.core import serializers
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.core.management.color import no_style
+from django.core.management.sql import emit_post_migrate_signal, sql_flush
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Max
+from django.test import TestCase, override_settings
+from PIL import Image, ImageDraw
+
+from config.backup import BackupError, backed_up_models, create_backup, read_manifest, restore_backup
+from events.models import Event, Material, Project, Speaker
+from members.models import Institution, StaffProfile
+from partnerships.certificates import issue_partnership_certificate
+from partnerships.history import deleted_partnerships, restore_partnership
+from partnerships.models import Agreement, Certificate, Membership, Partnership, Signatory, TargetGroup
+from territory import cache as registry_cache
+from tests import builders
+
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "backup-tests"}}
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PASSWORD = "hasło-testowe-kopii-zapasowej"
+STALE_SEARCH_TEXT = "znacznik-klucza-wyszukiwania"
+STALE_MEMBER_COUNT = 7
+OLD_TIMESTAMP = datetime.datetime(2019, 3, 4, 5, 6, 7, 891234, tzinfo=datetime.UTC)
+
+
+def png(colour: tuple[int, int, int]) -> bytes:
+    image = Image.new("RGB", (480, 320), colour)
+    ImageDraw.Draw(image).ellipse((60, 40, 420, 280), fill=(250, 250, 250))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def database_state() -> dict[str, list[dict]]:
+    """Every row of every backed-up model, historical tables and through tables included,
+    serialised with full precision, by model and in primary key order."""
+    return {
+        model._meta.label_lower: serializers.serialize("python", model._base_manager.order_by("pk"))
+        for model in backed_up_models()
+    }
+
+
+def media_state(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def wipe_database() -> None:
+    """Empty every table, as on a new machine after ``migrate``, whose content types and
+    permissions were created under other keys than the saved ones."""
+    connection.check_constraints()
+    connection.ops.execute_sql_flush(sql_flush(no_style(), connection, reset_sequences=True))
+    ContentType.objects.clear_cache()
+    ContentType.objects.create(app_label="inna", model="przesuwa_klucze")
+    emit_post_migrate_signal(0, False, connection.alias)
+    ContentType.objects.clear_cache()
+
+
+def restore(path: Path, *args: str) -> str:
+    out = StringIO()
+    call_command("restore", str(path), *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def read_members(path: Path) -> list[tuple[tarfile.TarInfo, bytes | None]]:
+    with tarfile.open(path, "r:gz") as tar:
+        return [(member, tar.extractfile(member).read() if member.isfile() else None) for member in tar]
+
+
+def write_members(path: Path, members) -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        for member, content in members:
+            member = tarfile.TarInfo(member) if isinstance(member, str) else member
+            if content is not None:
+                member.size = len(content)
+            tar.addfile(member, io.BytesIO(content) if content is not None else None)
+    return path
+
+
+class BackupTestCase(TestCase):
+    """A registry with every kind of record and file; each test gets its own copy of the media
+    in a folder of its own (``self.media_root``), with nothing else beside it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.media_source = Path(tempfile.mkdtemp(prefix="rejestr-media-"))
+        cls.addClassCleanup(shutil.rmtree, cls.media_source, ignore_errors=True)
+        cls.enterClassContext(override_settings(MEDIA_ROOT=cls.media_source / "media"))
+        super().setUpClass()
+
+    @classmethod
+    def setUpTestData(cls):
+        builders.load_territory()
+        cls.centre = builders.institution(
+            "Centrum testowe polityki społecznej",
+            kind=Institution.Kind.ROPS,
+            logo=ContentFile(png((30, 90, 160)), name="logo-centrum.png"),
+        )
+        cls.member = builders.institution(
+            "Ośrodek testowy", commune="1465011", logo=ContentFile(png((160, 40, 40)), name="logo.png")
+        )
+        other = builders.institution("Fundacja testowa", kind=Institution.Kind.FOUNDATION, commune="0264011")
+        person = builders.person(cls.member, email="prywatny@example.org", phone="+48 600 000 000")
+
+        editors = Group.objects.create(name="Redaktorzy kopii")
+        editors.permissions.set(
+            Permission.objects.filter(content_type__app_label__in=["members", "events", "partnerships"])
+        )
+        cls.staff = get_user_model().objects.create_user("pracownik.kopii", password=PASSWORD, is_staff=True)
+        cls.staff.groups.add(editors)
+        StaffProfile.objects.create(user=cls.staff, centre=cls.centre)
+
+        project = Project.objects.create(name="Projekt testowy", operator=cls.centre, start_year=2012, end_year=2014)
+        cls.event = builders.event("Konferencja testowa", project=project, start_date=datetime.date(2014, 10, 28))
+        cls.event.organisers.add(cls.centre)
+        Speaker.objects.create(event=cls.event, person=person, topic="Partnerstwo w praktyce")
+        Material.objects.create(
+            event=cls.event,
+            kind=Material.Kind.REPORT,
+            title="Relacja z konferencji",
+            file=ContentFile(PDF + b"relacja", name="relacja.pdf"),
+        )
+
+        cls.partnership = builders.partnership(
+            "Partnerstwo testowe kopii", counties=["1465"], communes=["1465011"], members=[cls.member, other]
+        )
+        cls.partnership.target_groups.set(TargetGroup.objects.order_by("pk")[:2])
+        cls.partnership.events.add(cls.event)
+        Membership.objects.filter(institution=cls.member).update(represented_by=person, role="leader")
+        agreement = Agreement.objects.create(
+            partnership=cls.partnership,
+            title="Porozumienie testowe",
+            signed_on=datetime.date(2014, 10, 28),
+            signed_at=cls.event,
+            document=ContentFile(PDF + b"porozumienie", name="porozumienie.pdf"),
+        )
+        Signatory.objects.create(agreement=agreement, person=person, institution=cls.member)
+        cls.partnership.name = "Partnerstwo testowe kopii po zmianie"
+        cls.partnership.save()
+        cls.certificate = issue_partnership_certificate(cls.partnership, cls.staff, "Jan Testowy", "dyrektor")
+
+        deleted = builders.partnership("Partnerstwo testowe usunięte", members=[other])
+        cls.deleted_pk = deleted.pk
+        deleted.delete()
+
+        cls.log_entry = LogEntry.objects.create(
+            user=cls.staff,
+            content_type=ContentType.objects.get_for_model(Partnership),
+            object_id=str(cls.partnership.pk),
+            object_repr=str(cls.partnership),
+            action_flag=CHANGE,
+            change_message=json.dumps([{"changed": {"fields": ["Nazwa"]}}]),
+        )
+        # Derived values that a recount, a save() or auto_now would change: a restore must
+        # bring back what was saved, not recompute it.
+        Partnership.objects.filter(pk=cls.partnership.pk).update(
+            search_text=STALE_SEARCH_TEXT, listed_member_count=STALE_MEMBER_COUNT, updated_at=OLD_TIMESTAMP
+        )
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="rejestr-backup-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.media_root = self.tmp / "site" / "media"
+        shutil.copytree(self.media_source / "media", self.media_root)
+        self.enterContext(override_settings(MEDIA_ROOT=self.media_root))
+        self.archive = self.tmp / "kopia.tar.gz"
+
+    def assertNothingBesideMedia(self):
+        self.assertEqual(list(self.media_root.parent.iterdir()), [self.media_root])
+
+
+class ArchiveTests(BackupTestCase):
+    def test_the_setup_has_every_kind_of_record_and_file(self):
+        # Guards the round trip: it would pass trivially without these.
+        state = database_state()
+        for label in (
+            "contenttypes.contenttype",
+            "auth.permission",
+            "auth.user_groups",
+            "admin.logentry",
+            "members.staffprofile",
+            "events.material",
+            "partnerships.certificate",
+            "partnerships.partnership_area_counties",
+            "partnerships.historicalpartnership_target_groups",
+        ):
+            self.assertTrue(state[label], label)
+        history = Partnership.history.model.objects
+        self.assertTrue(history.filter(history_type="~", id=self.partnership.pk).exists())
+        self.assertTrue(history.filter(history_type="-", id=self.deleted_pk).exists())
+        # The deleted partnership has the largest key; its history still names it.
+        self.assertEqual(history.aggregate(Max("id"))["id__max"], self.deleted_pk)
+        names = set(media_state(self.media_root))
+        for folder in ("logos/", "logos/thumbnails/", "documents/"):
+            self.assertTrue(any(name.startswith(folder) for name in names), folder)
+        self.assertEqual(len(names), 6)
+
+    def test_the_archive_holds_the_manifest_first_then_the_data_and_the_media_files(self):
+        create_backup(self.archive)
+        names = [member.name for member, _content in read_members(self.archive)]
+        media = sorted(f"media/{name}" for name in media_state(self.media_root))
+        self.assertEqual(names[:2], ["manifest.json", "data.jsonl"])
+        self.assertEqual(sorted(names[2:]), media)
+
+    def test_the_manifest_gives_migrations_row_counts_and_every_media_file_with_its_checksum(self):
+        manifest = create_backup(self.archive)
+        self.assertEqual(read_manifest(self.archive), manifest)
+        self.assertEqual(manifest.database_vendor, connection.vendor)
+        applied = MigrationRecorder(connection).applied_migrations()
+        self.assertEqual(
+            sorted((app, name) for app, names in manifest.migrations.items() for name in names), sorted(applied)
+        )
+        self.assertEqual(manifest.counts["partnerships.partnership"], Partnership.objects.count())
+        self.assertEqual(manifest.counts["partnerships.historicalpartnership"], Partnership.history.count())
+        self.assertNotIn("sessions.session", manifest.counts)
+        files = media_state(self.media_root)
+        self.assertEqual(
+            {item.name: (item.size, item.sha256) for item in manifest.media},
+            {name: (len(content), hashlib.sha256(content).hexdigest()) for name, content in files.items()},
+        )
+
+    def test_the_archive_is_readable_by_its_owner_only(self):
+        create_backup(self.archive)
+        self.assertEqual(self.archive.stat().st_mode & 0o777, 0o600)
+
+    def test_backup_leaves_out_symbolic_links_in_the_media_directory(self):
+        secret = self.tmp / "poza-mediami.txt"
+        secret.write_text("poufne")
+        (self.media_root / "dowiazanie.txt").symlink_to(secret)
+        manifest = create_backup(self.archive)
+        self.assertEqual(manifest.media_skipped, ["dowiazanie.txt"])
+        for _member, content in read_members(self.archive):
+            self.assertNotEqual(content, b"poufne")
+
+    @override_settings(CACHES=LOCAL_CACHE)
+    def test_restore_drops_every_cached_page_when_it_commits(self):
+        create_backup(self.archive)
+        before = registry_cache.generation()
+        with self.captureOnCommitCallbacks(execute=True):
+            restore_backup(self.archive)
+        self.assertNotEqual(registry_cache.generation(), before)
+
+    def test_restore_ends_every_session(self):
+        self.client.force_login(self.staff)
+        self.assertTrue(Session.objects.exists())
+        create_backup(self.archive)
+        restore_backup(self.archive)
+        self.assertFalse(Session.objects.exists())
+
+
+class RestoredRegistryTests(BackupTestCase):
+    """One backup, a wipe as on a new machine (other content types, a stray group, other
+    media files), one restore; each test checks a part of what came back."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.database_before = database_state()
+        cls.media_before = media_state(cls.media_source / "media")
+        cls.history_counts = {model: model.history.count() for model in (Partnership, Membership, Institution, Event)}
+        cls.content_types = dict(ContentType.objects.values_list("pk", "model"))
+        cls.saved = Partnership.objects.get(pk=cls.partnership.pk)
+        archive = cls.media_source / "kopia.tar.gz"
+        create_backup(archive)
+
+        wipe_database()
+        Group.objects.create(name="Grupa spoza kopii")
+        shutil.rmtree(cls.media_source / "media")
+        (cls.media_source / "media").mkdir()
+        (cls.media_source / "media" / "spoza-kopii.txt").write_text("nie z kopii")
+        # Guards the tests: the wipe must have changed what they compare.
+        assert database_state() != cls.database_before
+        assert dict(ContentType.objects.values_list("pk", "model")) != cls.content_types
+
+        cls.manifest = restore_backup(archive)
+
+    def test_restore_brings_back_every_record_of_every_table(self):
+        after = database_state()
+        self.assertEqual(after.keys(), self.database_before.keys())
+        for label, rows in self.database_before.items():
+            self.assertEqual(after[label], rows, label)
+
+    def test_restore_brings_back_every_media_file_byte_for_byte_and_nothing_else(self):
+        self.assertEqual(media_state(self.media_root), self.media_before)
+        self.assertEqual(sorted(path.name for path in self.media_source.iterdir()), ["kopia.tar.gz", "media"])
+
+    def test_restored_rows_keep_derived_values_and_timestamps_as_saved(self):
+        restored = Partnership.objects.get(pk=self.partnership.pk)
+        self.assertEqual(restored.search_text, STALE_SEARCH_TEXT)
+        self.assertEqual(restored.listed_member_count, STALE_MEMBER_COUNT)
+        self.assertEqual(restored.updated_at, OLD_TIMESTAMP)
+        self.assertEqual(restored.created_at, self.saved.created_at)
+        member = Institution.objects.get(pk=self.member.pk)
+        self.assertEqual(member.logo_thumbnail.name, self.member.logo_thumbnail.name)
+        self.assertTrue(member.logo_thumbnail.storage.exists(member.logo_thumbnail.name))
+        self.assertEqual(Certificate.objects.get(pk=self.certificate.pk).snapshot, self.certificate.snapshot)
+
+    def test_restore_writes_no_history_of_its_own(self):
+        for model, count in self.history_counts.items():
+            self.assertEqual(model.history.count(), count, model)
+
+    def test_restored_keys_keep_the_admin_log_permissions_and_history_pointing_right(self):
+        self.assertEqual(dict(ContentType.objects.values_list("pk", "model")), self.content_types)
+        self.assertEqual(LogEntry.objects.get(pk=self.log_entry.pk).get_edited_object(), self.partnership)
+        staff = get_user_model().objects.get(pk=self.staff.pk)
+        self.assertTrue(staff.check_password(PASSWORD))
+        self.assertTrue(staff.has_perm("partnerships.change_partnership"))
+        self.assertEqual(staff.staff_profile.centre, self.centre)
+        self.assertEqual([record.id for record in deleted_partnerships()], [self.deleted_pk])
+        restored = restore_partnership(pk=self.deleted_pk, user=staff)
+        self.assertEqual(restored.memberships, 1)
+
+    def test_records_saved_after_a_restore_never_take_the_key_of_a_deleted_one(self):
+        partnership = builders.partnership("Partnerstwo testowe po przywróceniu")
+        partnership.target_groups.add(TargetGroup.objects.first())
+        self.assertGreater(partnership.pk, self.deleted_pk)
+        self.assertEqual(partnership.history.count(), 2)
+        self.assertEqual([record.id for record in deleted_partnerships()], [self.deleted_pk])
+
+
+class BackupCommandTests(BackupTestCase):
+    def test_backup_writes_to_var_backups_by_default_and_says_what_it_saved(self):
+        out = StringIO()
+        with override_settings(VAR_DIR=self.tmp / "var"):
+            call_command("backup", stdout=out)
+        [archive] = (self.tmp / "var" / "backups").glob("rejestr-*.tar.gz")
+        output = out.getvalue()
+        manifest = read_manifest(archive)
+        self.assertIn(f"Rekordy: {manifest.record_count}.", output)
+        self.assertIn("Partnerstwa: ", output)
+        self.assertIn("Pliki mediów: 6, ", output)
+        self.assertIn(f"Zapisano kopię zapasową: {archive}", output)
+        self.assertEqual(list(archive.parent.iterdir()), [archive])
+
+    def test_backup_lists_every_model_at_higher_verbosity(self):
+        out = StringIO()
+        call_command("backup", str(self.archive), verbosity=2, stdout=out)
+        self.assertIn("(partnerships.historicalpartnership): ", out.getvalue())
+
+    def test_backup_refuses_to_overwrite_an_existing_file(self):
+        self.archive.write_bytes(b"inna kopia")
+        with self.assertRaisesMessage(CommandError, "już istnieje; kopia zapasowa nigdy nie nadpisuje pliku"):
+            call_command("backup", str(self.archive), stdout=StringIO())
+        self.assertEqual(self.archive.read_bytes(), b"inna kopia")
+
+    def test_backup_refuses_a_path_inside_the_media_directory(self):
+        with self.assertRaisesMessage(CommandError, "Kopii zapasowej nie można zapisać w katalogu mediów"):
+            call_command("backup", str(self.media_root / "kopia.tar.gz"), stdout=StringIO())
+        self.assertFalse((self.media_root / "kopia.tar.gz").exists())
+
+    def test_restore_asks_first_and_changes_nothing_when_the_answer_is_no(self):
+        create_backup(self.archive)
+        Partnership.objects.filter(pk=self.partnership.pk).update(name="Zmiana po kopii")
+        with mock.patch("builtins.input", return_value="nie") as asked:
+            output = restore(self.archive)
+        self.assertIn("Wpisz „tak”", asked.call_args.args[0])
+        self.assertIn("To zastąpi WSZYSTKO w bazie danych", output)
+        self.assertIn("Przywracanie anulowane; niczego nie zmieniono.", output)
+        self.assertEqual(Partnership.objects.get(pk=self.partnership.pk).name, "Zmiana po kopii")
+
+    def test_restore_goes_ahead_when_the_answer_is_yes(self):
+        create_backup(self.archive)
+        Partnership.objects.filter(pk=self.partnership.pk).update(name="Zmiana po kopii")
+        with mock.patch("builtins.input", return_value="tak"):
+            restore(self.archive)
+        self.assertEqual(Partnership.objects.get(pk=self.partnership.pk).name, "Partnerstwo testowe kopii po zmianie")
+
+    def test_restore_without_an_answer_changes_nothing_and_fails(self):
+        create_backup(self.archive)
+        Partnership.objects.filter(pk=self.partnership.pk).update(name="Zmiana po kopii")
+        with (
+            mock.patch("builtins.input", side_effect=EOFError),
+            self.assertRaisesMessage(CommandError, "Użyj --noinput"),
+        ):
+            restore(self.archive)
+        self.assertEqual(Partnership.objects.get(pk=self.partnership.pk).name, "Zmiana po kopii")
+
+    def test_restore_with_noinput_says_what_it_restored(self):
+        manifest = create_backup(self.archive)
+        output = restore(self.archive, "--noinput")
+        self.assertIn(f"Rekordy: {manifest.record_count}.", output)
+        self.assertIn("Pliki mediów: 6, ", output)
+        self.assertIn("Wszyscy muszą zalogować się ponownie.", output)
+
+
+class RefusedArchiveTests(BackupTestCase):
+    """Every refused archive leaves the database and the media exactly as they were, which
+    differ from the archive's (a restore that went half way would show)."""
+
+    def setUp(self):
+        super().setUp()
+        create_backup(self.archive)
+        self.members = read_members(self.archive)
+        Partnership.objects.filter(pk=self.partnership.pk).update(name="Zmiana po kopii")
+        builders.partnership("Partnerstwo testowe spoza kopii")
+        (self.media_root / "documents" / "spoza-kopii.pdf").write_bytes(PDF)
+        self.database_before = database_state()
+        self.media_before = media_state(self.media_root)
+
+    def assertRefused(self, path: Path, *fragments: str) -> None:
+        with self.assertRaises(CommandError) as refused:
+            restore(path, "--noinput")
+        for fragment in fragments:
+            self.assertIn(fragment, str(refused.exception))
+        self.assertEqual(database_state(), self.database_before)
+        self.assertEqual(media_state(self.media_root), self.media_before)
+        self.assertNothingBesideMedia()
+
+    def rewritten(self, change_manifest=None, members=None) -> Path:
+        members = list(self.members if members is None else members)
+        if change_manifest is not None:
+            info, content = members[0]
+            manifest = json.loads(content)
+            change_manifest(manifest)
+            members[0] = (info, json.dumps(manifest).encode())
+        return write_members(self.tmp / "zmieniona.tar.gz", members)
+
+    def with_data(self, data: bytes, change_manifest) -> Path:
+        """An archive whose data are ``data``, its manifest changed to match them."""
+        return self.rewritten(change_manifest, [self.members[0], (self.members[1][0], data), *self.members[2:]])
+
+    def test_restore_refuses_a_truncated_archive(self):
+        content = self.archive.read_bytes()
+        for length in (100, len(content) // 2, len(content) - 200, len(content) - 1):
+            with self.subTest(length=length):
+                truncated = self.tmp / "ucieta.tar.gz"
+                truncated.write_bytes(content[:length])
+                self.assertRefused(truncated, "jest uszkodzone lub ucięte", "niczego nie zmieniono")
+
+    def test_restore_refuses_a_file_that_is_not_a_tar_gz_archive(self):
+        plain_tar = io.BytesIO()
+        with tarfile.open(fileobj=plain_tar, mode="w") as tar:
+            tar.addfile(tarfile.TarInfo("manifest.json"), io.BytesIO())
+        for name, content in (
+            ("tekst.tar.gz", b"to nie jest archiwum"),
+            ("pusty.tar.gz", b""),
+            ("gzip-bez-tar.tar.gz", gzip.compress(b"to nie jest tar" * 100)),
+            ("tar-bez-gzip.tar.gz", plain_tar.getvalue()),
+        ):
+            with self.subTest(name):
+                path = self.tmp / name
+                path.write_bytes(content)
+                self.assertRefused(path, "nie jest archiwum kopii zapasowej")
+
+    def test_restore_refuses_a_missing_file(self):
+        self.assertRefused(self.tmp / "nie-ma.tar.gz", "Nie ma pliku")
+
+    def test_restore_refuses_an_archive_without_a_manifest(self):
+        self.assertRefused(self.rewritten(members=self.members[1:]), "Archiwum nie ma manifestu")
+
+    def test_restore_refuses_a_manifest_that_is_not_json(self):
+        members = [(self.members[0][0], b"{to nie jest json"), *self.members[1:]]
+        self.assertRefused(self.rewritten(members=members), "Manifestu archiwum nie da się odczytać")
+
+    def test_restore_refuses_a_manifest_with_fields_missing(self):
+        self.assertRefused(
+            self.rewritten(lambda manifest: manifest.pop("counts")), "Manifest archiwum jest niekompletny"
+        )
+
+    def test_restore_refuses_an_unknown_format_version(self):
+        def future(manifest):
+            manifest["format_version"] = 2
+
+        self.assertRefused(self.rewritten(future), "w wersji 2", "odczytuje tylko wersję 1")
+
+    def test_restore_refuses_an_archive_made_with_other_migrations_and_names_the_difference(self):
+        def other_migrations(manifest):
+            manifest["migrations"]["partnerships"].remove("0006_listed_member_count")
+            manifest["migrations"]["partnerships"].append("0099_przyszla")
+
+        self.assertRefused(
+            self.rewritten(other_migrations),
+            "innych migracjach",
+            "brak ich w tej bazie: partnerships.0099_przyszla",
+            "brak ich w kopii: partnerships.0006_listed_member_count",
+            "manage.py migrate",
+        )
+
+    def test_restore_refuses_an_archive_with_a_path_outside_media(self):
+        for name in ("../evil", "media/../../evil", "media/./logos/evil", "media//evil"):
+            with self.subTest(name):
+                members = [*self.members, (name, b"zlosliwy")]
+                self.assertRefused(self.rewritten(members=members), "niebezpieczną ścieżką")
+                self.assertFalse((self.tmp / "evil").exists())
+                self.assertFalse((self.tmp / "site" / "evil").exists())
+
+    def test_restore_refuses_an_archive_with_an_absolute_path(self):
+        target = self.tmp / "bezwzgledna"
+        members = [*self.members, (str(target), b"zlosliwy")]
+        self.assertRefused(self.rewritten(members=members), "niebezpieczną ścieżką")
+        self.assertFalse(target.exists())
+
+    def test_restore_refuses_an_archive_with_a_link_or_a_device(self):
+        outside = self.tmp / "poza"
+        for kind, name in (
+            (tarfile.SYMTYPE, "media/logos/dowiazanie"),
+            (tarfile.LNKTYPE, "media/logos/twarde"),
+            (tarfile.CHRTYPE, "media/urzadzenie"),
+            (tarfile.DIRTYPE, "media/katalog"),
+        ):
+            with self.subTest(kind=kind):
+                member = tarfile.TarInfo(name)
+                member.type, member.linkname = kind, str(outside)
+                self.assertRefused(self.rewritten(members=[*self.members, (member, None)]), "nie jest zwykłym plikiem")
+                self.assertFalse(outside.exists())
+
+    def test_restore_refuses_a_link_in_place_of_the_manifest(self):
+        member = tarfile.TarInfo("manifest.json")
+        member.type, member.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        self.assertRefused(self.rewritten(members=[(member, None), *self.members[1:]]), "nie jest zwykłym plikiem")
+
+    def test_restore_refuses_a_media_file_whose_checksum_does_not_match(self):
+        members = list(self.members)
+        index = next(i for i, (member, _content) in enumerate(members) if member.name.startswith("media/documents/"))
+        content = members[index][1]
+        members[index] = (members[index][0], content[:-1] + bytes([content[-1] ^ 1]))
+        self.assertRefused(self.rewritten(members=members), "nie zgadza się z sumą kontrolną", members[index][0].name)
+
+    def test_restore_refuses_data_whose_checksum_does_not_match(self):
+        members = list(self.members)
+        members[1] = (members[1][0], members[1][1].replace(b"Partnerstwo testowe", b"Partnerstwo Testowe"))
+        self.assertRefused(self.rewritten(members=members), "data.jsonl w archiwum nie zgadza się z sumą kontrolną")
+
+    def test_restore_refuses_a_file_the_manifest_does_not_list(self):
+        members = [*self.members, ("media/logos/dodatkowy.png", png((0, 0, 0)))]
+        self.assertRefused(self.rewritten(members=members), "którego nie wymienia jego manifest")
+
+    def test_restore_refuses_an_archive_with_a_media_file_missing(self):
+        members = [item for item in self.members if not item[0].name.startswith("media/logos/thumbnails/")]
+        self.assertRefused(self.rewritten(members=members), "Archiwum jest niekompletne")
+
+    def test_restore_refuses_a_manifest_listing_a_media_file_at_an_unsafe_path(self):
+        def unsafe(manifest):
+            manifest["media"][0]["name"] = "../../poza"
+
+        self.assertRefused(self.rewritten(unsafe), "niebezpieczną ścieżką")
+
+    def test_restore_that_fails_while_loading_leaves_the_database_as_it_was(self):
+        # A membership of a partnership that does not exist: every check of the archive passes,
+        # the rows load, and the foreign key check before the commit fails.
+        row = {
+            "model": "partnerships.membership",
+            "pk": 999_999,
+            "fields": {"partnership": 999_999, "institution": self.member.pk, "role": "partner", "notes": ""},
+        }
+        data = self.members[1][1] + json.dumps(row).encode() + b"\n"
+
+        def matching(manifest):
+            manifest["data"].update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+            manifest["counts"]["partnerships.membership"] += 1
+
+        self.assertRefused(
+            self.with_data(data, matching), "Nie udało się wczytać danych archiwum", "baza danych pozostała bez zmian"
+        )
+
+    def test_restore_refuses_data_with_another_number_of_rows_than_the_manifest(self):
+        def more(manifest):
+            manifest["counts"]["partnerships.partnership"] += 1
+
+        self.assertRefused(self.rewritten(more), "nie mają tylu wierszy, ile podaje manifest")
+
+    def test_restore_refuses_rows_of_sessions(self):
+        row = {
+            "model": "sessions.session",
+            "pk": "klucz",
+            "fields": {"session_data": "x", "expire_date": "2030-01-01T00:00:00Z"},
+        }
+        data = self.members[1][1] + json.dumps(row).encode() + b"\n"
+
+        def matching(manifest):
+            manifest["data"].update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+        self.assertRefused(self.with_data(data, matching), "sessions.session")
+
+    def test_read_manifest_refuses_what_restore_refuses(self):
+        self.archive.write_bytes(self.archive.read_bytes()[:100])
+        with self.assertRaises(BackupError):
+            read_manifest(self.archive)
+
+
+class MediaDirectoryTests(BackupTestCase):
+    def test_restore_creates_the_media_directory_when_there_is_none(self):
+        before = media_state(self.media_root)
+        create_backup(self.archive)
+        shutil.rmtree(self.media_root)
+        restore_backup(self.archive)
+        self.assertEqual(media_state(self.media_root), before)
+        self.assertNothingBesideMedia()
+
+    def test_restore_replaces_the_target_of_a_media_directory_that_is_a_link(self):
+        before = media_state(self.media_root)
+        create_backup(self.archive)
+        link = self.tmp / "media-link"
+        link.symlink_to(self.media_root)
+        shutil.rmtree(self.media_root)
+        self.media_root.mkdir()
+        with override_settings(MEDIA_ROOT=link):
+            restore_backup(self.archive)
+        self.assertTrue(link.is_symlink())
+        self.assertEqual(media_state(self.media_root), before)
+        self.assertEqual(os.path.realpath(link), str(self.media_root))
