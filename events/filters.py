@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from territory.listing import county_choices, voivodeship_choices
+from territory.listing import ListFilterSet, county_choices, voivodeship_choices
 from territory.search import query_key
 
 from .models import Event, Project
@@ -16,7 +16,7 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class EventFilterSet(django_filters.FilterSet):
+class EventFilterSet(ListFilterSet):
     """Filters of the event list. Parameter names are Polish: they are public, bookmarked URLs.
 
     Choices are read once when the FilterSet is built (a fixed number of queries), so the

@@ -3,13 +3,13 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from territory.listing import StableOrderingFilter, county_choices, voivodeship_choices
+from territory.listing import ListFilterSet, StableOrderingFilter, county_choices, voivodeship_choices
 from territory.search import query_key
 
 from .models import Institution, Sector
 
 
-class InstitutionFilterSet(django_filters.FilterSet):
+class InstitutionFilterSet(ListFilterSet):
     """Filters of the institution list. Parameter names are Polish: they are public, bookmarked URLs.
 
     Choices are read once when the FilterSet is built (a fixed number of queries), so the
@@ -21,9 +21,7 @@ class InstitutionFilterSet(django_filters.FilterSet):
     sektor = django_filters.ChoiceFilter(method="in_sector", choices=Sector.choices, label=_("Sector"))
     wojewodztwo = django_filters.ChoiceFilter(method="in_region", label=_("Voivodeship"))
     powiat = django_filters.ChoiceFilter(field_name="commune__county", label=_("County"))
-    sortuj = StableOrderingFilter(
-        fields=(("name", "nazwa"),), field_labels={"name": _("name")}, label=_("Sort by")
-    )
+    sortuj = StableOrderingFilter(fields=(("name", "nazwa"),), field_labels={"name": _("name")}, label=_("Sort by"))
 
     class Meta:
         model = Institution

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Project
 from members.models import Institution
-from territory.listing import StableOrderingFilter, county_choices, voivodeship_choices
+from territory.listing import ListFilterSet, StableOrderingFilter, county_choices, voivodeship_choices
 from territory.search import query_key
 
 from .models import Membership, Partnership, TargetGroup, ThematicArea
@@ -15,7 +15,7 @@ from .models import Membership, Partnership, TargetGroup, ThematicArea
 YEAR_FIELD = {"min_value": 1900, "max_value": 2100, "widget": forms.NumberInput(attrs={"inputmode": "numeric"})}
 
 
-class PartnershipFilterSet(django_filters.FilterSet):
+class PartnershipFilterSet(ListFilterSet):
     """Filters of the partnership list. Parameter names are Polish: they are public, bookmarked URLs.
 
     Choices are read once when the FilterSet is built (a fixed number of queries), so the
