@@ -111,6 +111,10 @@ class FoldedSearchMixin:
     annotations and joins are left alone and no row is listed twice.
     """
 
+    # Relations whose own folded key is searched too, e.g. "memberships__institution": one
+    # indexed subquery each, instead of a case-insensitive LIKE over a join of every row.
+    folded_search_related: tuple[str, ...] = ()
+
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         if not search_term.strip():
             return queryset, False
@@ -119,6 +123,9 @@ class FoldedSearchMixin:
         key = query_key(search_term)
         if key and any(f.name == "search_text" for f in self.model._meta.get_fields()):
             condition |= Q(search_text__contains=key)
+        manager = self.model._default_manager
+        for path in self.folded_search_related if key else ():
+            condition |= Q(pk__in=manager.filter(**{f"{path}__search_text__contains": key}).values("pk"))
         return queryset.filter(condition), False
 
 

@@ -124,7 +124,9 @@ class PartnershipAdmin(RegistryAdmin):
         "last_verified_on",
     ]
     list_select_related = ["home_voivodeship"]
-    search_fields = ["name", "slug", "memberships__institution__name", "memberships__institution__short_name"]
+    search_fields = ["name", "slug"]
+    # Members' names and short names are in their folded search key.
+    folded_search_related = ("memberships__institution",)
     ordering = ["name"]
     date_hierarchy = "founded_on"
     autocomplete_fields = ["area_counties", "area_communes", "project", "events"]

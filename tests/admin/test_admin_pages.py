@@ -62,6 +62,10 @@ class PagesRenderTests(AdminTestCase):
         response = self.client.get(admin_url(Institution, "changelist"), {"q": "wroclawska"})
         self.assertContains(response, self.other_institution.name)
         self.assertNotContains(response, self.own_institution.name)
+        # A partnership is found by the name of a member, without diacritics too.
+        response = self.client.get(admin_url(Partnership, "changelist"), {"q": "wroclawska"})
+        self.assertContains(response, self.other_partnership.name)
+        self.assertNotContains(response, self.own_partnership.name)
 
     def test_every_autocomplete_field_answers(self):
         for model, model_admin in admin.site._registry.items():

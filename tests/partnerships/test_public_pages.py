@@ -319,6 +319,7 @@ class CountyAndHomePageTests(TestCase):
         index = self.client.get("/sitemap.xml")
         self.assertContains(index, "/sitemap-partnerships.xml")
         self.assertContains(index, "/sitemap-counties.xml")
+        self.assertContains(index, f"<lastmod>{self.gajowice.updated_at.date().isoformat()}")
         self.assertContains(self.client.get("/sitemap-partnerships.xml"), self.gajowice.get_absolute_url())
         self.assertContains(self.client.get("/sitemap-counties.xml"), "/powiaty/0264/")
 
