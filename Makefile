@@ -15,7 +15,7 @@ export TERYT_XML ?= $(wildcard $(SHARED_DATA)/teryt/TERC_Urzedowy_2025-11-18.xml
 export BOUNDARIES_GEOJSON ?= $(wildcard $(SHARED_DATA)/geo/powiaty_teryt.geojson)
 export VOIVODESHIP_BOUNDARIES_GEOJSON ?= $(wildcard $(SHARED_DATA)/geo/wojewodztwa_teryt_from_powiaty.geojson)
 
-.PHONY: run test install lint messages audit
+.PHONY: run test install lint messages audit bench
 
 run: export DEBUG ?= 1
 run: install
@@ -39,6 +39,27 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 lint: install
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The benchmarks at national scale (docs/performance.md): synthetic data over the official
+# register on PostgreSQL and SQLite (seeded once, minutes), then every page in-process, the
+# public pages over HTTP against /healthz with and without the page cache, certificates and
+# the TERYT import; the figures go to bench/results/ and the table in docs/performance.md.
+BENCH_POSTGRESQL ?= postgresql://postgres@127.0.0.1:5432/rejestr_bench
+BENCH_SQLITE ?= $(CURDIR)/var/bench-sqlite/db.sqlite3
+bench: install
+	@$(MAKE) --no-print-directory system-packages PACKAGES="$(RUN_PACKAGES) wrk"
+	test -n "$(TERYT_CSV)" || { echo "make bench needs the official TERC file: ../shared/data beside the project, or TERYT_CSV"; exit 1; }
+	$(PY) bench/prepare.py $(BENCH_POSTGRESQL)
+	$(PY) bench/prepare.py sqlite:///$(BENCH_SQLITE)
+	DATABASE_URL=$(BENCH_POSTGRESQL) $(PY) bench/pages.py || true
+	DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(PY) bench/pages.py || true
+	$(PY) bench/http.py ratio --database-url $(BENCH_POSTGRESQL) --min-ratio 0.25 || true
+	$(PY) bench/http.py ratio --database-url $(BENCH_POSTGRESQL) --env PAGE_CACHE=0 --tag no-page-cache --min-ratio 0.05 || true
+	$(PY) bench/http.py load
+	$(PY) bench/certificates.py
+	$(PY) bench/teryt.py
+	DATABASE_URL=$(BENCH_POSTGRESQL)_teryt $(PY) bench/teryt.py
+	$(PY) bench/report.py
 
 # Known vulnerabilities in the pinned dependencies; pip-audit lives in its own virtualenv so
 # that its own dependencies never mix with the registry's.

@@ -1,0 +1,305 @@
+"""Every public page and the main admin changelists, in-process: median and p95 time and the
+exact number of queries, on a database filled at national scale (seed_synthetic).
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rejestr_bench .venv/bin/python bench/pages.py
+    VAR_DIR=/tmp/rejestr-bench-sqlite .venv/bin/python bench/pages.py        # SQLite in VAR_DIR
+
+Pages are rendered by Django's test client against the given database, with the count cache
+of territory.cache (a local-memory cache here) and without the page cache: what a visitor
+costs when their page is not cached yet. Each page is requested twice to warm up, once with
+its queries captured, then ``--repeat`` times timed. Exports are streamed to the end, and
+their memory is measured apart (tracemalloc slows them): the peak of a full export against
+one of a tenth of the rows shows whether memory grows with the rows. On PostgreSQL the plan
+of the diacritics-free search ("rakow") is recorded with EXPLAIN ANALYZE.
+
+Writes ``bench/results/pages-<sqlite|postgresql>.json``, prints a Markdown table, and exits
+with status 1 when a goal is missed (the goals hold on PostgreSQL; SQLite is reported).
+"""
+
+import argparse
+import datetime
+import importlib.util
+import json
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+RESULTS = HERE / "results"
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+sys.path.insert(0, str(PROJECT))
+
+# Goals of the registry at national scale (docs/performance.md).
+PAGE_P95_MS = 100.0
+SEARCH_MS = 50.0
+EXPORT_SECONDS = 5.0
+DEEP_PAGE_FACTOR = 2.0
+
+
+def load_http_module():
+    """The page discovery of bench/http.py, so both benchmarks measure the same pages."""
+    spec = importlib.util.spec_from_file_location("bench_http", HERE / "http.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_http"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def setup() -> str:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("CACHE_URL", "locmem://")
+    os.environ["PAGE_CACHE"] = "0"
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # The test client's host; production settings are otherwise kept.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    from django.db import connection
+
+    return connection.vendor
+
+
+def admin_pages(http) -> list:
+    page = http.Page
+    return [
+        page("admin-partnerships", "/admin/partnerships/partnership/"),
+        page("admin-partnerships-search", "/admin/partnerships/partnership/?q=rakow"),
+        page("admin-institutions", "/admin/members/institution/"),
+        page("admin-institutions-filter", "/admin/members/institution/?wojewodztwo=14"),
+        page("admin-events", "/admin/events/event/"),
+        page("admin-people", "/admin/members/person/"),
+        page("admin-certificates", "/admin/partnerships/certificate/"),
+    ]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def consume(response) -> int:
+    if response.streaming:
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
+def measure(client, path: str, repeat: int) -> dict:
+    from django.db import connection
+
+    for _warm_up in range(2):
+        response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}")
+        consume(response)
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        size = consume(client.get(path))
+    times = []
+    for _run in range(repeat):
+        start = time.perf_counter()
+        consume(client.get(path))
+        times.append((time.perf_counter() - start) * 1000)
+    return {
+        "path": path,
+        "queries": len(queries),
+        "bytes": size,
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 0.95), 1),
+        "runs": repeat,
+    }
+
+
+def export_memory(client, path: str) -> int:
+    tracemalloc.start()
+    try:
+        consume(client.get(path))
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def explain_search(query: str) -> dict:
+    from django.db import connection
+
+    from partnerships.filters import PartnershipFilterSet
+
+    queryset = PartnershipFilterSet({"q": query}).qs[:20]
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return {"query": query, "plan": plan, "uses_trigram_index": "search_trgm" in plan}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs per page (default 20)")
+    parser.add_argument("--pages", default="", help="only these page names, comma-separated")
+    args = parser.parse_args()
+
+    vendor = setup()
+    http = load_http_module()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from partnerships.models import Partnership
+
+    partnerships = Partnership.objects.count()
+    if partnerships < 1000:
+        print(f"Only {partnerships} partnerships: fill the database with seed_synthetic first.", file=sys.stderr)
+        return 2
+    pages = [p for p in http.discover_pages() if p.name != "healthz"]
+    plist = "/partnerstwa/"
+    pages += [
+        http.Page("partnerships-search-rakow", f"{plist}?q=rakow"),
+        http.Page("partnerships-sorted-members", f"{plist}?sortuj=-czlonkowie"),
+        http.Page("partnerships-filtered-deep", f"{plist}?wojewodztwo=14&page=20"),
+        http.Page("institutions-deep", f"/instytucje/?page={max(1, min(2500, 100_000 // 20))}"),
+        http.Page("events-deep", "/wydarzenia/?page=500"),
+    ]
+    exports = [http.Page("export-csv", f"{plist}?format=csv"), http.Page("export-json", f"{plist}?format=json")]
+    wanted = set(filter(None, args.pages.split(",")))
+
+    visitor = Client()
+    staff = Client()
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-pages", defaults={"is_staff": True, "is_superuser": True}
+    )
+    staff.force_login(user)
+
+    rows = []
+    for page in pages + admin_pages(http):
+        if wanted and page.name not in wanted:
+            continue
+        client = staff if page.name.startswith("admin-") else visitor
+        result = {"name": page.name, **measure(client, page.path, args.repeat)}
+        rows.append(result)
+        print(f"{page.name:32} {result['median_ms']:8.1f} {result['p95_ms']:8.1f} ms  {result['queries']:3} queries")
+
+    export_rows = []
+    for page in exports:
+        if wanted and page.name not in wanted:
+            continue
+        result = {"name": page.name, **measure(visitor, page.path, 3)}
+        result["rows"] = partnerships
+        result["peak_memory_bytes"] = export_memory(visitor, page.path)
+        tenth = f"{page.path}&wojewodztwo=14"  # the same export of one voivodeship, about a tenth
+        result["filtered_peak_memory_bytes"] = export_memory(visitor, tenth)
+        export_rows.append(result)
+        print(f"{page.name:32} {result['median_ms'] / 1000:8.2f} s  peak {result['peak_memory_bytes'] / 2**20:.1f} MiB")
+
+    search = explain_search("rakow") if vendor == "postgresql" else None
+    goals = check_goals(rows, export_rows, search, vendor)
+    report = {
+        "database": vendor,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "scale": scale(),
+        "machine": http.machine(),
+        "git": http.git_state(),
+        "repeat": args.repeat,
+        "pages": rows,
+        "exports": export_rows,
+        "search_explain": search,
+        "goals": goals,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"pages-{vendor}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(markdown(report))
+    return 0 if all(goal["met"] for goal in goals) or vendor != "postgresql" else 1
+
+
+def scale() -> dict:
+    from events.models import Event
+    from members.models import Institution, Person
+    from partnerships.models import Membership, Partnership
+
+    return {
+        model._meta.verbose_name_plural.__str__(): model.objects.count()
+        for model in (Institution, Partnership, Membership, Event, Person)
+    }
+
+
+def check_goals(rows: list[dict], exports: list[dict], search: dict | None, vendor: str) -> list[dict]:
+    goals = []
+    public = [r for r in rows if not r["name"].startswith("admin-")]
+    worst = max(public, key=lambda r: r["p95_ms"])
+    goals.append(
+        {
+            "goal": f"every public page p95 < {PAGE_P95_MS:.0f} ms",
+            "measured": f"worst {worst['name']} {worst['p95_ms']} ms",
+            "met": worst["p95_ms"] < PAGE_P95_MS,
+        }
+    )
+    by_name = {r["name"]: r for r in rows}
+    for deep, first in (
+        ("partnerships-deep", "partnerships"),
+        ("institutions-deep", "institutions"),
+        ("events-deep", "events"),
+    ):
+        if deep in by_name and first in by_name:
+            factor = by_name[deep]["median_ms"] / by_name[first]["median_ms"]
+            goals.append(
+                {
+                    "goal": f"{deep} ≤ {DEEP_PAGE_FACTOR:.0f}× {first}",
+                    "measured": f"{factor:.2f}×",
+                    "met": factor <= DEEP_PAGE_FACTOR,
+                }
+            )
+    for export in exports:
+        seconds = export["median_ms"] / 1000
+        growth = export["peak_memory_bytes"] / max(1, export["filtered_peak_memory_bytes"])
+        goals.append(
+            {
+                "goal": f"{export['name']} of {export['rows']} rows < {EXPORT_SECONDS:.0f} s, constant memory",
+                "measured": f"{seconds:.2f} s, peak {export['peak_memory_bytes'] / 2**20:.1f} MiB",
+                "met": seconds < EXPORT_SECONDS and growth < 1.5,
+            }
+        )
+    if "partnerships-search-rakow" in by_name:
+        measured = by_name["partnerships-search-rakow"]["p95_ms"]
+        indexed = search["uses_trigram_index"] if search else "n/a"
+        goals.append(
+            {
+                "goal": f"search “rakow” < {SEARCH_MS:.0f} ms with an index",
+                "measured": f"p95 {measured} ms, trigram index used: {indexed}",
+                "met": measured < SEARCH_MS and bool(search and search["uses_trigram_index"]),
+            }
+        )
+    return goals
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        f"In-process on {report['database']}, {report['repeat']} runs a page "
+        + ", ".join(f"{v:,} {k}" for k, v in report["scale"].items()),
+        "",
+        "| page | median ms | p95 ms | queries |",
+        "|---|---:|---:|---:|",
+    ]
+    for row in report["pages"]:
+        lines.append(f"| {row['name']} (`{row['path']}`) | {row['median_ms']} | {row['p95_ms']} | {row['queries']} |")
+    for row in report["exports"]:
+        lines.append(
+            f"| {row['name']} ({row['rows']:,} rows) | {row['median_ms']} | {row['p95_ms']} | {row['queries']} |"
+        )
+    lines += ["", "| goal | measured | met |", "|---|---|---|"]
+    for goal in report["goals"]:
+        lines.append(f"| {goal['goal']} | {goal['measured']} | {'yes' if goal['met'] else '**no**'} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""The databases the benchmarks measure: the official TERYT register and synthetic data at
+national scale (seed_synthetic's defaults), on PostgreSQL and on SQLite.
+
+    .venv/bin/python bench/prepare.py postgresql://postgres@127.0.0.1:5432/rejestr_bench
+    .venv/bin/python bench/prepare.py sqlite:///var/bench-sqlite/db.sqlite3
+
+Creates the PostgreSQL database when it is missing, migrates, imports the register from
+TERYT_CSV and seeds once; a database that already holds the synthetic data is only migrated,
+so ``make bench`` can run again without seeding again. Never touches the development
+database in ``var/db.sqlite3``.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def manage(url: str, *args: str) -> str:
+    environment = {**os.environ, "DATABASE_URL": url, "PAGE_CACHE": "0", "CACHE_URL": "locmem://"}
+    result = subprocess.run(  # noqa: S603 (the project's own manage.py)
+        [sys.executable, "manage.py", *args], cwd=PROJECT, env=environment, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def create_postgresql_database(url: str) -> None:
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    server = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> int:
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    url = sys.argv[1]
+    if url.startswith("postgresql://"):
+        create_postgresql_database(url)
+    elif url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if path.resolve() == (PROJECT / "var" / "db.sqlite3").resolve():
+            raise SystemExit("Refusing to fill the development database var/db.sqlite3 with synthetic data.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    manage(url, "migrate", "--noinput")
+    counts = manage(
+        url,
+        "shell",
+        "-c",
+        "from partnerships.models import Partnership; from territory.models import Commune; "
+        "print(Partnership.objects.count(), Commune.objects.count())",
+    ).split()
+    partnerships, communes = int(counts[0]), int(counts[1])
+    if partnerships >= 20000:
+        print(f"{url}: {partnerships} partnerships already there; not seeding again.")
+        return 0
+    terc = os.environ.get("TERYT_CSV", "")
+    if not terc or not Path(terc).is_file():
+        raise SystemExit("Set TERYT_CSV to the official TERC file (make bench does, from ../shared/data).")
+    if communes < 2000:
+        manage(url, "import_teryt", terc)
+    start = time.perf_counter()
+    print(manage(url, "seed_synthetic", *(["--replace"] if partnerships else [])))
+    print(f"{url}: seeded in {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Write the benchmark figures of ``bench/results/*.json`` into docs/performance.md.
+
+    .venv/bin/python bench/report.py
+
+Replaces what stands between the two ``bench:report`` markers of docs/performance.md with
+tables made from the newest results; the prose around them is kept. ``make bench`` runs it
+last.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+RESULTS = PROJECT / "bench" / "results"
+DOC = PROJECT / "docs" / "performance.md"
+BEGIN, END = "<!-- bench:report:begin -->", "<!-- bench:report:end -->"
+
+
+def load(name: str) -> dict | None:
+    path = RESULTS / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def table(header: list[str], rows: list[list]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines
+
+
+def goals_section(report: dict) -> list[str]:
+    rows = [[g["goal"], g["measured"], "met" if g["met"] else "**missed**"] for g in report["goals"]]
+    return table(["goal", "measured", ""], rows)
+
+
+def pages_section() -> list[str]:
+    reports = {vendor: load(f"pages-{vendor}.json") for vendor in ("postgresql", "sqlite")}
+    reports = {vendor: report for vendor, report in reports.items() if report}
+    if not reports:
+        return []
+    first = next(iter(reports.values()))
+    scale = ", ".join(f"{count:,} {name}" for name, count in first["scale"].items())
+    lines = ["### In-process, every public page and the admin changelists", "", f"Data: {scale}.", ""]
+    names = [row["name"] for row in first["pages"]]
+    header = ["page"]
+    for vendor in reports:
+        header += [f"{vendor} median ms", f"{vendor} p95 ms", f"{vendor} queries"]
+    rows = []
+    by_vendor = {vendor: {row["name"]: row for row in report["pages"]} for vendor, report in reports.items()}
+    for name in names:
+        row = [f"{name} `{by_vendor[next(iter(reports))][name]['path']}`"]
+        for vendor in reports:
+            measured = by_vendor[vendor].get(name)
+            row += [measured["median_ms"], measured["p95_ms"], measured["queries"]] if measured else ["", "", ""]
+        rows.append(row)
+    lines += table(header, rows)
+    for vendor, report in reports.items():
+        if report["exports"]:
+            lines += ["", f"Exports on {vendor}:", ""]
+            lines += table(
+                ["export", "rows", "median s", "peak memory, all rows", "peak memory, one voivodeship"],
+                [
+                    [
+                        e["name"],
+                        f"{e['rows']:,}",
+                        round(e["median_ms"] / 1000, 2),
+                        f"{e['peak_memory_bytes'] / 2**20:.1f} MiB",
+                        f"{e['filtered_peak_memory_bytes'] / 2**20:.1f} MiB",
+                    ]
+                    for e in report["exports"]
+                ],
+            )
+        lines += ["", f"Goals on {vendor}:", "", *goals_section(report)]
+        if report.get("search_explain"):
+            lines += ["", f"The search for “{report['search_explain']['query']}” on {vendor}:", "", "```"]
+            lines += [*report["search_explain"]["plan"].splitlines(), "```"]
+    return lines
+
+
+def http_section() -> list[str]:
+    lines = []
+    for name, title in (
+        ("http-ratio-postgresql.json", "with the page cache"),
+        ("http-ratio-postgresql-no-page-cache.json", "without the page cache (PAGE_CACHE=0)"),
+        ("http-ratio-sqlite.json", "SQLite, demo data, with the page cache"),
+        ("http-ratio-sqlite-no-page-cache.json", "SQLite, demo data, without the page cache"),
+    ):
+        report = load(name)
+        if not report:
+            continue
+        lines += ["", f"### Over HTTP: throughput relative to `/healthz`, {title}", ""]
+        lines += table(
+            ["page", "median ratio", "page req/s", "healthz req/s"],
+            [
+                [p["name"], p["median_ratio"], p["median_requests_per_second"], p["median_healthz_requests_per_second"]]
+                for p in report["pages"]
+            ],
+        )
+    for name in ("http-load-postgresql.json", "http-load-sqlite.json", "http-load-sqlite-no-page-cache.json"):
+        report = load(name)
+        if not report:
+            continue
+        wrk = report["wrk"]
+        lines += [
+            "",
+            f"### Under load on {report['database']}: "
+            f"{wrk['connections']} connections, {wrk['duration_seconds']:.0f} s a page",
+            "",
+        ]
+        lines.append(f"{'Clean: no error of any kind.' if report['clean'] else '**Not clean.**'}")
+        lines.append("")
+        lines += table(
+            ["page", "requests", "req/s", "p99 ms", "socket errors", "not 200", "ok"],
+            [
+                [
+                    p["name"],
+                    p["requests"],
+                    p["requests_per_second"],
+                    p["latency_ms"].get("p99", ""),
+                    sum(p["socket_errors"].values()),
+                    p["non_200"] + p["non_2xx_3xx"],
+                    "yes" if p["ok"] else "**no**",
+                ]
+                for p in report["pages"]
+            ],
+        )
+    return lines
+
+
+def other_section() -> list[str]:
+    lines = []
+    certificates = load("certificates.json")
+    if certificates:
+        lines += ["", "### Certificates", ""]
+        lines += table(
+            ["what", "seconds"],
+            [
+                ["issue 100 membership certificates", certificates["issue_membership_certificates_seconds"]],
+                ["one membership certificate PDF (median)", certificates["single_membership_pdf_median_seconds"]],
+                [
+                    "partnership certificate of 100 members (median)",
+                    certificates["single_partnership_pdf_median_seconds"],
+                ],
+                ["100 certificates as one PDF (goal < 20 s)", certificates["batch_pdf_seconds"]],
+            ],
+        )
+    for vendor in ("sqlite", "postgresql"):
+        teryt = load(f"teryt-{vendor}.json")
+        if teryt:
+            lines += ["", f"### TERYT import on {vendor}", ""]
+            lines += table(
+                ["file", "into an empty database", "again, unchanged"],
+                [
+                    [
+                        teryt["files"][kind],
+                        f"{teryt[f'{kind}_into_empty_s']} s",
+                        f"{teryt[f'{kind}_again_unchanged_s']} s",
+                    ]
+                    for kind in teryt["files"]
+                ],
+            )
+    return lines
+
+
+def main() -> int:
+    text = DOC.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        print(f"{DOC} has no {BEGIN} … {END} markers.", file=sys.stderr)
+        return 2
+    body = ["", "Generated by `bench/report.py` from `bench/results/*.json`; `make bench` reproduces it.", ""]
+    body += pages_section() + http_section() + other_section() + [""]
+    head, rest = text.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    DOC.write_text(head + BEGIN + "\n".join(body) + END + tail, encoding="utf-8")
+    print(f"Wrote {DOC}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
