@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from territory.listing import ListFilterSet, county_choices, voivodeship_choices
+from territory.listing import ListFilterSet, cached_choices, county_choices, voivodeship_choices
 from territory.search import query_key
 
 from .models import Event, Project
@@ -47,9 +47,10 @@ class EventFilterSet(ListFilterSet):
         fields = self.form.fields
         fields["wojewodztwo"].choices = voivodeship_choices()
         fields["powiat"].choices = county_choices()
-        fields["projekt"].choices = [
-            (str(p.pk), p.name) for p in Project.objects.public().filter(events__isnull=False).distinct()
-        ]
+        fields["projekt"].choices = cached_choices(
+            "event-projects",
+            lambda: [(str(p.pk), p.name) for p in Project.objects.public().filter(events__isnull=False).distinct()],
+        )
 
     def search(self, queryset, name: str, value: str):
         """Title, venue and description, whatever the case and diacritics: "lodz" finds "Łódź"."""

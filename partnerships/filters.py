@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Project
 from members.models import Institution
-from territory.listing import ListFilterSet, StableOrderingFilter, county_choices, voivodeship_choices
+from territory.listing import (
+    ListFilterSet,
+    StableOrderingFilter,
+    cached_choices,
+    county_choices,
+    voivodeship_choices,
+)
 from territory.search import query_key
 
 from .models import Membership, Partnership, TargetGroup, ThematicArea
@@ -69,11 +75,16 @@ class PartnershipFilterSet(ListFilterSet):
         fields = self.form.fields
         fields["wojewodztwo"].choices = voivodeship_choices()
         fields["powiat"].choices = county_choices()
-        fields["grupa"].choices = [(t.slug, str(t)) for t in TargetGroup.objects.all()]
-        fields["obszar"].choices = [(t.slug, str(t)) for t in ThematicArea.objects.all()]
-        fields["projekt"].choices = [
-            (str(p.pk), p.name) for p in Project.objects.filter(partnerships__isnull=False).distinct()
-        ]
+        fields["grupa"].choices = cached_choices(
+            "target-groups", lambda: [(t.slug, str(t)) for t in TargetGroup.objects.all()]
+        )
+        fields["obszar"].choices = cached_choices(
+            "thematic-areas", lambda: [(t.slug, str(t)) for t in ThematicArea.objects.all()]
+        )
+        fields["projekt"].choices = cached_choices(
+            "partnership-projects",
+            lambda: [(str(p.pk), p.name) for p in Project.objects.filter(partnerships__isnull=False).distinct()],
+        )
 
     def search(self, queryset, name: str, value: str):
         """Name, goal and description of the partnership, and the names of its member institutions,

@@ -13,12 +13,13 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from .cache import cached_count
+from .cache import cached, cached_count
 from .models import County, Voivodeship
 
 PER_PAGE = 20
@@ -60,7 +61,12 @@ class CachedCountPaginator(Paginator):
         # Every page alike, so that page 1 and page 5,000 cost the same number of queries.
         if isinstance(object_list, QuerySet):
             ids = list(object_list.values_list("pk", flat=True))
-            by_id = {row.pk: row for row in self.object_list.order_by().filter(pk__in=ids)}
+            # The rows by their ids alone, with the list's relations but not its filters again
+            # (a search's condition would be evaluated a second time).
+            rows = self.object_list.model._default_manager.filter(pk__in=ids)
+            rows.query.select_related = self.object_list.query.select_related
+            rows = rows.prefetch_related(*self.object_list._prefetch_related_lookups)
+            by_id = {row.pk: row for row in rows}
             object_list = [by_id[pk] for pk in ids if pk in by_id]
         return super()._get_page(object_list, number, paginator)
 
@@ -183,12 +189,22 @@ def listing_context(request: HttpRequest, filterset: django_filters.FilterSet, q
     }
 
 
+def cached_choices(name: str, compute) -> list[tuple[str, str]]:
+    """A filter's choices, read once per data generation and language (territory.cache)."""
+    return cached(f"choices:{name}:{translation.get_language()}", lambda: list(compute()))
+
+
 def voivodeship_choices() -> list[tuple[str, str]]:
-    """Choices of a `wojewodztwo` filter: active voivodeships by TERYT code. One query."""
-    return [(v.code, v.name) for v in Voivodeship.objects.active()]
+    """Choices of a `wojewodztwo` filter: active voivodeships by TERYT code. One query, when not cached."""
+    return cached_choices("voivodeships", lambda: [(v.code, v.name) for v in Voivodeship.objects.active()])
 
 
 def county_choices() -> list[tuple[str, str]]:
-    """Choices of a `powiat` filter: "powiat ostrowski (mazowieckie)", since names repeat. One query."""
-    counties = County.objects.active().select_related("voivodeship")
-    return [(c.code, f"{c} ({c.voivodeship.name})") for c in counties]
+    """Choices of a `powiat` filter: "powiat ostrowski (mazowieckie)", since names repeat. One
+    query, when not cached."""
+
+    def compute():
+        counties = County.objects.active().select_related("voivodeship")
+        return [(c.code, f"{c} ({c.voivodeship.name})") for c in counties]
+
+    return cached_choices("counties", compute)
