@@ -18,6 +18,9 @@ from territory.search import query_key
 
 from .models import Membership, Partnership, TargetGroup, ThematicArea
 
+# Up to this many institutions matching a search are passed to the memberships' query as a
+# list (one indexed look-up each); beyond, as a subquery.
+MEMBER_MATCH_LIMIT = 2000
 YEAR_FIELD = {"min_value": 1900, "max_value": 2100, "widget": forms.NumberInput(attrs={"inputmode": "numeric"})}
 
 
@@ -95,9 +98,13 @@ class PartnershipFilterSet(ListFilterSet):
         # One IN over a UNION, not an OR of two conditions: PostgreSQL then serves each branch from
         # its trigram index instead of scanning every partnership.
         by_name = Partnership.objects.filter(search_text__contains=key).order_by().values("pk")
-        by_member = (
-            Membership.objects.filter(institution__search_text__contains=key).order_by().values("partnership_id")
-        )
+        # The matching institutions first (their trigram index), then their memberships by the
+        # institution's index: joined in one query, the planner reads all 300,000 memberships.
+        members = Institution.objects.filter(search_text__contains=key).values_list("pk", flat=True)
+        member_ids = list(members[: MEMBER_MATCH_LIMIT + 1])
+        if len(member_ids) > MEMBER_MATCH_LIMIT:
+            member_ids = members  # a fragment found everywhere: let the database join
+        by_member = Membership.objects.filter(institution_id__in=member_ids).order_by().values("partnership_id")
         return queryset.filter(pk__in=by_name.union(by_member))
 
     def working_in(self, queryset, name: str, value: str):

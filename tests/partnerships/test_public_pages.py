@@ -85,6 +85,10 @@ class PartnershipListTests(TestCase):
     def test_search_finds_partnerships_by_member_name(self):
         self.assertEqual(self.names("?q=uniwersytet+lodzki"), ["Partnerstwo w powiecie ostrowskim"])
 
+    def test_search_by_a_member_name_found_in_very_many_institutions_still_finds_them(self):
+        with mock.patch("partnerships.filters.MEMBER_MATCH_LIMIT", 0):
+            self.assertEqual(self.names("?q=uniwersytet+lodzki"), ["Partnerstwo w powiecie ostrowskim"])
+
     def test_a_voivodeship_includes_partnerships_working_in_its_communes_and_counties(self):
         self.assertEqual(self.names("?wojewodztwo=02"), ["Aktywne Gajowice"])
         self.assertEqual(self.names("?powiat=0264"), ["Aktywne Gajowice"])
