@@ -101,10 +101,13 @@ def http_section() -> list[str]:
         if not report:
             continue
         wrk = report["wrk"]
+        database = report["database"]
+        where = database.get("source", database.get("vendor")) if isinstance(database, dict) else database
+        if name.endswith("-no-page-cache.json"):
+            where += ", without the page cache (PAGE_CACHE=0)"
         lines += [
             "",
-            f"### Under load on {report['database']}: "
-            f"{wrk['connections']} connections, {wrk['duration_seconds']:.0f} s a page",
+            f"### Under load on {where}: {wrk['connections']} connections, {wrk['duration_seconds']:.0f} s a page",
             "",
         ]
         lines.append(f"{'Clean: no error of any kind.' if report['clean'] else '**Not clean.**'}")
