@@ -152,7 +152,7 @@ def other_section() -> list[str]:
         if teryt:
             lines += ["", f"### TERYT import on {vendor}", ""]
             lines += table(
-                ["file", "into an empty database", "again, unchanged"],
+                ["file (whole manage.py process, start-up included)", "into an empty database", "again, unchanged"],
                 [
                     [
                         teryt["files"][kind],
