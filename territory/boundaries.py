@@ -119,6 +119,10 @@ def _polygons(geometry, where: str) -> list[list[list[Point]]]:
     coordinates = geometry.get("coordinates")
     polygons = [coordinates] if geometry["type"] == "Polygon" else coordinates
     try:
+        if not isinstance(polygons, list) or not all(
+            isinstance(polygon, list) and all(isinstance(ring, list) for ring in polygon) for polygon in polygons
+        ):
+            raise ValueError
         result = [[[_lon_lat(point) for point in ring] for ring in polygon] for polygon in polygons]
     except (TypeError, ValueError, IndexError):
         raise BoundaryError(where, _("the coordinates are not pairs of numbers.")) from None
@@ -141,6 +145,9 @@ def _polygons(geometry, where: str) -> list[list[list[Point]]]:
 
 
 def _lon_lat(point) -> Point:
+    # JSON gives lists; anything else (an object, a string, a number) is not a position.
+    if not isinstance(point, list) or len(point) < 2:
+        raise ValueError
     lon, lat = float(point[0]), float(point[1])
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise ValueError

@@ -7,7 +7,7 @@ from io import StringIO
 from pathlib import Path
 
 from django.core.management import CommandError, call_command
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
@@ -113,6 +113,9 @@ class DamagedFileTests(TestCase):
         ),
         place=st.sampled_from(["features", "geometry", "coordinates", "properties", "type"]),
     )
+    # Found by this test: an object where a position was expected failed instead of being refused.
+    @example(value=[[{}]], place="coordinates")
+    @example(value=[], place="coordinates")
     def test_any_json_in_place_of_a_part_of_the_boundary_file_is_refused_or_read(self, value, place):
         collection = json.loads(json.dumps(VALID_GEOJSON))
         feature = collection["features"][0]
