@@ -99,7 +99,8 @@ class HostilePublicRequestTests(TestCase):
     )
     def test_any_detail_address_is_a_page_or_a_404(self, prefix, tail, suffix):
         response = self.client.get(prefix + quote(tail.encode("utf-8"), safe="") + suffix)
-        self.assertIn(response.status_code, {200, 301, 404}, prefix + repr(tail) + suffix)
+        # 400: Django refuses to redirect (adding the slash) to an address over 2,048 characters.
+        self.assertIn(response.status_code, {200, 301, 400, 404}, prefix + repr(tail[:50]) + suffix)
 
     @EXAMPLES
     @given(
