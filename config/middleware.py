@@ -11,6 +11,8 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from territory.cache import TIMEOUT, generation
+
 
 class LanguageCookieMiddleware:
     """Activate the language the visitor chose with the switch, else Polish.
@@ -99,8 +101,6 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not self.may_cache(request):
             return self.get_response(request)
-        from territory.cache import TIMEOUT, generation
-
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         key = f"page:{generation()}:{chosen_language(request)}:{request.method}:{digest}"
         cached = cache.get(key)

@@ -81,6 +81,12 @@ def login_locked_out(request: HttpRequest, original_response=None, credentials=N
     return render(request, "admin/locked_out.html", context, status=429)
 
 
+def public_counts_by_county() -> dict[str, int]:
+    """How many public partnerships work in each county: the map's and the county list's
+    numbers, counted once per data generation."""
+    return cached("partnerships-by-county", Partnership.objects.public().counts_by_county)
+
+
 def _map_class(count: int) -> int:
     return next((index for index, bound in enumerate(MAP_CLASSES) if count <= bound), len(MAP_CLASSES))
 
@@ -88,7 +94,7 @@ def _map_class(count: int) -> int:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     partnerships = Partnership.objects.public()
-    by_county = cached("partnerships-by-county", partnerships.counts_by_county)
+    by_county = public_counts_by_county()
     counties = list(County.objects.active().select_related("voivodeship").order_by("voivodeship__name", "name"))
     outlined = [c for c in counties if c.outline]
     shapes = [
@@ -134,7 +140,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def county_list(request: HttpRequest) -> HttpResponse:
     """Voivodeships, each with its counties and how many partnerships work there."""
-    by_county = cached("partnerships-by-county", Partnership.objects.public().counts_by_county)
+    by_county = public_counts_by_county()
     voivodeships = Voivodeship.objects.active().prefetch_related(
         Prefetch("counties", queryset=County.objects.active().order_by("name"))
     )
