@@ -56,6 +56,7 @@ def main() -> int:
     counts = manage(
         url,
         "shell",
+        "--no-imports",  # Django 5.2 otherwise prints what it imported before the counts
         "-c",
         "from partnerships.models import Partnership; from territory.models import Commune; "
         "print(Partnership.objects.count(), Commune.objects.count())",
