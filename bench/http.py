@@ -283,6 +283,8 @@ def discover_pages() -> list[Page]:
     institution = Institution.objects.public().annotate(n=Count("memberships")).order_by("-n", "pk").first()
     if institution:
         pages.append(Page("institution", institution.get_absolute_url()))
+        # Where its page sends the visitor for all of its partnerships.
+        pages.append(Page("partnerships-of-institution", f"{plist}?czlonek={institution.slug}"))
 
     pages.append(Page("events", reverse("events:event_list")))
     event = Event.objects.public().annotate(n=Count("partnerships")).order_by("-n", "pk").first()

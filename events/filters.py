@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from members.filters import OfInstitutionFilter
 from territory.listing import ListFilterSet, cached_choices, county_choices, voivodeship_choices
 from territory.search import query_key
 
@@ -35,6 +36,7 @@ class EventFilterSet(ListFilterSet):
     wojewodztwo = django_filters.ChoiceFilter(method="in_region", label=_("Voivodeship"))
     powiat = django_filters.ChoiceFilter(field_name="commune__county", label=_("County"))
     projekt = django_filters.ChoiceFilter(field_name="project_id", label=_("Project"))
+    organizator = OfInstitutionFilter(field_name="organisers", label=_("Organiser"))
 
     class Meta:
         model = Event

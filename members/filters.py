@@ -1,12 +1,39 @@
 """The one FilterSet of /instytucje/."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from territory.listing import ListFilterSet, StableOrderingFilter, county_choices, voivodeship_choices
 from territory.search import query_key
 
 from .models import Institution, Sector
+
+
+class OfInstitutionFilter(django_filters.CharFilter):
+    """Rows of one institution, named by its slug: the partnerships it is a member of
+    (``?czlonek=``), the events it organised (``?organizator=``).
+
+    The institution's page links here for "all of them" once its own lists stop (a large
+    welfare centre can be in hundreds of partnerships). It is no field to type into, so the
+    form carries it hidden, and the chip of active filters names the institution.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.HiddenInput)
+        kwargs.setdefault("max_length", 255)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        lookup = {f"{self.field_name}__in": Institution.objects.public().filter(slug=value)}
+        # Through a subquery: one row per partnership even when the institution joined twice.
+        return qs.filter(pk__in=qs.model.objects.filter(**lookup).values("pk"))
+
+    def describe(self, value: str) -> str:
+        """The institution's name for the chip of active filters (one query, when in force)."""
+        return Institution.objects.public().filter(slug=value).values_list("name", flat=True).first() or value
 
 
 class InstitutionFilterSet(ListFilterSet):

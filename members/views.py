@@ -12,6 +12,9 @@ from territory.listing import listing_context
 from .filters import InstitutionFilterSet
 from .models import Institution
 
+# Rows of each long list on an institution's page; the rest are on the filtered lists.
+DETAIL_LIST_LIMIT = 30
+
 
 @require_GET
 def institution_list(request: HttpRequest) -> HttpResponse:
@@ -25,17 +28,26 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The institution with its partnerships, events and people: five queries, whatever their number.
 
+    Current memberships come first, then the former ones, newest end first.
+
     Partnerships and events are reached through reverse relations only, because members may
     not import the apps to its right.
     """
     institution = get_object_or_404(
         Institution.objects.public().select_related("commune__county__voivodeship"), slug=slug
     )
+    # A large welfare centre is in hundreds of partnerships and organises hundreds of events:
+    # the page shows the first of each, and links to the list of all of them (one more row
+    # read tells whether there are more).
     memberships = list(
-        institution.memberships.select_related("partnership").order_by("partnership__name", "joined_on", "pk")
+        institution.memberships.select_related("partnership")
+        .only("institution", "role", "joined_on", "left_on", "partnership__name", "partnership__slug")
+        .order_by(F("left_on").desc(nulls_first=True), "partnership__name", "joined_on", "pk")[: DETAIL_LIST_LIMIT + 1]
     )
     organised_events = list(
-        institution.organised_events.select_related("commune").order_by(F("start_date").desc(nulls_last=True), "title")
+        institution.organised_events.select_related("commune")
+        .only("title", "slug", "start_date", "commune__name")
+        .order_by(F("start_date").desc(nulls_last=True), "title", "pk")[: DETAIL_LIST_LIMIT + 1]
     )
     # Talks are events' rows: named by lookup, not imported (see above).
     people = list(
@@ -49,8 +61,10 @@ def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     context = {
         "institution": institution,
-        "memberships": memberships,
-        "organised_events": organised_events,
+        "memberships": memberships[:DETAIL_LIST_LIMIT],
+        "more_memberships": len(memberships) > DETAIL_LIST_LIMIT,
+        "organised_events": organised_events[:DETAIL_LIST_LIMIT],
+        "more_organised_events": len(organised_events) > DETAIL_LIST_LIMIT,
         "talks": talks_by_people,
         "people": people,
         "breadcrumbs": [(_("Institutions"), reverse("members:institution_list")), (institution.name, "")],

@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Project
+from members.filters import OfInstitutionFilter
 from members.models import Institution
 from territory.listing import (
     ListFilterSet,
@@ -52,6 +53,7 @@ class PartnershipFilterSet(ListFilterSet):
         method="with_member_kind", choices=Institution.Kind.choices, label=_("Kind of member institution")
     )
     projekt = django_filters.ChoiceFilter(field_name="project_id", label=_("Project"))
+    czlonek = OfInstitutionFilter(field_name="memberships__institution", label=_("Member institution"))
     certyfikat = django_filters.BooleanFilter(
         method="with_certificate",
         label=_("Holds a valid certificate"),

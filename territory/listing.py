@@ -170,6 +170,8 @@ def active_filters(request: HttpRequest, filterset: django_filters.FilterSet, ig
         choices = dict(getattr(field, "choices", None) or getattr(field.widget, "choices", ()))
         key = str(value).lower() if isinstance(value, bool) else value
         shown = choices.get(key, choices.get(str(key), value))
+        if describe := getattr(filterset.filters[name], "describe", None):
+            shown = describe(value)  # a value without choices, such as an institution's slug
         params = request.GET.copy()
         for key in (name, "page"):
             params.pop(key, None)

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from events.models import Speaker
 from members.models import Institution
+from members.views import DETAIL_LIST_LIMIT
 from partnerships.models import Membership
 from tests import builders
 
@@ -295,6 +296,40 @@ class InstitutionDetailTests(TestCase):
         self.assertEqual(self.university.people.count(), 50)
         self.assertEqual(Speaker.objects.filter(person__affiliation=self.university).count(), 50)
         self.assertEqual(count_queries(self.client, self.url), at_5)
+
+    def test_long_lists_stop_at_the_limit_and_link_to_all_on_the_filtered_lists(self):
+        limit = DETAIL_LIST_LIMIT
+        response = self.client.get(self.url)
+        self.assertNotContains(response, "?czlonek=")
+        self.assertNotContains(response, "?organizator=")
+        for number in range(limit + 5):
+            builders.partnership(f"Partnerstwo liczne {number:02}", region="10", members=[self.university])
+            event = builders.event(f"Wydarzenie liczne {number:02}", start_date=datetime.date(2016, 1, 1 + number % 28))
+            event.organisers.add(self.university)
+        Membership.objects.filter(partnership__name="Partnerstwo liczne 00").update(left_on=datetime.date(2019, 1, 1))
+        response = self.client.get(self.url)
+        memberships = response.context["memberships"]
+        self.assertEqual(len(memberships), limit)
+        self.assertEqual(len(response.context["organised_events"]), limit)
+        # Current memberships first: the former one (and the fixture's former) fall off the page.
+        self.assertTrue(all(m.left_on is None for m in memberships))
+        self.assertContains(response, f"Pokazano pierwszych {limit}.")
+        self.assertContains(response, f"Pokazano najnowszych {limit}.")
+        self.assertContains(response, f'<a href="/partnerstwa/?czlonek={self.university.slug}">')
+        self.assertContains(response, f'<a href="/wydarzenia/?organizator={self.university.slug}">')
+        self.assertEqual(structure_problems(response.content.decode()), [])
+
+        partnerships = self.client.get(f"/partnerstwa/?czlonek={self.university.slug}")
+        # Every partnership it was ever a member of, once each, the former ones too.
+        self.assertEqual(partnerships.context["paging"].page.paginator.count, self.university.memberships.count())
+        self.assertContains(partnerships, "Instytucja członkowska: Uniwersytet Łódzki")
+        self.assertContains(partnerships, f'<input type="hidden" name="czlonek" value="{self.university.slug}"')
+        events = self.client.get(f"/wydarzenia/?organizator={self.university.slug}")
+        self.assertEqual(events.context["paging"].page.paginator.count, limit + 5 + 1)
+        self.assertContains(events, "Organizator: Uniwersytet Łódzki")
+        unknown = self.client.get("/partnerstwa/?czlonek=nie-ma-takiej")
+        self.assertEqual(unknown.context["paging"].page.paginator.count, 0)
+        self.assertContains(unknown, "Instytucja członkowska: nie-ma-takiej")
 
 
 class LanguageTests(TestCase):

@@ -89,7 +89,8 @@ class Command(BaseCommand):
         )
         if report.analyzing_seconds:
             self.stdout.write(
-                _("Planner statistics gathered (ANALYZE) in %(seconds).1f s.") % {"seconds": report.analyzing_seconds}
+                _("Planner statistics gathered (%(command)s) in %(seconds).1f s.")
+                % {"command": report.analyzing_command, "seconds": report.analyzing_seconds}
             )
         self.stdout.write(
             self.style.SUCCESS(
