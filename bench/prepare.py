@@ -5,7 +5,8 @@ national scale (seed_synthetic's defaults), on PostgreSQL and on SQLite.
     .venv/bin/python bench/prepare.py sqlite:///var/bench-sqlite/db.sqlite3
 
 Creates the PostgreSQL database when it is missing, migrates, imports the register from
-TERYT_CSV and seeds once; a database that already holds the synthetic data is only migrated,
+TERYT_CSV (and the outlines from BOUNDARIES_GEOJSON and VOIVODESHIP_BOUNDARIES_GEOJSON, when
+given) and seeds once; a database that already holds the synthetic data is only migrated,
 so ``make bench`` can run again without seeding again. Never touches the development
 database in ``var/db.sqlite3``.
 """
@@ -70,6 +71,10 @@ def main() -> int:
         raise SystemExit("Set TERYT_CSV to the official TERC file (make bench does, from ../shared/data).")
     if communes < 2000:
         manage(url, "import_teryt", terc)
+    # The map outlines too, as an installation has them (the county pages draw them).
+    for variable in ("BOUNDARIES_GEOJSON", "VOIVODESHIP_BOUNDARIES_GEOJSON"):
+        if Path(os.environ.get(variable, "")).is_file():
+            manage(url, "import_boundaries", os.environ[variable])
     start = time.perf_counter()
     print(manage(url, "seed_synthetic", *(["--replace"] if partnerships else [])))
     print(f"{url}: seeded in {time.perf_counter() - start:.0f} s")

@@ -44,14 +44,15 @@ def pages_section() -> list[str]:
     names = [row["name"] for row in first["pages"]]
     header = ["page"]
     for vendor in reports:
-        header += [f"{vendor} median ms", f"{vendor} p95 ms", f"{vendor} queries"]
+        header += [f"{vendor} median ms", f"{vendor} p95 ms", f"{vendor} in queries, median ms", f"{vendor} queries"]
     rows = []
     by_vendor = {vendor: {row["name"]: row for row in report["pages"]} for vendor, report in reports.items()}
     for name in names:
         row = [f"{name} `{by_vendor[next(iter(reports))][name]['path']}`"]
         for vendor in reports:
             measured = by_vendor[vendor].get(name)
-            row += [measured["median_ms"], measured["p95_ms"], measured["queries"]] if measured else ["", "", ""]
+            figures = ("median_ms", "p95_ms", "sql_median_ms", "queries")
+            row += [measured.get(figure, "") for figure in figures] if measured else [""] * len(figures)
         rows.append(row)
     lines += table(header, rows)
     for vendor, report in reports.items():

@@ -7,6 +7,8 @@ from django.urls import reverse
 from events.models import Event
 from members.models import Institution
 from partnerships.models import Partnership
+from territory.cache import cached
+from territory.listing import CachedCountPaginator
 from territory.models import County
 
 
@@ -16,11 +18,19 @@ class RegistrySitemap(Sitemap):
 
     def get_latest_lastmod(self):
         """The index's date of a section, by one aggregate: Django's default calls ``lastmod``
-        on every item of the section, which at national scale takes seconds."""
+        on every item of the section, which at national scale takes seconds. The aggregate
+        scans the table, so it is computed once per data generation (territory.cache)."""
         items = self.items()
         if not hasattr(self, "lastmod") or not hasattr(items, "aggregate"):
             return None
-        return items.aggregate(latest=Max("updated_at"))["latest"]
+        return cached(
+            f"sitemap-lastmod:{type(self).__name__}", lambda: items.aggregate(latest=Max("updated_at"))["latest"]
+        )
+
+    @property
+    def paginator(self):
+        # The number of pages of a section, counted once per data generation too.
+        return CachedCountPaginator(self._items(), self.limit)
 
 
 class PartnershipSitemap(RegistrySitemap):

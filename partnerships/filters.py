@@ -102,7 +102,7 @@ class PartnershipFilterSet(ListFilterSet):
         by_name = Partnership.objects.filter(search_text__contains=key).order_by().values("pk")
         # The matching institutions first (their trigram index), then their memberships by the
         # institution's index: joined in one query, the planner reads all 300,000 memberships.
-        members = Institution.objects.filter(search_text__contains=key).values_list("pk", flat=True)
+        members = Institution.objects.filter(search_text__contains=key).order_by().values_list("pk", flat=True)
         member_ids = list(members[: MEMBER_MATCH_LIMIT + 1])
         if len(member_ids) > MEMBER_MATCH_LIMIT:
             member_ids = members  # a fragment found everywhere: let the database join

@@ -5,6 +5,7 @@ It lives in the leftmost app so that every list page (partnerships, institutions
 can use it without an import against the app order.
 """
 
+import functools
 from dataclasses import dataclass
 
 import django_filters
@@ -48,14 +49,20 @@ class Paging:
 
 
 class CachedCountPaginator(Paginator):
-    """A paginator whose row count is counted once per data generation (territory.cache), and
-    whose pages are read in two steps: the page's ids from the index of the list's order, then
-    those rows with their relations. A deep page (OFFSET 99,980) then skips index entries
-    only, instead of joining every skipped row to its relations first."""
+    """A paginator whose row count is counted once per data generation (territory.cache);
+    a plain list (the sitemap's fixed pages) is counted as Django counts it."""
 
     @cached_property
     def count(self) -> int:
+        if not isinstance(self.object_list, QuerySet):
+            return super().count
         return cached_count(self.object_list)
+
+
+class ListPaginator(CachedCountPaginator):
+    """The public lists' paginator: pages are read in two steps, the page's ids from the index
+    of the list's order, then those rows with their relations. A deep page (OFFSET 99,980)
+    then skips index entries only, instead of joining every skipped row to its relations."""
 
     def _get_page(self, object_list, number, paginator):
         # Every page alike, so that page 1 and page 5,000 cost the same number of queries.
@@ -77,7 +84,7 @@ def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE) -> Paging
     Three queries: the count (none when it is cached for this generation), the page's ids and
     its rows.
     """
-    paginator = CachedCountPaginator(queryset, per_page, allow_empty_first_page=True)
+    paginator = ListPaginator(queryset, per_page, allow_empty_first_page=True)
     raw = request.GET.get("page", "1")
     error = ""
     try:
@@ -105,20 +112,26 @@ def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE) -> Paging
 
 class QuickSelect(forms.Select):
     """A <select> written out in Python. Django's form templates render a sub-template for
-    every option, and the 380 powiats of a filter then cost more than the rest of the page."""
+    every option, and the 380 powiats of a filter then cost more than the rest of the page.
+    The options' markup is kept per set of choices (and so per language), so a list page
+    does not escape 380 names again on every request; only "selected" is put in."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
-                for _group, group_options, _index in widget["optgroups"]
-                for option in group_options
-            ),
-        )
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        choices = tuple((str(value), str(label)) for value, label in self.choices)
+        options = _options_markup(choices)
+        for selected in dict.fromkeys(widget["value"]):
+            plain = format_html('<option value="{}">', selected)
+            options = options.replace(plain, plain[:-1] + " selected>", 1)
+        # The markup is escaped once, in _options_markup; replace() hands back a plain str.
+        options = mark_safe(options)  # noqa: S308
         return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+
+
+@functools.lru_cache(maxsize=64)
+def _options_markup(choices: tuple[tuple[str, str], ...]) -> str:
+    """The <option>s of plain (value, label) pairs: the drop-downs' choices are flat."""
+    return format_html_join("", '<option value="{}">{}</option>', choices)
 
 
 class ListFilterSet(django_filters.FilterSet):

@@ -89,3 +89,16 @@ class DeploySettingsTests(TestCase):
         result = self.run_check(DEBUG="0", ALLOWED_HOSTS="rejestr.example.org")
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("security.W009", result.stderr)
+
+
+class WsgiProcessTests(TestCase):
+    def test_the_served_process_keeps_its_long_lived_objects_out_of_the_collectors_way(self):
+        """gunicorn's process freezes what it loaded at start: full collections then walk only
+        what requests create (the pauses at the 95th percentile in docs/performance.md)."""
+        code = "import gc, config.wsgi; print(gc.get_freeze_count())"
+        environment = {**os.environ, "DEBUG": "1"}
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertGreater(int(result.stdout), 10_000)
