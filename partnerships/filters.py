@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Project
@@ -19,9 +20,6 @@ from territory.search import query_key
 
 from .models import Membership, Partnership, TargetGroup, ThematicArea
 
-# Up to this many institutions matching a search are passed to the memberships' query as a
-# list (one indexed look-up each); beyond, as a subquery.
-MEMBER_MATCH_LIMIT = 2000
 YEAR_FIELD = {"min_value": 1900, "max_value": 2100, "widget": forms.NumberInput(attrs={"inputmode": "numeric"})}
 
 
@@ -97,17 +95,9 @@ class PartnershipFilterSet(ListFilterSet):
         key = query_key(value)
         if not key:
             return queryset
-        # One IN over a UNION, not an OR of two conditions: PostgreSQL then serves each branch from
-        # its trigram index instead of scanning every partnership.
-        by_name = Partnership.objects.filter(search_text__contains=key).order_by().values("pk")
-        # The matching institutions first (their trigram index), then their memberships by the
-        # institution's index: joined in one query, the planner reads all 300,000 memberships.
-        members = Institution.objects.filter(search_text__contains=key).order_by().values_list("pk", flat=True)
-        member_ids = list(members[: MEMBER_MATCH_LIMIT + 1])
-        if len(member_ids) > MEMBER_MATCH_LIMIT:
-            member_ids = members  # a fragment found everywhere: let the database join
-        by_member = Membership.objects.filter(institution_id__in=member_ids).order_by().values("partnership_id")
-        return queryset.filter(pk__in=by_name.union(by_member))
+        # Both keys are on the partnership (the members' kept by partnerships.signals): on
+        # PostgreSQL, one trigram index each, combined by a bitmap OR.
+        return queryset.filter(Q(search_text__contains=key) | Q(member_search_text__contains=key))
 
     def working_in(self, queryset, name: str, value: str):
         return queryset.working_in(value)

@@ -167,11 +167,15 @@ class Partnership(models.Model):
         _("number of members listed"), default=0, editable=False, help_text=_("Current members listed by name.")
     )
     search_text = models.TextField(_("search key"), blank=True, editable=False)
+    # The search keys of its member institutions, past and present, kept by the same signals:
+    # a search by a member's name is then one trigram lookup among the partnerships instead
+    # of one among 100,000 institutions joined to 300,000 memberships.
+    member_search_text = models.TextField(_("search key of the members"), blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["search_text", "listed_member_count"],
+        excluded_fields=["search_text", "member_search_text", "listed_member_count"],
         m2m_fields=[area_counties, area_communes, target_groups, thematic_areas, principles, events],
     )
     objects = PartnershipQuerySet.as_manager()

@@ -38,22 +38,35 @@ class PartnershipQuerySet(RegionalQuerySet):
         """Partnerships holding a valid partnership certificate."""
         return self.filter(certificates__kind="partnership", certificates__status="valid").distinct()
 
-    def refresh_listed_member_counts(self) -> int:
-        """Recount ``listed_member_count`` (current members listed by name) of these partnerships.
+    def refresh_member_fields(self) -> int:
+        """Recompute what these partnerships derive from their memberships: ``listed_member_count``
+        (current members listed by name) and ``member_search_text`` (the search keys of every
+        member institution, former ones too, as the search has always found them).
 
         One UPDATE, whatever their number; it changes neither ``updated_at`` nor the history,
-        because the count is derived from the memberships, which have their own.
+        because both are derived from the memberships, which have their own.
         """
         from .models import Membership
 
-        current = (
-            Membership.objects.filter(partnership=models.OuterRef("pk"), left_on__isnull=True)
-            .order_by()
-            .values("partnership")
-            .annotate(count=models.Count("pk"))
-            .values("count")
+        of_partnership = Membership.objects.filter(partnership=models.OuterRef("pk")).order_by().values("partnership")
+        current = of_partnership.filter(left_on__isnull=True).annotate(count=models.Count("pk")).values("count")
+        keys = of_partnership.annotate(keys=_JoinedWithSpaces("institution__search_text")).values("keys")
+        return self.update(
+            listed_member_count=Coalesce(models.Subquery(current), 0),
+            member_search_text=Coalesce(models.Subquery(keys), models.Value("")),
         )
-        return self.update(listed_member_count=Coalesce(models.Subquery(current), 0))
+
+
+class _JoinedWithSpaces(models.Aggregate):
+    """The values joined by spaces: STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite (Django
+    5.2 has no aggregate for both)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ' ')"
+    output_field = models.TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from members.models import Institution
+
 from .models import Membership, Partnership
 
 
@@ -23,4 +25,12 @@ def recount_members(sender, instance: Membership, raw: bool = False, **kwargs) -
     if raw:
         return
     previous = getattr(instance, "_previous_partnership_id", None)
-    Partnership.objects.filter(Q(pk=instance.partnership_id) | Q(pk=previous)).refresh_listed_member_counts()
+    Partnership.objects.filter(Q(pk=instance.partnership_id) | Q(pk=previous)).refresh_member_fields()
+
+
+@receiver(post_save, sender=Institution, dispatch_uid="institution_saved_refresh_partnerships")
+def refresh_partnerships_of(sender, instance: Institution, raw: bool = False, **kwargs) -> None:
+    """A renamed institution is found under its new name in the partnerships it is a member of."""
+    if raw:
+        return
+    Partnership.objects.filter(pk__in=instance.memberships.values("partnership_id")).refresh_member_fields()

@@ -652,7 +652,7 @@ class _Generator:
         self.partnerships()
         self.events()
         started = time.perf_counter()
-        synthetic(Partnership).refresh_listed_member_counts()
+        synthetic(Partnership).refresh_member_fields()
         self.report.counting_seconds = time.perf_counter() - started
 
     # Territory

@@ -26,4 +26,5 @@ class TrigramIndexTests(TestCase):
             cursor.execute("SET enable_indexscan = on")
             cursor.execute("SET enable_seqscan = on")
         self.assertIn("partnerships_partnership_search_trgm", plan)
+        self.assertIn("partnerships_partnership_member_search_trgm", plan)  # the members' names
         self.assertEqual([p.name for p in queryset], ["Raków-Reaktywacja"])

@@ -85,9 +85,23 @@ class PartnershipListTests(TestCase):
     def test_search_finds_partnerships_by_member_name(self):
         self.assertEqual(self.names("?q=uniwersytet+lodzki"), ["Partnerstwo w powiecie ostrowskim"])
 
-    def test_search_by_a_member_name_found_in_very_many_institutions_still_finds_them(self):
-        with mock.patch("partnerships.filters.MEMBER_MATCH_LIMIT", 0):
-            self.assertEqual(self.names("?q=uniwersytet+lodzki"), ["Partnerstwo w powiecie ostrowskim"])
+    def test_search_by_member_name_follows_joins_departures_and_renames(self):
+        """The members' names are searched in a key kept on the partnership: it must follow
+        every change of the memberships and of the institutions' names."""
+        partnership = Partnership.objects.get(name="Aktywne Gajowice")
+        newcomer = builders.institution("Fundacja Nowo Przyjęta")
+        membership = Membership.objects.create(partnership=partnership, institution=newcomer)
+        self.assertEqual(self.names("?q=nowo+przyjeta"), ["Aktywne Gajowice"])
+        membership.left_on = datetime.date(2024, 1, 1)
+        membership.save()
+        self.assertEqual(self.names("?q=nowo+przyjeta"), ["Aktywne Gajowice"])  # a former member, too
+        newcomer.name = "Fundacja Przemianowana"
+        newcomer.save()
+        self.assertEqual(self.names("?q=nowo+przyjeta"), [])
+        self.assertEqual(self.names("?q=przemianowana"), ["Aktywne Gajowice"])
+        membership.delete()
+        self.assertEqual(self.names("?q=przemianowana"), [])
+        self.assertEqual(self.names("?q=uniwersytet+lodzki"), ["Partnerstwo w powiecie ostrowskim"])
 
     def test_a_voivodeship_includes_partnerships_working_in_its_communes_and_counties(self):
         self.assertEqual(self.names("?wojewodztwo=02"), ["Aktywne Gajowice"])
