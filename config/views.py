@@ -159,8 +159,11 @@ def county_list(request: HttpRequest) -> HttpResponse:
 def county_detail(request: HttpRequest, code: str) -> HttpResponse:
     county = get_object_or_404(County.objects.select_related("voivodeship"), code=code)
     partnerships = Partnership.objects.public().working_in(code).select_related("home_voivodeship").order_by("name")
-    institutions = Institution.objects.public().filter(commune__county=county).select_related("commune")
-    events = Event.objects.public().filter(commune__county=county).select_related("commune")
+    # By the list of its communes' codes, not by a join: the planner then reads a city's 3,000
+    # institutions from the (commune, name) index in order instead of sorting all of them.
+    communes = list(county.communes.values_list("code", flat=True))
+    institutions = Institution.objects.public().filter(commune__in=communes).select_related("commune")
+    events = Event.objects.public().filter(commune__in=communes).select_related("commune")
     neighbours = (
         County.objects.filter(voivodeship=county.voivodeship)
         .exclude(outline="")

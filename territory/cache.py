@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.dispatch import Signal
 
@@ -77,5 +78,8 @@ def cached(name: str, compute: Callable[[], T]) -> T:
 def cached_count(queryset) -> int:
     """The number of rows of ``queryset``, counted once per generation: a list's paginator and
     the home page's totals then cost one cache read instead of a scan."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing, such as an empty IN list
+        return 0
     return cached(f"count:{sql}:{params!r}", queryset.count)
