@@ -130,8 +130,8 @@ def home(request: HttpRequest) -> HttpResponse:
             Event.objects.public()
             .filter(start_date__isnull=False)
             .select_related("commune")
-            # The lists' order, which an index serves (events migration 0005).
-            .order_by(F("start_date").desc(nulls_last=True), "title")[:5]
+            # The lists' order, which an index serves (events migration 0006).
+            .order_by(F("start_date").desc(nulls_last=True), "title", "pk")[:5]
         ),
     }
     return render(request, "pages/home.html", context)

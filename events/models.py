@@ -143,10 +143,10 @@ class Event(models.Model):
     REGION_PATH = "commune__county__voivodeship"
 
     class Meta:
-        ordering = [F("start_date").desc(nulls_last=True), "title"]
+        ordering = [F("start_date").desc(nulls_last=True), "title", "id"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        # The lists' order is served by an index on PostgreSQL (migration 0005); SQLite cannot
+        # The lists' order is served by an index on PostgreSQL (migration 0006); SQLite cannot
         # index NULLS LAST.
         constraints = [
             models.CheckConstraint(
