@@ -304,6 +304,11 @@ def discover_pages() -> list[Page]:
     return pages
 
 
+def is_list_page(name: str) -> bool:
+    """A public list, filtered or not, at any page: "partnerships-deep", not "partnership"."""
+    return name.split("-")[0] in {"partnerships", "institutions", "events", "counties"}
+
+
 # The server
 
 
@@ -637,12 +642,14 @@ def ratio(port: int, pages: list[Page], args, script: Path, watch: LogWatch) -> 
     for page in measured:
         ratios = [r["ratio"] for r in rounds[page.name]]
         median = statistics.median(ratios)
-        meets = args.min_ratio is None or median >= args.min_ratio
+        # The goal is the lists' (docs/performance.md); the other pages are measured beside them.
+        meets = args.min_ratio is None or not is_list_page(page.name) or median >= args.min_ratio
         rows.append(
             {
                 "name": page.name,
                 "path": page.path,
                 "note": page.note,
+                "list_page": is_list_page(page.name),
                 "median_ratio": round(median, 4),
                 "median_requests_per_second": round(
                     statistics.median(r["requests_per_second"] for r in rounds[page.name]), 2
@@ -718,7 +725,7 @@ def print_ratio(rows: list[dict], min_ratio: float | None) -> None:
             "; ".join(r["errors"] for r in row["rounds"] if r["errors"] != "0") or "0",
         ]
         if min_ratio is not None:
-            cells.append("met" if row["meets_min_ratio"] else "NOT MET")
+            cells.append(("met" if row["meets_min_ratio"] else "NOT MET") if row["list_page"] else "(not a list)")
         body.append(cells)
     print(markdown(header, body))
 

@@ -90,10 +90,17 @@ def http_section() -> list[str]:
         if not report:
             continue
         lines += ["", f"### Over HTTP: throughput relative to `/healthz`, {title}", ""]
+        goal = report.get("min_ratio")
         lines += table(
-            ["page", "median ratio", "page req/s", "healthz req/s"],
+            ["page", "median ratio", "page req/s", "healthz req/s", f"list goal ≥ {goal}" if goal else "list goal"],
             [
-                [p["name"], p["median_ratio"], p["median_requests_per_second"], p["median_healthz_requests_per_second"]]
+                [
+                    p["name"],
+                    p["median_ratio"],
+                    p["median_requests_per_second"],
+                    p["median_healthz_requests_per_second"],
+                    ("met" if p["meets_min_ratio"] else "**missed**") if goal and p.get("list_page") else "",
+                ]
                 for p in report["pages"]
             ],
         )
