@@ -111,9 +111,9 @@ class FoldedSearchMixin:
     annotations and joins are left alone and no row is listed twice.
     """
 
-    # Relations whose own folded key is searched too, e.g. "memberships__institution": one
-    # indexed subquery each, instead of a case-insensitive LIKE over a join of every row.
-    folded_search_related: tuple[str, ...] = ()
+    # The record's folded keys searched; a partnership's include its members' names (kept on
+    # the partnership, so one trigram index each instead of a LIKE over a join of every row).
+    folded_search_fields: tuple[str, ...] = ("search_text",)
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         if not search_term.strip():
@@ -121,11 +121,10 @@ class FoldedSearchMixin:
         matched, _duplicates = super().get_search_results(request, self.model._default_manager.all(), search_term)
         condition = Q(pk__in=matched.values("pk"))
         key = query_key(search_term)
-        if key and any(f.name == "search_text" for f in self.model._meta.get_fields()):
-            condition |= Q(search_text__contains=key)
-        manager = self.model._default_manager
-        for path in self.folded_search_related if key else ():
-            condition |= Q(pk__in=manager.filter(**{f"{path}__search_text__contains": key}).values("pk"))
+        fields = {f.name for f in self.model._meta.get_fields()}
+        for field in self.folded_search_fields if key else ():
+            if field in fields:
+                condition |= Q(**{f"{field}__contains": key})
         return queryset.filter(condition), False
 
 

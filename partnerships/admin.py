@@ -125,8 +125,8 @@ class PartnershipAdmin(RegistryAdmin):
     ]
     list_select_related = ["home_voivodeship"]
     search_fields = ["name", "slug"]
-    # Members' names and short names are in their folded search key.
-    folded_search_related = ("memberships__institution",)
+    # Members' names and short names are in the members' folded key (partnerships.signals).
+    folded_search_fields = ("search_text", "member_search_text")
     ordering = ["name"]
     date_hierarchy = "founded_on"
     autocomplete_fields = ["area_counties", "area_communes", "project", "events"]
