@@ -24,7 +24,7 @@ Cost: rows are generated a chunk at a time and written with ``bulk_create``, so 
 a few thousand model instances at once, integer indexes of what was written, and the names
 of the institutions while they are placed; never the 300,000 memberships. ``save()`` and the
 signals do not run: the search keys are computed here as the models' ``save()`` computes
-them, ``listed_member_count`` is recounted in one UPDATE at the end, and no history rows are
+them, ``listed_member_count`` and ``member_search_text`` are derived in one UPDATE at the end, and no history rows are
 written. At the default scale a run costs about two minutes of
 CPU on either database (some 150 MB of memory), most of it in Django's ``bulk_create`` and
 model instantiation rather than in the database; on PostgreSQL the commit adds the deferred

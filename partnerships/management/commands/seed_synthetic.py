@@ -75,7 +75,7 @@ class Command(BaseCommand):
         self.stdout.write(
             _(
                 "Inserting: %(inserting).1f s; generating the records in Python: %(generating).1f s; "
-                "recounting the listed members: %(counting).1f s."
+                "deriving the members' count and search key: %(counting).1f s."
             )
             % {
                 "inserting": report.inserting_seconds,
