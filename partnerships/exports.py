@@ -5,6 +5,7 @@ change the three together. Rows are read as plain values, streamed with their re
 queries, whatever the number of rows), so memory stays flat.
 """
 
+import contextlib
 import csv
 import json
 from collections.abc import Iterable, Iterator
@@ -71,9 +72,11 @@ def _rows(queryset) -> Iterator[dict]:
     # One reverse() for all rows: the slug is the only part of the address that varies.
     marker = "--slug--"
     before, after = (settings.SITE_URL + reverse("partnerships:partnership_detail", args=[marker])).split(marker)
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
+    # SQLite's transactions here begin IMMEDIATE, taking the write lock: an export must not
+    # hold it, and its open statement gives it the one snapshot anyway.
+    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic() if snapshot else contextlib.nullcontext():
+        if snapshot:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         streams = {name: _walk(stream) for name, stream in _relations(queryset).items()}
