@@ -79,6 +79,9 @@ def _rows(queryset) -> Iterator[dict]:
         if snapshot:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                # The members' stream sorts 300,000 rows: in the default 4 MB PostgreSQL sorts
+                # them on disk (0.5 s of a national export).
+                cursor.execute("SET LOCAL work_mem = '64MB'")
         streams = {name: _walk(stream) for name, stream in _relations(queryset).items()}
         for row in queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE):
             values = dict(zip(FIELDS, row, strict=True))
@@ -132,7 +135,7 @@ def _walk(stream: Iterator[tuple]):
 def _row(values: dict, related: dict[str, list], before: str, after: str) -> dict:
     """One partnership as open data: codes and plain values only, never personal data."""
     founded_on, verified_on = values["founded_on"], values["last_verified_on"]
-    members = [{"name": name, "slug": slug, "role": role} for name, slug, role in related["members"]]
+    members = related["members"]  # (name, slug, role): the CSV writes the names only
     return {
         "slug": values["slug"],
         "name": values["name"],
@@ -176,8 +179,7 @@ def _csv_lines(rows: Iterable[dict]) -> Iterator[str]:
     yield "\ufeff"  # a BOM, so that spreadsheets open the UTF-8 file with its diacritics
     yield writer.writerow(COLUMNS)
     for row in rows:
-        row = dict(row)
-        row["members"] = [m["name"] for m in row["members"]]
+        row["members"] = [name for name, _slug, _role in row["members"]]
         yield writer.writerow(
             ["|".join(value) if isinstance(value, list) else ("" if value is None else value) for value in row.values()]
         )
@@ -186,17 +188,31 @@ def _csv_lines(rows: Iterable[dict]) -> Iterator[str]:
 def _json_chunks(rows: Iterable[dict]) -> Iterator[str]:
     yield '{"generated_at": ' + json.dumps(timezone.now().isoformat()) + ', "partnerships": ['
     for index, row in enumerate(rows):
+        row["members"] = [{"name": name, "slug": slug, "role": role} for name, slug, role in row["members"]]
         yield ("," if index else "") + "\n" + json.dumps(row, ensure_ascii=False)
     yield "\n]}\n"
+
+
+def _in_blocks(pieces: Iterable[str], rows: int = 200) -> Iterator[str]:
+    """The file in blocks of a few hundred rows: the server sends each block the stream
+    yields on its own, and 20,000 one-row writes cost more than the rows."""
+    block = []
+    for piece in pieces:
+        block.append(piece)
+        if len(block) >= rows:
+            yield "".join(block)
+            block = []
+    if block:
+        yield "".join(block)
 
 
 def stream(queryset, export_format: str) -> StreamingHttpResponse:
     """A streamed download of the partnerships in ``queryset`` (already filtered) as CSV or JSON."""
     stamp = timezone.localdate().isoformat()
     if export_format == "csv":
-        response = StreamingHttpResponse(_csv_lines(_rows(queryset)), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="partnerstwa-{stamp}.csv"'
+        pieces, content_type = _csv_lines(_rows(queryset)), "text/csv; charset=utf-8"
     else:
-        response = StreamingHttpResponse(_json_chunks(_rows(queryset)), content_type="application/json")
-        response["Content-Disposition"] = f'attachment; filename="partnerstwa-{stamp}.json"'
+        pieces, content_type = _json_chunks(_rows(queryset)), "application/json"
+    response = StreamingHttpResponse(_in_blocks(pieces), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="partnerstwa-{stamp}.{export_format}"'
     return response
