@@ -159,6 +159,20 @@ class PublicPageCacheTests(PageCacheTestCase):
             self.assertContains(self.visit("/partnerstwa/"), "Partnerstwo policzone")
             self.assertContains(self.visit("/"), '<a href="/partnerstwa/">2</a>')
 
+    def test_the_home_map_is_rendered_once_per_generation_and_follows_every_change(self):
+        with override_settings(PAGE_CACHE=False):
+            self.visit("/")
+            with CaptureQueriesContext(connection) as queries:
+                first = self.visit("/")
+            # The fragment is cached: the powiats are not read again.
+            self.assertFalse(any('FROM "territory_county"' in q["sql"] for q in queries.captured_queries))
+            row = '<td class="num">{}</td>'
+            self.assertContains(first, row.format(1))
+            self.change(lambda: builders.partnership("Drugie w Warszawie", counties=["1465"]))
+            self.assertContains(self.visit("/"), row.format(2))
+            self.client.cookies["django_language"] = "en"
+            self.assertContains(self.visit("/"), "Partnerships by county")
+
 
 @override_settings(CACHES=LOCAL_CACHE, PAGE_CACHE=True)
 class StaffAndPageCacheTests(AdminTestCase):
