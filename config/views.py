@@ -10,12 +10,12 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import F, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils._os import safe_join
-from django.utils.functional import cached_property
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -23,8 +23,7 @@ from events.models import Event
 from members.models import Institution
 from partnerships.models import Partnership
 from territory.boundaries import MAP_VIEWBOX, MapShape, viewbox_around
-from territory.cache import TIMEOUT as CACHE_TIMEOUT
-from territory.cache import cached, cached_count, generation
+from territory.cache import cached, cached_count
 from territory.models import County, Voivodeship
 
 # Upper bounds of the map's colour classes; the last class is "more".
@@ -93,54 +92,36 @@ def _map_class(count: int) -> int:
     return next((index for index, bound in enumerate(MAP_CLASSES) if count <= bound), len(MAP_CLASSES))
 
 
-class _CountryMap:
-    """The home page's map of the 380 powiats, its legend and its table, worked out only when
-    the template renders them: the template keeps that part in a fragment cache per data
-    generation and language, so most requests neither read the powiats nor render them."""
-
-    def __init__(self, by_county: dict[str, int]):
-        self.by_county = by_county
-
-    @cached_property
-    def counties(self) -> list[County]:
-        return list(County.objects.active().select_related("voivodeship").order_by("voivodeship__name", "name"))
-
-    @cached_property
-    def shapes(self) -> list[tuple[MapShape, int]]:
-        by_county = self.by_county
-        shapes = []
-        for county in self.counties:
-            if not county.outline:
-                continue
-            count = by_county.get(county.code, 0)
-            label = ngettext("%(county)s: %(count)d partnership", "%(county)s: %(count)d partnerships", count) % {
-                "county": county,
-                "count": count,
-            }
-            url = reverse("county_detail", args=[county.code]) if count else ""
-            shape = MapShape(county.code, label, county.outline, url=url, highlighted=bool(count))
-            shapes.append((shape, _map_class(count)))
-        return shapes
-
-    @cached_property
-    def legend(self) -> list[tuple[int, str]]:
-        legend = []
-        lower = 0
-        for index, bound in enumerate(MAP_CLASSES):
-            legend.append((index, f"{lower}" if lower == bound else f"{lower}–{bound}"))
-            lower = bound + 1
-        legend.append((len(MAP_CLASSES), f"{lower}+"))
-        return legend
-
-    @cached_property
-    def county_rows(self) -> list[tuple[County, int]]:
-        return [(c, self.by_county[c.code]) for c in self.counties if self.by_county.get(c.code)]
-
-    viewbox = MAP_VIEWBOX
-
-    @cached_property
-    def voivodeships(self) -> list[Voivodeship]:
-        return list(Voivodeship.objects.active())
+def _country_map(by_county: dict[str, int]) -> str:
+    """The home page's map of the 380 powiats, its legend and its table, as markup: most of
+    the page's work, so ``home`` keeps it per data generation and language."""
+    counties = list(County.objects.active().select_related("voivodeship").order_by("voivodeship__name", "name"))
+    shapes = []
+    for county in counties:
+        if not county.outline:
+            continue
+        count = by_county.get(county.code, 0)
+        label = ngettext("%(county)s: %(count)d partnership", "%(county)s: %(count)d partnerships", count) % {
+            "county": county,
+            "count": count,
+        }
+        url = reverse("county_detail", args=[county.code]) if count else ""
+        shape = MapShape(county.code, label, county.outline, url=url, highlighted=bool(count))
+        shapes.append((shape, _map_class(count)))
+    legend = []
+    lower = 0
+    for index, bound in enumerate(MAP_CLASSES):
+        legend.append((index, f"{lower}" if lower == bound else f"{lower}–{bound}"))
+        lower = bound + 1
+    legend.append((len(MAP_CLASSES), f"{lower}+"))
+    context = {
+        "map_shapes": shapes,
+        "map_viewbox": MAP_VIEWBOX,
+        "map_legend": legend,
+        "county_rows": [(c, by_county[c.code]) for c in counties if by_county.get(c.code)],
+        "voivodeships": list(Voivodeship.objects.active()),
+    }
+    return render_to_string("pages/home_country_map.html", context)
 
 
 @require_GET
@@ -152,9 +133,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "institution_count": cached_count(Institution.objects.public()),
         "event_count": cached_count(Event.objects.public()),
         "county_with_partnerships_count": len(by_county),
-        "country_map": _CountryMap(by_county),
-        "data_generation": generation(),
-        "fragment_timeout": CACHE_TIMEOUT,
+        "country_map": cached(f"home-country-map:{get_language()}", lambda: _country_map(by_county)),
         "latest_events": list(
             Event.objects.public()
             .filter(start_date__isnull=False)

@@ -164,7 +164,7 @@ class PublicPageCacheTests(PageCacheTestCase):
             self.visit("/")
             with CaptureQueriesContext(connection) as queries:
                 first = self.visit("/")
-            # The fragment is cached: the powiats are not read again.
+            # The map is kept per generation: the powiats are not read again.
             self.assertFalse(any('FROM "territory_county"' in q["sql"] for q in queries.captured_queries))
             row = '<td class="num">{}</td>'
             self.assertContains(first, row.format(1))
