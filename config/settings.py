@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    # The registry's apps, in the one order imports may run: core <- territory <- members
+    # <- events <- partnerships.
+    "core",
     "territory",
     "members",
     "events",

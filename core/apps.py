@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """What every app of the registry shares and none owns; it has no models of its own."""
+
+    name = "core"
+    verbose_name = _("Registry core")
