@@ -198,6 +198,8 @@ class Patron(models.Model):
 
     history = HistoricalRecords()
 
+    REGION_PATH = "event__commune__county__voivodeship"
+
     class Meta:
         verbose_name = _("patron")
         verbose_name_plural = _("patrons")
@@ -217,6 +219,10 @@ class Patron(models.Model):
         if not self.person_id and not self.institution_id:
             raise ValidationError(_("A patron is a person or an institution."))
 
+    @property
+    def region_id(self) -> str | None:
+        return self.event.region_id if self.event_id else None
+
 
 class Speaker(models.Model):
     """A person who spoke at an event, in a role and in the order of the programme."""
@@ -235,6 +241,8 @@ class Speaker(models.Model):
 
     history = HistoricalRecords()
 
+    REGION_PATH = "event__commune__county__voivodeship"
+
     class Meta:
         ordering = ["order", "id"]
         verbose_name = _("speaker")
@@ -249,6 +257,10 @@ class Speaker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_role_display()})"
+
+    @property
+    def region_id(self) -> str | None:
+        return self.event.region_id if self.event_id else None
 
 
 class Material(models.Model):
@@ -296,3 +308,9 @@ class Material(models.Model):
     def clean(self) -> None:
         if not self.event_id and not self.project_id:
             raise ValidationError(_("A material belongs to an event or a project."))
+
+    @property
+    def region_id(self) -> str | None:
+        # Of the event or the project it belongs to: two paths, so no REGION_PATH.
+        owner = self.event if self.event_id else self.project if self.project_id else None
+        return owner.region_id if owner is not None else None

@@ -17,15 +17,22 @@ to its parent's region, reached through ``region_via``. A record without a regio
 institution, an unknown commune) can be changed only by superusers.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import partial
+
 from django.contrib import admin, messages
+from django.contrib.admin import actions as admin_actions
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.deletion import Consequence, consequences_of_deleting, deletion_reason, record_in_history
 from territory.models import County, Voivodeship
 
 from .models import StaffProfile
@@ -82,6 +89,40 @@ def can_change(user, obj, via: str = "") -> bool:
         return True
     region = region_of(user)
     return region is not None and region_id_of(obj, via) == region
+
+
+def regions_of(records: Iterable[Model]) -> dict[tuple[type, object], str | None]:
+    """The home voivodeship of each record, keyed by (model, pk): one query per model that names
+    its ``REGION_PATH``, the ``region_id`` property for the rest."""
+    by_model = defaultdict(list)
+    for record in records:
+        by_model[type(record)].append(record)
+    regions = {}
+    for model, instances in by_model.items():
+        path = getattr(model, "REGION_PATH", None)
+        if path:
+            rows = model._default_manager.filter(pk__in=[i.pk for i in instances]).values_list("pk", path)
+            regions.update({(model, pk): region for pk, region in rows})
+        else:
+            regions.update({(model, i.pk): region_id_of(i) for i in instances})
+    return regions
+
+
+def outside_regions_of(user, objs: list[Model], consequences: list[Consequence]) -> list[Consequence]:
+    """What a delete of ``objs`` by ``user`` would do outside the regions it may reach.
+
+    For staff, every record it deletes or changes that is not of their region (``objs``
+    included: an inline row may belong elsewhere than its parent); they are refused such a
+    delete. For a superuser, the consequences that fall outside the regions of ``objs``, which
+    they are shown before they confirm. A record without a region counts as another region's.
+    """
+    if is_unrestricted(user):
+        allowed = {region_id_of(obj) for obj in objs} - {None}
+    else:
+        allowed = {region_of(user)} - {None}
+        consequences = [Consequence(obj) for obj in objs] + consequences
+    regions = regions_of(c.record for c in consequences)
+    return [c for c in consequences if regions.get((type(c.record), c.record.pk)) not in allowed]
 
 
 def region_name(code: str | None) -> str:
@@ -242,14 +283,84 @@ class RegionalScopeAdminMixin:
             raise PermissionDenied
         super().save_model(request, obj, form, change)
 
+    # Deleting: an own record may still be pointed at by another region's records, which the
+    # delete would change (a field emptied, a link removed, a row deleted with it). Staff are
+    # refused such a delete with the list of those records; a superuser sees the list and may
+    # confirm, and every record changed gets a history row naming the delete.
+
+    def cross_region_consequences(self, request: HttpRequest, objs: list) -> list[Consequence]:
+        return outside_regions_of(request.user, objs, consequences_of_deleting(objs))
+
+    def checked_delete(self, request: HttpRequest, objs: list, delete) -> None:
+        """Run ``delete()`` of ``objs`` once the user may bring about all it reaches, then write
+        the history rows of the records it changed."""
+        consequences = consequences_of_deleting(objs)
+        if not is_unrestricted(request.user) and outside_regions_of(request.user, objs, consequences):
+            raise PermissionDenied
+        delete()
+        record_in_history(consequences, request.user, deletion_reason(objs))
+
     def delete_model(self, request: HttpRequest, obj) -> None:
         if not self.can_change_object(request, obj):
             raise PermissionDenied
-        super().delete_model(request, obj)
+        self.checked_delete(request, [obj], partial(super().delete_model, request, obj))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         # Django's confirmation page already refuses other regions' rows; this holds even if not.
-        super().delete_queryset(request, self.changeable(request, queryset))
+        queryset = self.changeable(request, queryset)
+        objs = list(queryset)
+        self.checked_delete(request, objs, partial(super().delete_queryset, request, queryset))
+
+    def save_formset(self, request: HttpRequest, form, formset, change) -> None:
+        # Rows deleted from an inline reach records too (an agreement takes its signatories).
+        doomed = [row.instance for row in formset.deleted_forms if row.instance.pk is not None]
+        save = partial(super().save_formset, request, form, formset, change)
+        if doomed:
+            self.checked_delete(request, doomed, save)
+        else:
+            save()
+
+    def cascade_refusal(
+        self, request: HttpRequest, objs: list, reached: list[Consequence], confirmed: bool
+    ) -> TemplateResponse:
+        """The page that refuses a delete reaching other regions' records, and lists them: in
+        place of the confirmation page, or with 403 when the delete was confirmed anyway."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Cannot delete"),
+            "opts": self.opts,
+            "objects": objs,
+            "cross_region": reached,
+        }
+        status = 403 if confirmed else 200
+        return TemplateResponse(request, "admin/registry/delete_refused.html", context, status=status)
+
+    def delete_view(self, request: HttpRequest, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_delete_permission(request, obj):
+            reached = self.cross_region_consequences(request, [obj])
+            if reached and not is_unrestricted(request.user):
+                return self.cascade_refusal(request, [obj], reached, confirmed=request.method == "POST")
+            extra_context = {**(extra_context or {}), "cross_region": reached}
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _func, name, description = actions["delete_selected"]
+            actions[name] = (type(self).delete_selected_within_region, name, description)
+        return actions
+
+    def delete_selected_within_region(self, request: HttpRequest, queryset: QuerySet):
+        """Django's "delete selected" action, refused when it reaches other regions' records."""
+        objs = list(queryset)
+        reached = self.cross_region_consequences(request, objs)
+        if reached and not is_unrestricted(request.user):
+            return self.cascade_refusal(request, objs, reached, confirmed=bool(request.POST.get("post")))
+        response = admin_actions.delete_selected(self, request, queryset)
+        if response is not None:
+            response.context_data["cross_region"] = reached
+        return response
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         user = request.user
@@ -347,3 +458,44 @@ class RegionalScopeInlineMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and self._may_change_parent(request, obj)
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if is_unrestricted(request.user):
+            return formset
+        user = request.user
+
+        class RegionalScopeFormSet(formset):
+            def clean(self):
+                super().clean()
+                existing = [form for form in self.forms if form.instance.pk is not None and form.is_valid()]
+                # A row may belong to another region than the page it shows on (a material of
+                # another region's event filed under this project): it is read-only here.
+                deleting = {
+                    form.instance.pk for form in existing if self.can_delete and form.cleaned_data.get("DELETE")
+                }
+                changed = {form.instance.pk for form in existing if form.has_changed()} - deleting
+                for original in self.model._default_manager.filter(pk__in=changed):
+                    if not can_change(user, original):
+                        raise ValidationError(
+                            _("The row “%(row)s” belongs to a record of another region; it cannot be changed here."),
+                            params={"row": original},
+                            code="cross_region_row",
+                        )
+                # A row deleted here may reach other regions' records like any delete (the
+                # admin's save_formset refuses it too; here it is a message on the form).
+                doomed = [form.instance for form in existing if form.instance.pk in deleting]
+                reached = outside_regions_of(user, doomed, consequences_of_deleting(doomed))
+                if reached:
+                    records = "; ".join(f"{c.kind()} „{c.record}”: {c.describe()}" for c in reached)
+                    raise ValidationError(
+                        _(
+                            "Deleting these rows would change records that other regions keep: %(records)s. "
+                            "Nothing was saved."
+                        ),
+                        params={"records": records},
+                        code="cross_region_delete",
+                    )
+
+        RegionalScopeFormSet.__name__ = formset.__name__
+        return RegionalScopeFormSet

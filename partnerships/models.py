@@ -272,6 +272,10 @@ class Membership(models.Model):
     history = HistoricalRecords()
     objects = MembershipQuerySet.as_manager()
 
+    REGION_PATH = "partnership__home_voivodeship"
+    # Staff notes: shown in the admin only, never on a public page nor in open data.
+    PRIVATE_FIELDS = ("notes",)
+
     class Meta:
         ordering = ["role", "institution__name"]
         verbose_name = _("membership")
@@ -296,6 +300,10 @@ class Membership(models.Model):
     def clean(self) -> None:
         if self.joined_on and self.left_on and self.left_on < self.joined_on:
             raise ValidationError({"left_on": _("The date of leaving cannot be before the date of joining.")})
+
+    @property
+    def region_id(self) -> str | None:
+        return self.partnership.home_voivodeship_id if self.partnership_id else None
 
 
 class Agreement(models.Model):
@@ -328,6 +336,10 @@ class Agreement(models.Model):
 
     history = HistoricalRecords()
 
+    REGION_PATH = "partnership__home_voivodeship"
+    # Staff notes: shown in the admin only, never on a public page nor in open data.
+    PRIVATE_FIELDS = ("notes",)
+
     class Meta:
         ordering = [F("signed_on").asc(nulls_last=True), "id"]
         verbose_name = _("agreement")
@@ -335,6 +347,10 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def region_id(self) -> str | None:
+        return self.partnership.home_voivodeship_id if self.partnership_id else None
 
 
 class Signatory(models.Model):
@@ -359,6 +375,8 @@ class Signatory(models.Model):
 
     history = HistoricalRecords()
 
+    REGION_PATH = "agreement__partnership__home_voivodeship"
+
     class Meta:
         ordering = ["order", "id"]
         verbose_name = _("signatory")
@@ -377,6 +395,10 @@ class Signatory(models.Model):
     def clean(self) -> None:
         if not self.person_id and not self.institution_id:
             raise ValidationError(_("A signatory is a person, an institution, or both."))
+
+    @property
+    def region_id(self) -> str | None:
+        return self.agreement.region_id if self.agreement_id else None
 
 
 class Evaluation(models.Model):
@@ -406,6 +428,8 @@ class Evaluation(models.Model):
 
     history = HistoricalRecords()
 
+    REGION_PATH = "partnership__home_voivodeship"
+
     class Meta:
         ordering = ["-date"]
         verbose_name = _("evaluation entry")
@@ -413,6 +437,10 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date}"
+
+    @property
+    def region_id(self) -> str | None:
+        return self.partnership.home_voivodeship_id if self.partnership_id else None
 
 
 def new_verification_code() -> str:

@@ -1,12 +1,16 @@
 """The staff admin: regional scope, history and restoring, the pages themselves.
 
 ``AdminTestCase`` builds what every admin test needs: the built-in territorial units, the
-two regional centres (MCPS in Warszawa, DOPS in Wrocław), a staff member of mazowieckie with
-every model permission of the registry's apps, a superuser, a staff member without a
-profile, and one partnership, institution and event in each of the two voivodeships.
+two regional centres (MCPS in Warszawa, DOPS in Wrocław), a staff member of each
+(mazowieckie: ``staff``, dolnośląskie: ``other_staff``) with every model permission of the
+registry's apps, a superuser, a staff member without a profile, and one partnership,
+institution and event in each of the two voivodeships.
 Names are plainly made up for tests; no invented real people.
 """
 
+import datetime
+import itertools
+import re
 from io import StringIO
 
 from django import forms
@@ -17,12 +21,14 @@ from django.forms.models import ModelMultipleChoiceField
 from django.test import TestCase
 from django.urls import reverse
 
-from events.models import Event
-from members.models import Institution, StaffProfile
-from partnerships.models import Membership, Partnership
+from events.models import Event, Material, Patron, Project, Speaker
+from members.models import Institution, Person, StaffProfile
+from partnerships.models import Agreement, Certificate, Evaluation, Membership, Partnership, Signatory
 
 MAZOWIECKIE, DOLNOSLASKIE = "14", "02"
 WARSZAWA, WROCLAW = "1465011", "0264011"
+COMMUNE = {MAZOWIECKIE: WARSZAWA, DOLNOSLASKIE: WROCLAW}
+_numbers = itertools.count(1)
 PASSWORD = "hasło-testowe-do-panelu"
 
 
@@ -53,6 +59,9 @@ class AdminTestCase(TestCase):
         cls.staff = users.create_user("pracownik.mcps", password=PASSWORD, is_staff=True)
         cls.staff.groups.add(editors)
         StaffProfile.objects.create(user=cls.staff, centre=cls.mcps)
+        cls.other_staff = users.create_user("pracownik.dops", password=PASSWORD, is_staff=True)
+        cls.other_staff.groups.add(editors)
+        StaffProfile.objects.create(user=cls.other_staff, centre=cls.dops)
         cls.staff_without_profile = users.create_user("pracownik.bez.profilu", password=PASSWORD, is_staff=True)
         cls.staff_without_profile.groups.add(editors)
         cls.superuser = users.create_superuser("administrator", password=PASSWORD)
@@ -118,3 +127,55 @@ def _add_form(data: dict, form) -> None:
             data[bound.html_name] = value.isoformat()
         else:
             data[bound.html_name] = str(getattr(value, "pk", value)) if value is not True else "on"
+
+
+def build(model, region: str):
+    """A saved record of ``model`` in ``region``, with whatever it needs."""
+    n = next(_numbers)
+    commune = COMMUNE[region]
+    if model is Institution:
+        return Institution.objects.create(
+            name=f"Instytucja testowa {n}", slug=f"kaskada-{n}", kind="mops", commune_id=commune
+        )
+    if model is Person:
+        return Person.objects.create(first_name="Jan", last_name=f"Testowy {n}", affiliation=build(Institution, region))
+    if model is Project:
+        return Project.objects.create(name=f"Projekt testowy {n}", operator=build(Institution, region))
+    if model is Event:
+        return Event.objects.create(
+            title=f"Wydarzenie testowe {n}", slug=f"kaskada-{n}", kind="meeting", commune_id=commune
+        )
+    if model is Partnership:
+        return Partnership.objects.create(
+            name=f"Partnerstwo testowe {n}", slug=f"kaskada-{n}", home_voivodeship_id=region
+        )
+    if model is Membership:
+        return Membership.objects.create(partnership=build(Partnership, region), institution=build(Institution, region))
+    if model is Agreement:
+        return Agreement.objects.create(partnership=build(Partnership, region), title=f"Porozumienie testowe {n}")
+    if model is Signatory:
+        return Signatory.objects.create(agreement=build(Agreement, region), institution=build(Institution, region))
+    if model is Evaluation:
+        return Evaluation.objects.create(
+            partnership=build(Partnership, region), date=datetime.date(2020, 1, 1), kind="monitoring", summary="Wpis"
+        )
+    if model is Speaker:
+        return Speaker.objects.create(event=build(Event, region), person=build(Person, region))
+    if model is Patron:
+        return Patron.objects.create(event=build(Event, region), institution=build(Institution, region))
+    if model is Material:
+        return Material.objects.create(event=build(Event, region), kind="report", title=f"Materiał testowy {n}")
+    if model is Certificate:
+        return Certificate.objects.create(
+            partnership=build(Partnership, region),
+            number=f"RPL/{region}/2020/{n:05d}",
+            issued_on=datetime.date(2020, 1, 1),
+            signatory_name="Dyrektor testowy",
+        )
+    raise AssertionError(f"No builder for {model.__name__}: add one so that its relations are tested.")
+
+
+def csrf_token(response) -> str:
+    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', response.content)
+    assert match, "the page has no form with a CSRF token"
+    return match.group(1).decode()
