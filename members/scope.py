@@ -344,6 +344,16 @@ class RegionalScopeAdminMixin:
             extra_context = {**(extra_context or {}), "cross_region": reached}
         return super().delete_view(request, object_id, extra_context)
 
+    def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
+        # "Save as new" is a POST to the change form that Django treats as an add: it checks the
+        # add permission only, so a read-only record of another region (with its private fields)
+        # could be copied into one's own. It copies a record, so it needs the right to change it.
+        if request.method == "POST" and "_saveasnew" in request.POST and object_id is not None:
+            original = self.get_object(request, unquote(object_id))
+            if original is not None and not self.has_change_permission(request, original):
+                raise PermissionDenied
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def get_actions(self, request: HttpRequest):
         actions = super().get_actions(request)
         if "delete_selected" in actions:

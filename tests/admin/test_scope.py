@@ -2,18 +2,19 @@
 
 import datetime
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
-from events.models import Event
-from members.models import Institution
-from members.scope import can_change, region_of
-from partnerships.models import Agreement, Membership, Partnership
+from events.models import Event, Project
+from members.models import Institution, Person
+from members.scope import RegionalScopeAdminMixin, can_change, region_of
+from partnerships.models import Agreement, Certificate, Membership, Partnership
 
-from . import DOLNOSLASKIE, MAZOWIECKIE, WARSZAWA, WROCLAW, AdminTestCase, admin_url, form_data
+from . import DOLNOSLASKIE, MAZOWIECKIE, WARSZAWA, WROCLAW, AdminTestCase, admin_url, build, csrf_token, form_data
 
 
 class ScopeRuleTests(AdminTestCase):
@@ -353,3 +354,50 @@ class ServerSideBackstopTests(AdminTestCase):
         with self.assertRaises(PermissionDenied):
             model_admin.delete_model(self.request(), self.other_event)
         self.assertTrue(Event.objects.filter(pk=self.other_event.pk).exists())
+
+
+class SaveAsNewTests(AdminTestCase):
+    """ "Save as new" copies a record: it needs the right to change it, whatever the form says."""
+
+    def scoped_models(self):
+        for model in apps.get_models():
+            if admin.site.is_registered(model) and isinstance(
+                admin.site.get_model_admin(model), RegionalScopeAdminMixin
+            ):
+                yield model
+
+    def post_save_as_new(self, user, obj):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.superuser)
+        data = form_data(client.get(admin_url(obj, "change")))
+        client.force_login(user)
+        page = client.get(admin_url(obj, "change"))
+        data.update(_saveasnew="Zapisz jako nowy", csrfmiddlewaretoken=csrf_token(page))
+        return client.post(admin_url(obj, "change"), data)
+
+    def test_saving_another_regions_record_as_new_is_forbidden_and_writes_nothing(self):
+        tested = set()
+        for model in self.scoped_models():
+            if model is Certificate:  # never added through the admin at all
+                continue
+            with self.subTest(model.__name__):
+                obj = build(model, DOLNOSLASKIE)
+                if model is Person:
+                    Person.objects.filter(pk=obj.pk).update(email="prywatny@example.org", private_notes="Notatka")
+                before = model.objects.count()
+                response = self.post_save_as_new(self.staff, obj)
+                self.assertEqual(response.status_code, 403)
+                self.assertEqual(model.objects.count(), before)
+                tested.add(model)
+        self.assertTrue({Partnership, Institution, Person, Event, Project, Agreement} <= tested)
+        self.assertFalse(
+            Person.objects.filter(email="prywatny@example.org").exclude(affiliation__commune=WROCLAW).exists()
+        )
+
+    def test_saving_an_own_record_as_new_makes_a_copy_as_django_does(self):
+        person = build(Person, MAZOWIECKIE)
+        response = self.post_save_as_new(self.staff, person)
+        self.assertEqual(response.status_code, 302)
+        copies = Person.objects.filter(last_name=person.last_name)
+        self.assertEqual(copies.count(), 2)
+        self.assertEqual({p.affiliation_id for p in copies}, {person.affiliation_id})
