@@ -15,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -255,10 +256,59 @@ class RegistryAdmin(
     show_facets = admin.ShowFacets.NEVER
 
 
+class UniqueRowsFormSet(BaseInlineFormSet):
+    """Every unique constraint of the model checked across the rows of the formset.
+
+    Django's formsets compare rows only against unconditional constraints; two new rows that a
+    conditional one forbids together (an institution twice a current member) would each pass
+    and the database would refuse the second with an error page. Here the later row gets the
+    constraint's own message. The parent's key counts as equal on every row, as it will be.
+    """
+
+    def clean(self):
+        super().clean()
+        constraints = [c for c in self.model._meta.constraints if isinstance(c, models.UniqueConstraint) and c.fields]
+        rows = [form for form in self.forms if self.is_kept(form)]
+        for constraint in constraints:
+            seen = set()
+            for form in rows:
+                key = self.constraint_key(constraint, form.instance)
+                if key is None:
+                    continue
+                if key in seen:
+                    form.add_error(None, constraint.get_violation_error_message())
+                seen.add(key)
+
+    def is_kept(self, form) -> bool:
+        """A row that will be saved: valid, filled in or existing, and not marked for deletion."""
+        if not form.is_valid() or (form.instance.pk is None and not form.has_changed()):
+            return False
+        return not (self.can_delete and form.cleaned_data.get("DELETE"))
+
+    def constraint_key(self, constraint: models.UniqueConstraint, instance) -> tuple | None:
+        """The values ``constraint`` keeps unique, or None where it does not apply to the row: a
+        NULL among them (NULLs are distinct) or a condition the row does not meet."""
+        fields = [self.model._meta.get_field(name) for name in constraint.fields]
+        key = tuple("parent" if field == self.fk else getattr(instance, field.attname) for field in fields)
+        if None in key:
+            return None
+        if constraint.condition is not None:
+            against = {
+                field.name: Value(getattr(instance, field.attname), output_field=field)
+                for field in self.model._meta.concrete_fields
+                if field != self.fk
+            }
+            if not constraint.condition.check(against):
+                return None
+        return key
+
+
 class RegistryInlineMixin(RegionalScopeInlineMixin, HttpsUrlMixin):
-    """Base of the inlines: rows follow their parent's region."""
+    """Base of the inlines: rows follow their parent's region, and rows that break a unique
+    constraint together are refused with its message."""
 
     extra = 0
+    formset = UniqueRowsFormSet
 
 
 @admin.register(Institution)
