@@ -5,9 +5,7 @@ simple-history (who changed what and when, revert), diacritics-insensitive searc
 export of selected rows.
 """
 
-import csv
 import datetime
-import re
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -24,6 +22,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.spreadsheet import SafeWriter
 from territory.search import query_key
 
 from .models import Institution, Person, StaffProfile
@@ -36,22 +35,17 @@ from .scope import (
     is_unrestricted,
 )
 
-# A cell Excel would run as a formula ("=HYPERLINK(…)", "@SUM(…)") gets a leading apostrophe;
-# a telephone number such as "+48 22 …" stays as it is.
-_FORMULA = re.compile(r"^(?:[=@\t\r]|[+-](?![\d\s()./-]*$))")
 
-
-def csv_cell(value) -> str:
-    if value is None:
-        return ""
+def csv_cell(value):
+    """A value as the admin's CSV writes it: yes/no, local dates and times; the rest as it is
+    (``core.spreadsheet`` makes it safe)."""
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if _FORMULA.match(text) else text
+    return value
 
 
 class CsvExportMixin:
@@ -98,7 +92,7 @@ class CsvExportMixin:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response.write("\ufeff")
-        writer = csv.writer(response, delimiter=";")
+        writer = SafeWriter(response, delimiter=";")
         writer.writerow([str(header) for header, _value in columns])
         for obj in self.get_csv_queryset(request, queryset):
             writer.writerow([csv_cell(value(obj)) for _header, value in columns])

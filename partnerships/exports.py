@@ -6,7 +6,6 @@ queries, whatever the number of rows), so memory stays flat.
 """
 
 import contextlib
-import csv
 import json
 from collections.abc import Iterable, Iterator
 
@@ -15,6 +14,8 @@ from django.db import connection, transaction
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+
+from core.spreadsheet import Echo, SafeWriter
 
 from .models import Membership, Partnership
 
@@ -167,21 +168,14 @@ def _founded(founded_on, precision: str) -> str | None:
     return founded_on.isoformat()[:length]
 
 
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_lines(rows: Iterable[dict]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = SafeWriter(Echo())
     yield "\ufeff"  # a BOM, so that spreadsheets open the UTF-8 file with its diacritics
     yield writer.writerow(COLUMNS)
     for row in rows:
         row["members"] = [name for name, _slug, _role in row["members"]]
         yield writer.writerow(
-            ["|".join(value) if isinstance(value, list) else ("" if value is None else value) for value in row.values()]
+            ["|".join(value) if isinstance(value, list) else value for value in row.values()]
         )
 
 
