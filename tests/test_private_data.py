@@ -1,20 +1,36 @@
-"""Personal data (RODO): a person's contact data and private notes never leave the admin.
+"""Personal data (RODO) and staff notes never leave the admin.
 
 Marker values are seeded into every private field of a person who represents a member,
-signs an agreement, speaks at and is patron of an event; then every public page, export and
-the sitemap is read and searched for them.
+signs an agreement, speaks at and is patron of an event, and into every notes field of every
+model; then every public page reachable by links and the sitemap, both exports, and the
+certificate's verification page and PDF are read and searched for them.
 """
 
 import datetime
 
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.test import TestCase
+from simple_history.models import HistoricalChanges
 
 from events.models import Patron, Speaker
 from members.models import Person
+from partnerships.certificates import issue_partnership_certificate
 from partnerships.models import Agreement, Membership, Signatory
 from tests import builders
+from tests.crawl import crawl
 
 MARKERS = {"email": "marker-prywatny@example.org", "phone": "+48 600 999 111", "private_notes": "MARKER-NOTATKA-RODO"}
+
+
+def notes_fields():
+    """Every field of the registry's models that holds notes, found by its name."""
+    for model in apps.get_models():
+        if model._meta.app_label not in {"members", "events", "partnerships"} or issubclass(model, HistoricalChanges):
+            continue
+        for field in model._meta.concrete_fields:
+            if "notes" in field.name:
+                yield model, field
 
 
 class PrivateDataNeverLeaksTests(TestCase):
@@ -33,6 +49,14 @@ class PrivateDataNeverLeaksTests(TestCase):
         Speaker.objects.create(event=cls.event, person=cls.person)
         Patron.objects.create(event=cls.event, person=cls.person, honorary_title="patron")
         cls.partnership.events.add(cls.event)
+        # A marker in every notes field of every model, each in a record the pages show.
+        cls.notes_markers = {}
+        for model, field in notes_fields():
+            marker = f"MARKER-NOTATKI-{model.__name__}-{field.name}".upper()
+            model._default_manager.update(**{field.name: marker})
+            cls.notes_markers[(model, field.name)] = marker
+        superuser = get_user_model().objects.create_superuser("administrator", password="hasło-testowe-długie")
+        cls.certificate = issue_partnership_certificate(cls.partnership, superuser, "Dyrektor testowy", "dyrektor")
 
     def public_urls(self) -> list[str]:
         return [
@@ -67,6 +91,31 @@ class PrivateDataNeverLeaksTests(TestCase):
                 content = b"".join(response.streaming_content) if response.streaming else response.content
                 for value in MARKERS.values():
                     self.assertNotIn(value.encode(), content)
+
+    def test_notes_fields_are_private_and_no_public_page_export_or_certificate_shows_them(self):
+        self.assertEqual(
+            {f"{model.__name__}.{name}" for model, name in self.notes_markers},
+            {"Person.private_notes", "Membership.notes", "Agreement.notes"},
+        )
+        for model, name in self.notes_markers:
+            self.assertIn(name, model.PRIVATE_FIELDS)
+        starts = ["/", "/sitemap.xml", self.certificate.get_absolute_url(), self.certificate.get_pdf_url()]
+        pages = crawl(self.client, starts)
+        # The crawl reached every kind of page, so that the search below means something.
+        for url in (
+            self.partnership.get_absolute_url(),
+            self.institution.get_absolute_url(),
+            self.event.get_absolute_url(),
+            "/powiaty/1465/",
+            "/partnerstwa/?format=csv",
+            "/partnerstwa/?format=json",
+            self.certificate.get_pdf_url(),
+        ):
+            self.assertIn(url, pages)
+        self.assertIn(b"Partnerstwo z markerem", pages[self.certificate.get_pdf_url()])
+        for url, content in pages.items():
+            for marker in [*self.notes_markers.values(), *MARKERS.values()]:
+                self.assertFalse(marker.encode() in content, f"{marker} on {url}")
 
     def test_the_public_name_and_function_are_shown(self):
         response = self.client.get(self.event.get_absolute_url())
