@@ -5,6 +5,9 @@ An archive is one tar.gz file whose members come in this order:
 - ``manifest.json``: format version, when and with which Django and database it was made, the
   migrations applied per app (as ``django_migrations`` records them), the number of rows per
   model, and the size and SHA-256 of the data and of every media file;
+- ``manifest.sig``: an HMAC-SHA256 of the manifest with ``BACKUP_SIGNING_KEY``: the manifest
+  holds the checksum of everything else, so an archive edited and re-hashed by someone without
+  the key is refused before anything is read from it;
 - ``data.jsonl``: every row of every model but sessions, one JSON object a line (Django's
   ``jsonl`` serializer), historical tables, users, permissions, content types and the admin
   log included. Primary keys are kept, and many-to-many links are rows of their through
@@ -50,19 +53,23 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, rout
 from django.db.migrations.recorder import MigrationRecorder
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from territory.cache import records_changed
 
 FORMAT = "rejestr-partnerstw-lokalnych-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST_NAME = "manifest.json"
+SIGNATURE_NAME = "manifest.sig"
+SIGNATURE_SALT = "config.backup.manifest"
 DATA_NAME = "data.jsonl"
 MEDIA_PREFIX = "media/"
 # Sessions are not records: restored, they would log people in to accounts of another moment.
 EXCLUDED_MODELS = frozenset({"sessions.session"})
 # A manifest lists every media file in about 150 bytes; this allows for a few hundred thousand.
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+MAX_SIGNATURE_BYTES = 1024
 ROWS_PER_QUERY = 2000
 ROWS_PER_INSERT = 500
 CHUNK_BYTES = 1024 * 1024
@@ -197,9 +204,9 @@ def _digest(value) -> str:
     return value
 
 
-def _printable(text: str) -> str:
+def _printable(text: str, limit: int = 200) -> str:
     """A name from an archive, safe to print: a crafted one could carry terminal escapes."""
-    return "".join(c if c.isprintable() else "?" for c in text)[:200]
+    return "".join(c if c.isprintable() else "?" for c in text)[:limit]
 
 
 def _is_safe_path(name: str) -> bool:
@@ -422,6 +429,8 @@ def _write_archive(path: Path, manifest: Manifest, data_path: Path, media_root: 
             with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=COMPRESS_LEVEL, format=tarfile.PAX_FORMAT) as tar:
                 content = manifest.to_json()
                 _add_member(tar, MANIFEST_NAME, io.BytesIO(content), len(content))
+                signature = sign_manifest(content)
+                _add_member(tar, SIGNATURE_NAME, io.BytesIO(signature), len(signature))
                 with data_path.open("rb") as file:
                     _add_member(tar, DATA_NAME, file, manifest.data_size, manifest.data_sha256)
                 for item in manifest.media:
@@ -567,7 +576,31 @@ def _read_manifest(tar: tarfile.TarFile) -> Manifest:
     _check_member(member)
     if member.size > MAX_MANIFEST_BYTES:
         raise BackupError(_("The manifest of the archive is incomplete or damaged; nothing was changed."))
-    return Manifest.from_json(tar.extractfile(member).read())
+    content = tar.extractfile(member).read()
+    signature = tar.next()
+    if signature is not None and signature.name == SIGNATURE_NAME and signature.size <= MAX_SIGNATURE_BYTES:
+        _check_member(signature)
+        valid = constant_time_compare(tar.extractfile(signature).read(), sign_manifest(content))
+    else:
+        valid = False
+    if not valid:
+        raise BackupError(
+            _(
+                "The manifest of the archive is not signed with this installation's backup key: the archive was "
+                "altered, or made by an installation with another key (set BACKUP_SIGNING_KEY to that key). "
+                "Nothing was changed."
+            )
+        )
+    return Manifest.from_json(content)
+
+
+def sign_manifest(content: bytes) -> bytes:
+    """The signature of a manifest: an HMAC-SHA256 with ``BACKUP_SIGNING_KEY``, in hex."""
+    return (
+        salted_hmac(SIGNATURE_SALT, content, secret=settings.BACKUP_SIGNING_KEY, algorithm="sha256")
+        .hexdigest()
+        .encode()
+    )
 
 
 def read_manifest(path: str | os.PathLike) -> Manifest:
@@ -698,7 +731,7 @@ def _replace_rows(data_path: Path, manifest: Manifest, using: str) -> None:
         loaded, largest = Counter(), Counter()
         pending: list = []
         with data_path.open(encoding="utf-8", newline="\n") as stream:
-            for row in serializers.deserialize("jsonl", stream, using=using):
+            for row in _numbered_rows(serializers.deserialize("jsonl", stream, using=using)):
                 label = row.object._meta.label_lower
                 if pending and (type(row.object) is not type(pending[0]) or len(pending) >= ROWS_PER_QUERY):
                     _insert_raw(type(pending[0]), pending, using)
@@ -732,6 +765,41 @@ def _replace_rows(data_path: Path, manifest: Manifest, using: str) -> None:
         _set_last_ids(connection, {label: max(largest[label], manifest.last_ids.get(label, 0)) for label in allowed})
         # The rows went in without model signals: cached pages are dropped once, at the commit.
         records_changed.send(sender=None)
+
+
+class _RowError(Exception):
+    """A row of the data that cannot be read, with its line in ``data.jsonl``."""
+
+    def __init__(self, line: int, error: Exception) -> None:
+        super().__init__(line, error)
+        self.line, self.error = line, error
+
+
+def _numbered_rows(rows: Iterator) -> Iterator:
+    """The deserialized rows; one that cannot be read raises ``_RowError`` naming its line."""
+    line = 0
+    while True:
+        line += 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except (DeserializationError, ValidationError, ValueError, TypeError, LookupError) as error:
+            raise _RowError(line, error) from error
+        yield row
+
+
+def _load_failure(error: Exception) -> str:
+    """Why the data could not be loaded, for the person restoring: the line of the data that
+    failed where it is known, and the cause, named by its kind when it carries no text."""
+    line = error.line if isinstance(error, _RowError) else None
+    cause = error.error if isinstance(error, _RowError) else error
+    text = _printable(" ".join(str(cause).split()), limit=600)
+    if not text:
+        text = _("%(kind)s, without further detail") % {"kind": type(cause).__name__}
+    if line is not None:
+        return _("line %(line)s of %(file)s: %(cause)s") % {"line": line, "file": DATA_NAME, "cause": text}
+    return text
 
 
 def _replace_media(new: Path, media_root: Path, staging: Path) -> None:
@@ -784,10 +852,18 @@ def restore_backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS) ->
             manifest = _unpack(tar, staging, using)
         try:
             _replace_rows(staging / DATA_NAME, manifest, using)
-        except (DeserializationError, DatabaseError, ValidationError, ValueError, TypeError, LookupError) as error:
+        except (
+            _RowError,
+            DeserializationError,
+            DatabaseError,
+            ValidationError,
+            ValueError,
+            TypeError,
+            LookupError,
+        ) as error:
             raise BackupError(
                 _("The data of the archive could not be loaded (%(error)s); the database was left as it was.")
-                % {"error": _printable(str(error))}
+                % {"error": _load_failure(error)}
             ) from None
         finally:
             ContentType.objects.clear_cache()

@@ -53,6 +53,10 @@ DEBUG = env_bool("DEBUG", False)
 # The fallback key is for development only: Django's deploy check (security.W009) flags
 # the "django-insecure" prefix, so a production install without SECRET_KEY fails the check.
 SECRET_KEY = env_str("SECRET_KEY", "django-insecure-development-key-do-not-use-in-production")
+# Signs the manifest of every backup (config.backup), so that an archive altered by someone
+# without it is refused. Its own setting, so that a backup can be restored on a machine with
+# another SECRET_KEY: give both installations the same BACKUP_SIGNING_KEY.
+BACKUP_SIGNING_KEY = env_str("BACKUP_SIGNING_KEY", "") or SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
@@ -195,6 +199,10 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 # The admin's JavaScript does not read the CSRF cookie, so scripts need not either.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# The visitor's language choice (the only cookie a visitor ever gets): no script reads it, and
+# it is sent along when someone follows a link to the site, but not with cross-site posts.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Every page, the admin's included, runs only the site's own scripts and stylesheets: no
 # inline code, no third-party origins (config.middleware.ContentSecurityPolicyMiddleware).
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -222,6 +230,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+    LANGUAGE_COOKIE_SECURE = env_bool("LANGUAGE_COOKIE_SECURE", True)
     if SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE:
         # The __Host- prefix makes browsers refuse these cookies unless set over HTTPS for this
         # host alone (no Domain, path /): a sibling subdomain cannot plant or read them.

@@ -31,13 +31,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.core.management.sql import emit_post_migrate_signal, sql_flush
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Max
 from django.test import TestCase, override_settings
 from PIL import Image, ImageDraw
 
-from config.backup import BackupError, backed_up_models, create_backup, read_manifest, restore_backup
+from config.backup import BackupError, backed_up_models, create_backup, read_manifest, restore_backup, sign_manifest
 from events.models import Event, Material, Project, Speaker
 from members.models import Institution, StaffProfile
 from partnerships.certificates import issue_partnership_certificate
@@ -225,12 +225,14 @@ class ArchiveTests(BackupTestCase):
             self.assertTrue(any(name.startswith(folder) for name in names), folder)
         self.assertEqual(len(names), 6)
 
-    def test_the_archive_holds_the_manifest_first_then_the_data_and_the_media_files(self):
+    def test_the_archive_holds_the_signed_manifest_first_then_the_data_and_the_media_files(self):
         create_backup(self.archive)
-        names = [member.name for member, _content in read_members(self.archive)]
+        members = read_members(self.archive)
+        names = [member.name for member, _content in members]
         media = sorted(f"media/{name}" for name in media_state(self.media_root))
-        self.assertEqual(names[:2], ["manifest.json", "data.jsonl"])
-        self.assertEqual(sorted(names[2:]), media)
+        self.assertEqual(names[:3], ["manifest.json", "manifest.sig", "data.jsonl"])
+        self.assertEqual(members[1][1], sign_manifest(members[0][1]))
+        self.assertEqual(sorted(names[3:]), media)
 
     def test_the_manifest_gives_migrations_row_counts_and_every_media_file_with_its_checksum(self):
         manifest = create_backup(self.archive)
@@ -436,18 +438,25 @@ class RefusedArchiveTests(BackupTestCase):
         self.assertEqual(media_state(self.media_root), self.media_before)
         self.assertNothingBesideMedia()
 
-    def rewritten(self, change_manifest=None, members=None) -> Path:
+    def rewritten(self, change_manifest=None, members=None, sign=True) -> Path:
+        """The archive with its members replaced and its manifest changed; signed again with the
+        installation's key unless ``sign`` is false (as someone with the key could: these tests
+        are about the checks behind the signature)."""
         members = list(self.members if members is None else members)
         if change_manifest is not None:
             info, content = members[0]
             manifest = json.loads(content)
             change_manifest(manifest)
             members[0] = (info, json.dumps(manifest).encode())
+        names = [getattr(member, "name", member) for member, _content in members[:2]]
+        if sign and names == ["manifest.json", "manifest.sig"] and members[0][1] is not None:
+            members[1] = (members[1][0], sign_manifest(members[0][1]))
         return write_members(self.tmp / "zmieniona.tar.gz", members)
 
-    def with_data(self, data: bytes, change_manifest) -> Path:
+    def with_data(self, data: bytes, change_manifest, sign=True) -> Path:
         """An archive whose data are ``data``, its manifest changed to match them."""
-        return self.rewritten(change_manifest, [self.members[0], (self.members[1][0], data), *self.members[2:]])
+        members = [*self.members[:2], (self.members[2][0], data), *self.members[3:]]
+        return self.rewritten(change_manifest, members, sign=sign)
 
     def test_restore_refuses_a_truncated_archive(self):
         content = self.archive.read_bytes()
@@ -489,9 +498,30 @@ class RefusedArchiveTests(BackupTestCase):
 
     def test_restore_refuses_an_unknown_format_version(self):
         def future(manifest):
-            manifest["format_version"] = 2
+            manifest["format_version"] = 3
 
-        self.assertRefused(self.rewritten(future), "w wersji 2", "odczytuje tylko wersję 1")
+        self.assertRefused(self.rewritten(future), "w wersji 3", "odczytuje tylko wersję 2")
+
+    def test_restore_refuses_an_archive_altered_and_hashed_again_without_the_key(self):
+        members = list(self.members)
+        data = members[2][1].replace(b"Partnerstwo testowe", b"Partnerstwo Podmienione")
+        members[2] = (members[2][0], data)
+
+        def matching(manifest):
+            manifest["data"].update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+        for archive in (
+            self.rewritten(matching, members, sign=False),
+            self.rewritten(members=[self.members[0], *self.members[2:]]),  # the signature taken out
+        ):
+            self.assertRefused(archive, "nie jest podpisany kluczem kopii zapasowych tej instalacji")
+
+    def test_the_signing_key_not_the_secret_key_decides(self):
+        with override_settings(BACKUP_SIGNING_KEY="klucz-innej-instalacji-" * 3):
+            self.assertRefused(self.archive, "BACKUP_SIGNING_KEY")
+        with override_settings(SECRET_KEY="inny-klucz-tej-instalacji-" * 3):
+            restore(self.archive, "--noinput")
+        self.assertNotEqual(Partnership.objects.get(pk=self.partnership.pk).name, "Zmiana po kopii")
 
     def test_restore_refuses_an_archive_made_with_other_migrations_and_names_the_difference(self):
         def other_migrations(manifest):
@@ -548,7 +578,7 @@ class RefusedArchiveTests(BackupTestCase):
 
     def test_restore_refuses_data_whose_checksum_does_not_match(self):
         members = list(self.members)
-        members[1] = (members[1][0], members[1][1].replace(b"Partnerstwo testowe", b"Partnerstwo Testowe"))
+        members[2] = (members[2][0], members[2][1].replace(b"Partnerstwo testowe", b"Partnerstwo Testowe"))
         self.assertRefused(self.rewritten(members=members), "data.jsonl w archiwum nie zgadza się z sumą kontrolną")
 
     def test_restore_refuses_a_file_the_manifest_does_not_list(self):
@@ -573,7 +603,7 @@ class RefusedArchiveTests(BackupTestCase):
             "pk": 999_999,
             "fields": {"partnership": 999_999, "institution": self.member.pk, "role": "partner", "notes": ""},
         }
-        data = self.members[1][1] + json.dumps(row).encode() + b"\n"
+        data = self.members[2][1] + json.dumps(row).encode() + b"\n"
 
         def matching(manifest):
             manifest["data"].update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
@@ -582,6 +612,28 @@ class RefusedArchiveTests(BackupTestCase):
         self.assertRefused(
             self.with_data(data, matching), "Nie udało się wczytać danych archiwum", "baza danych pozostała bez zmian"
         )
+
+    def test_a_row_that_cannot_be_read_is_named_by_its_line(self):
+        row = {"model": "partnerships.membership", "pk": 999_999, "fields": {"joined_on": "2020-13-45"}}
+        data = self.members[2][1] + json.dumps(row).encode() + b"\n"
+        line = data.count(b"\n")
+
+        def matching(manifest):
+            manifest["data"].update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
+            manifest["counts"]["partnerships.membership"] += 1
+
+        self.assertRefused(
+            self.with_data(data, matching),
+            f"wiersz {line} pliku data.jsonl",
+            "2020-13-45",
+            "baza danych pozostała bez zmian",
+        )
+
+    def test_a_failure_without_a_message_is_still_explained(self):
+        with mock.patch("config.backup._insert_raw", side_effect=DatabaseError()):
+            self.assertRefused(
+                self.archive, "Nie udało się wczytać danych archiwum (DatabaseError, bez dalszych szczegółów)"
+            )
 
     def test_restore_refuses_data_with_another_number_of_rows_than_the_manifest(self):
         def more(manifest):
@@ -595,7 +647,7 @@ class RefusedArchiveTests(BackupTestCase):
             "pk": "klucz",
             "fields": {"session_data": "x", "expire_date": "2030-01-01T00:00:00Z"},
         }
-        data = self.members[1][1] + json.dumps(row).encode() + b"\n"
+        data = self.members[2][1] + json.dumps(row).encode() + b"\n"
 
         def matching(manifest):
             manifest["data"].update(size=len(data), sha256=hashlib.sha256(data).hexdigest())

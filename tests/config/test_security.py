@@ -66,6 +66,7 @@ class SecurityHeaderTests(TestCase):
         response = client.post("/i18n/setlang/", {"language": "en", "next": "/partnerstwa/"})
         self.assertRedirects(response, "/partnerstwa/", fetch_redirect_response=False)
         self.assertEqual(response.cookies[settings.LANGUAGE_COOKIE_NAME].value, "en")
+        self.assertEqual(response.cookies[settings.LANGUAGE_COOKIE_NAME]["samesite"], "Lax")
         self.assertContains(client.get("/partnerstwa/"), '<html lang="en">')
 
     def test_a_request_body_over_the_limit_is_refused_unread(self):
@@ -78,9 +79,13 @@ class SecurityHeaderTests(TestCase):
 
 class ProductionSettingsTests(TestCase):
     def production_setting(self, expression: str) -> str:
+        return self.in_production(f"from django.conf import settings as s; print({expression})")
+
+    def in_production(self, code: str) -> str:
+        """What ``code`` prints, run with Django set up under production settings."""
         environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
         environment.update(DEBUG="0", SECRET_KEY="k" * 60, ALLOWED_HOSTS="rejestr.example.org")
-        code = f"import django; django.setup(); from django.conf import settings as s; print({expression})"
+        code = "import django; django.setup()\n" + code
         result = subprocess.run(
             [sys.executable, "-c", code],
             cwd=settings.BASE_DIR,
@@ -100,6 +105,18 @@ class ProductionSettingsTests(TestCase):
             "__Host-sessionid __Host-csrftoken",
         )
         self.assertEqual(self.production_setting("s.SESSION_COOKIE_HTTPONLY and s.CSRF_COOKIE_HTTPONLY"), "True")
+
+    def test_the_language_cookie_is_secure_and_same_site_lax_in_production(self):
+        header = self.in_production(
+            "from django.conf import settings\n"
+            "from django.test import Client\n"
+            "response = Client().post('/i18n/setlang/', {'language': 'en', 'next': '/'},"
+            " secure=True, HTTP_HOST='rejestr.example.org')\n"
+            "print(response.cookies[settings.LANGUAGE_COOKIE_NAME].output())"
+        )
+        self.assertIn("=en;", header)
+        for attribute in ("Secure", "SameSite=Lax", "HttpOnly"):
+            self.assertIn(attribute, header)
 
 
 class PasswordTests(TestCase):
