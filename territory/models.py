@@ -13,24 +13,47 @@ from django.utils.translation import gettext_lazy as _
 from .querysets import TerritorialUnitQuerySet, VoivodeshipQuerySet
 
 
-class Voivodeship(models.Model):
-    """A województwo, keyed by its 2-digit TERYT code."""
+class TerritorialUnit(models.Model):
+    """What every unit of the register has besides its TERYT code (the primary key, of a
+    length each kind of unit fixes): its name, a slug, and whether the latest imported
+    register still lists it."""
 
-    code = models.CharField(_("TERYT code"), max_length=2, primary_key=True)
-    # Lower case, as Polish prose writes it ("mazowieckie"); TERC prints it in capitals.
     name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=110, unique=True)
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Present in the latest imported TERYT register.")
     )
+
+    objects = TerritorialUnitQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MappedUnit(TerritorialUnit):
+    """A unit drawn on the maps: a voivodeship or a powiat, with its outline."""
+
     outline = models.TextField(
         _("map outline"), blank=True, default="", help_text=_("SVG path in the registry's map projection.")
     )
 
+    class Meta(TerritorialUnit.Meta):
+        abstract = True
+
+
+class Voivodeship(MappedUnit):
+    """A województwo, keyed by its 2-digit TERYT code. Its name is in lower case, as Polish
+    prose writes it ("mazowieckie"); TERC prints it in capitals."""
+
+    code = models.CharField(_("TERYT code"), max_length=2, primary_key=True)
+
     objects = VoivodeshipQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(MappedUnit.Meta):
         verbose_name = _("voivodeship")
         verbose_name_plural = _("voivodeships")
         constraints = [
@@ -41,16 +64,14 @@ class Voivodeship(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
     @property
     def full_name(self) -> str:
         return f"województwo {self.name}"
 
 
-class County(models.Model):
-    """A powiat (or a city with county rights), keyed by its 4-digit TERYT code."""
+class County(MappedUnit):
+    """A powiat (or a city with county rights), keyed by its 4-digit TERYT code. Its name is as
+    in TERC: "warszawski zachodni" for a land county, "Wrocław" for a city."""
 
     class Kind(models.TextChoices):
         LAND = "land", _("county")
@@ -61,21 +82,9 @@ class County(models.Model):
     voivodeship = models.ForeignKey(
         Voivodeship, on_delete=models.PROTECT, related_name="counties", verbose_name=_("voivodeship")
     )
-    # As in TERC: "warszawski zachodni" for a land county, "Wrocław" for a city.
-    name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    slug = models.SlugField(_("slug"), max_length=110, unique=True)
-    is_active = models.BooleanField(
-        _("active"), default=True, help_text=_("Present in the latest imported TERYT register.")
-    )
-    outline = models.TextField(
-        _("map outline"), blank=True, default="", help_text=_("SVG path in the registry's map projection.")
-    )
 
-    objects = TerritorialUnitQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["code"]
+    class Meta(MappedUnit.Meta):
         verbose_name = _("county")
         verbose_name_plural = _("counties")
         constraints = [
@@ -97,7 +106,7 @@ class County(models.Model):
         return self.name
 
 
-class Commune(models.Model):
+class Commune(TerritorialUnit):
     """A gmina, keyed by its 7-digit TERYT code (powiat code, gmina number, RODZ digit)."""
 
     class Kind(models.TextChoices):
@@ -108,17 +117,9 @@ class Commune(models.Model):
 
     code = models.CharField(_("TERYT code"), max_length=7, primary_key=True)
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="communes", verbose_name=_("county"))
-    name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=1, choices=Kind.choices)
-    slug = models.SlugField(_("slug"), max_length=110, unique=True)
-    is_active = models.BooleanField(
-        _("active"), default=True, help_text=_("Present in the latest imported TERYT register.")
-    )
 
-    objects = TerritorialUnitQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["code"]
+    class Meta(TerritorialUnit.Meta):
         verbose_name = _("commune")
         verbose_name_plural = _("communes")
         constraints = [
@@ -138,9 +139,6 @@ class Commune(models.Model):
                 violation_error_message=_("A commune's TERYT code ends with its kind (RODZ) digit."),
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def label(self) -> str:
