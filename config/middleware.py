@@ -90,15 +90,21 @@ class PageCacheMiddleware:
 
     A page depends on its address, the visitor's language and the records; every change to a
     record starts a new generation (territory.cache), so a cached page is never older than the
-    last change. Only plain successful GETs are stored: not a response that sets a cookie, is
-    streamed (exports), or says it must not be cached (certificate verification), and nothing
-    for anyone logged in. The security headers are added outside it, to hits as well.
+    last change. Nothing in a page comes from the Host header or the scheme (absolute
+    addresses are built from ``SITE_URL``), and the host is validated before the cache is read
+    or written: a disallowed host is answered 400 and leaves nothing behind. Only plain
+    successful GETs are stored: not a response that sets a cookie, is streamed (exports), or
+    says it must not be cached (certificate verification), and nothing for anyone logged in.
+    The security headers are added outside it, to hits as well.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Before anything is read from or written to the cache, whatever the middleware below
+        # would do: DisallowedHost becomes Django's 400.
+        request.get_host()
         if not self.may_cache(request):
             return self.get_response(request)
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()

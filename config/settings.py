@@ -56,7 +56,9 @@ SECRET_KEY = env_str("SECRET_KEY", "django-insecure-development-key-do-not-use-i
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
-# Absolute URL of the site, for links that leave the request (certificates, exports).
+# Absolute URL of the site: every absolute address the site writes (certificates, exports,
+# the sitemap, the accessibility statement) starts with it, never with the request's Host,
+# since cached pages are served to everyone.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [

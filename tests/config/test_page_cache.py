@@ -2,9 +2,11 @@
 through the admin, a model save, a relation, a bulk import — is seen on the next visit."""
 
 import datetime
+import re
 import tempfile
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 from django.core.cache import cache
 from django.core.management import call_command
@@ -12,6 +14,7 @@ from django.db import connection, transaction
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
+from config.sitemaps import SITEMAPS, PartnershipSitemap
 from events.models import Event
 from members.models import Institution
 from partnerships.models import Membership, Partnership
@@ -214,3 +217,61 @@ class StaffAndPageCacheTests(AdminTestCase):
             with self.captureOnCommitCallbacks(execute=True), transaction.atomic():
                 call_command("import_teryt", str(path), stdout=StringIO())
         self.assertNotEqual(registry_cache.generation(), generation)
+
+
+SITE_URL = "https://rejestr.example.org"
+LOCATION = re.compile(r"<loc>([^<]*)</loc>")
+
+
+@override_settings(SITE_URL=SITE_URL)
+class HostHeaderTests(PageCacheTestCase):
+    """Nothing a request says about the host reaches another visitor's page."""
+
+    @classmethod
+    def setUpTestData(cls):
+        builders.load_territory()
+        member = builders.institution("Ośrodek w mapie witryny", commune="1465011")
+        builders.partnership("Partnerstwo w mapie witryny", counties=["1465"], members=[member])
+        builders.event("Wydarzenie w mapie witryny", commune="1465011")
+
+    def sitemap_urls(self) -> list[str]:
+        return ["/sitemap.xml", *(f"/sitemap-{section}.xml" for section in SITEMAPS)]
+
+    def test_a_disallowed_host_is_refused_on_a_cold_and_a_warm_cache_and_stores_nothing(self):
+        for url in ("/", "/partnerstwa/", "/sitemap.xml", "/deklaracja-dostepnosci/"):
+            with self.subTest(url):
+                self.assertEqual(self.client.get(url, HTTP_HOST="evil.example").status_code, 400)
+                self.assertEqual(self.visit(url)["X-Page-Cache"], "miss")
+                self.assertEqual(self.client.get(url, HTTP_HOST="evil.example").status_code, 400)
+                self.assertEqual(self.client.head(url, HTTP_HOST="evil.example:80").status_code, 400)
+                self.assertEqual(self.visit(url)["X-Page-Cache"], "hit")
+
+    def test_a_foreign_port_never_reaches_the_addresses_other_visitors_get(self):
+        urls = [*self.sitemap_urls(), "/deklaracja-dostepnosci/", "/", "/partnerstwa/"]
+        for url in urls:
+            with self.subTest(url, visitor="foreign port"):
+                response = self.visit(url, HTTP_HOST="127.0.0.1:6666")
+                self.assertNotContains(response, "6666")
+        for url in urls:
+            with self.subTest(url, visitor="ordinary"):
+                response = self.visit(url)
+                self.assertEqual(response["X-Page-Cache"], "hit")
+                self.assertNotContains(response, "6666")
+                self.assertNotContains(response, "testserver")
+        for url in self.sitemap_urls():
+            with self.subTest(url, visitor="ordinary"):
+                locations = LOCATION.findall(self.visit(url).content.decode())
+                self.assertTrue(locations)
+                for location in locations:
+                    self.assertTrue(location.startswith(SITE_URL + "/"), location)
+        self.assertContains(self.visit("/deklaracja-dostepnosci/"), f'<span id="a11y-url">{SITE_URL}</span>')
+
+    def test_the_sitemap_index_names_every_page_of_a_section_from_site_url(self):
+        with mock.patch.object(PartnershipSitemap, "limit", 1):
+            second = []
+            self.change(lambda: second.append(builders.partnership("Drugie w mapie witryny", counties=["1465"])))
+            index = self.visit("/sitemap.xml", HTTP_HOST="127.0.0.1:6666")
+            self.assertContains(index, f"<loc>{SITE_URL}/sitemap-partnerships.xml?p=2</loc>")
+            self.assertNotContains(index, "?p=3")
+            page = self.visit("/sitemap-partnerships.xml?p=2", HTTP_HOST="127.0.0.1:6666")
+            self.assertEqual(LOCATION.findall(page.content.decode()), [SITE_URL + second[0].get_absolute_url()])
