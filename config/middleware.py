@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from core.page_cache import declared_query, normalised_query
 from territory.cache import TIMEOUT, generation
 
 
@@ -88,14 +89,18 @@ def chosen_language(request: HttpRequest) -> str:
 class PageCacheMiddleware:
     """Whole public pages for visitors without a session, cached per data generation.
 
-    A page depends on its address, the visitor's language and the records; every change to a
-    record starts a new generation (territory.cache), so a cached page is never older than the
-    last change. Nothing in a page comes from the Host header or the scheme (absolute
-    addresses are built from ``SITE_URL``), and the host is validated before the cache is read
-    or written: a disallowed host is answered 400 and leaves nothing behind. Only plain
-    successful GETs are stored: not a response that sets a cookie, is streamed (exports), or
-    says it must not be cached (certificate verification), and nothing for anyone logged in.
-    The security headers are added outside it, to hits as well.
+    Only views declared ``cacheable`` (core.page_cache) are kept; any other view, a 404 that
+    resolved to none, the admin and media are never cached. A page depends on its path, the
+    query parameters its view declared (the view sees no others), the visitor's language and
+    the records; every change to a record starts a new generation (territory.cache), so a
+    cached page is never older than the last change. Nothing in a page comes from the Host
+    header or the scheme (absolute addresses are built from ``SITE_URL``), and the host is
+    validated before the cache is read or written: a disallowed host is answered 400 and
+    leaves nothing behind.
+
+    Only plain successful answers are stored: not one that sets a cookie, is streamed
+    (exports), or says it must not be cached (certificate verification), and nothing for
+    anyone logged in. The security headers are added outside it, to hits as well.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -105,20 +110,27 @@ class PageCacheMiddleware:
         # Before anything is read from or written to the cache, whatever the middleware below
         # would do: DisallowedHost becomes Django's 400.
         request.get_host()
-        if not self.may_cache(request):
-            return self.get_response(request)
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"page:{generation()}:{chosen_language(request)}:{request.method}:{digest}"
-        cached = cache.get(key)
-        if cached is not None:
-            response = cached
-            response["X-Page-Cache"] = "hit"
-            return response
         response = self.get_response(request)
-        if self.may_store(response):
+        # Set by process_view on a miss of a cacheable view; the answer is stored only now,
+        # when every middleware below (sessions, CSRF, messages) has had its say on cookies.
+        key = getattr(request, "page_cache_key", None)
+        if key is not None and self.may_store(response):
             cache.set(key, response, TIMEOUT)
             response["X-Page-Cache"] = "miss"
         return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        """A cached page of a cacheable view, or None (then its key is noted for the answer)."""
+        query = declared_query(view_func)
+        if query is None or not self.may_cache(request):
+            return None
+        key = page_key(request, query)
+        cached = cache.get(key)
+        if cached is not None:
+            cached["X-Page-Cache"] = "hit"
+            return cached
+        request.page_cache_key = key
+        return None
 
     @staticmethod
     def may_cache(request: HttpRequest) -> bool:
@@ -126,7 +138,6 @@ class PageCacheMiddleware:
             settings.PAGE_CACHE
             and request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and not request.path.startswith(("/admin/", "/media/", "/static/"))
         )
 
     @staticmethod
@@ -138,3 +149,12 @@ class PageCacheMiddleware:
             and not response.cookies
             and not any(word in control for word in ("no-cache", "no-store", "private", "max-age=0"))
         )
+
+
+def page_key(request: HttpRequest, query: tuple[str, ...]) -> str:
+    """The cache key of a page: the data generation, the visitor's language, and the path with
+    the view's declared parameters only, sorted (core.page_cache). Neither the method (HEAD is
+    GET without the body) nor the host (no page shows it) is part of it."""
+    address = f"{request.path}?{normalised_query(request, query)}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"page:{generation()}:{chosen_language(request)}:{digest}"

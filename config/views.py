@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.page_cache import cacheable
 from events.models import Event
 from members.models import Institution
 from partnerships.models import Partnership
@@ -129,6 +130,7 @@ def _country_map(by_county: dict[str, int]) -> str:
 
 
 @require_GET
+@cacheable()
 def home(request: HttpRequest) -> HttpResponse:
     partnerships = Partnership.objects.public()
     by_county = public_counts_by_county()
@@ -150,6 +152,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cacheable()
 def county_list(request: HttpRequest) -> HttpResponse:
     """Voivodeships, each with its counties and how many partnerships work there."""
     by_county = public_counts_by_county()
@@ -168,6 +171,7 @@ def county_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cacheable()
 def county_detail(request: HttpRequest, code: str) -> HttpResponse:
     county = get_object_or_404(County.objects.select_related("voivodeship"), code=code)
     partnerships = Partnership.objects.public().working_in(code).select_related("home_voivodeship").order_by("name")
@@ -199,6 +203,7 @@ def county_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@cacheable()
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     """The statement Polish public bodies must publish (ustawa z 4 kwietnia 2019 r.)."""
     context = {
@@ -214,6 +219,7 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/accessibility_statement.html", context)
 
 
+@cacheable()
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     """The sitemap's index: every section, each further page of it (``?p=2``…), and the
     section's latest change, as Django's index view lists them but with addresses that start
@@ -243,6 +249,7 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@cacheable(query=["p"])
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
     """One page (``?p=``) of a section of the sitemap, by Django's view; its addresses start with
     ``SITE_URL`` (config.sitemaps.RegistrySitemap). An unknown section or page is a 404."""

@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.page_cache import cacheable
 from members.models import Institution, Person
-from territory.listing import listing_context
+from territory.listing import list_parameters, listing_context
 
 from .filters import EventFilterSet
 from .models import Event, Patron, Speaker
@@ -16,6 +17,7 @@ PERSON_PRIVATE = [f"person__{name}" for name in Person.PRIVATE_FIELDS]
 
 
 @require_GET
+@cacheable(query=list_parameters(EventFilterSet))
 def event_list(request: HttpRequest) -> HttpResponse:
     filterset = EventFilterSet(request.GET or None)
     queryset = filterset.qs.select_related("commune__county")
@@ -24,6 +26,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cacheable()
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The event with its people, materials, agreements and partnerships: seven queries, whatever their number.
 

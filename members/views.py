@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from territory.listing import listing_context
+from core.page_cache import cacheable
+from territory.listing import list_parameters, listing_context
 
 from .filters import InstitutionFilterSet
 from .models import Institution
@@ -17,6 +18,7 @@ DETAIL_LIST_LIMIT = 30
 
 
 @require_GET
+@cacheable(query=list_parameters(InstitutionFilterSet))
 def institution_list(request: HttpRequest) -> HttpResponse:
     filterset = InstitutionFilterSet(request.GET or None)
     queryset = filterset.qs.select_related("commune__county")
@@ -25,6 +27,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cacheable()
 def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The institution with its partnerships, events and people: five queries, whatever their number.
 

@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.page_cache import cacheable
 from members.models import Sector
 from territory.boundaries import MapShape, viewbox_around
-from territory.listing import listing_context
+from territory.listing import list_parameters, listing_context
 from territory.models import County
 
 from . import exports
@@ -23,6 +24,9 @@ EXPORT_FORMATS = ("csv", "json")
 
 
 @require_GET
+# An export is streamed and never stored; `format` is in the key all the same, so that no
+# export address can ever be answered with the cached list.
+@cacheable(query=(*list_parameters(PartnershipFilterSet), "format"))
 def partnership_list(request: HttpRequest) -> HttpResponse:
     filterset = PartnershipFilterSet(request.GET or None)
     if request.GET.get("format") in EXPORT_FORMATS:
@@ -33,6 +37,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cacheable()
 def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     signatories = Signatory.objects.select_related("person", "institution")
     memberships = Membership.objects.select_related("institution__commune__county", "represented_by").order_by(
