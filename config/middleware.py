@@ -15,6 +15,37 @@ from core.page_cache import declared_query, normalised_query
 from territory.cache import TIMEOUT, generation
 
 
+class HeadMiddleware:
+    """Answer HEAD with GET's status and headers and no body, under any server.
+
+    Views treat HEAD as GET (``require_safe``); removing the body is left to the server by
+    Django's WSGI handler, and not every server does it (gunicorn writes what the
+    application gives it). First in the stack, so that the headers are complete when the
+    body goes. ``Content-Length`` is the length of GET's body: set here on every answer that
+    has a body in memory and none yet (the answers of the middleware above CommonMiddleware),
+    so that HEAD and GET carry the same one. A streamed body (an export, a file) is closed
+    unread.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Not on the answers that carry no body by definition, whose length would be a lie.
+        has_body = response.status_code >= 200 and response.status_code not in (204, 304)
+        if has_body and not response.streaming and not response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        if request.method == "HEAD":
+            if response.streaming:
+                # The replaced iterator and file stay registered with the response, which
+                # closes them when the server closes it.
+                response.streaming_content = []
+            else:
+                response.content = b""
+        return response
+
+
 class LanguageCookieMiddleware:
     """Activate the language the visitor chose with the switch, else Polish.
 
@@ -98,7 +129,8 @@ class PageCacheMiddleware:
     validated before the cache is read or written: a disallowed host is answered 400 and
     leaves nothing behind.
 
-    Only plain successful answers are stored: not one that sets a cookie, is streamed
+    GET and HEAD share an entry (HeadMiddleware removes the body of HEAD's answer outside the
+    cache). Only plain successful answers are stored: not one that sets a cookie, is streamed
     (exports), or says it must not be cached (certificate verification), and nothing for
     anyone logged in. The security headers are added outside it, to hits as well.
     """

@@ -19,7 +19,7 @@ from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from core.page_cache import cacheable
 from events.models import Event
@@ -36,7 +36,7 @@ MAP_CLASSES = (0, 1, 3, 9)
 COUNTY_PAGE_LIMIT = 50
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers: the process answers. Touches no database on purpose."""
@@ -54,7 +54,7 @@ MEDIA_TYPES = {
 }
 
 
-@require_GET
+@require_safe
 def media(request: HttpRequest, path: str) -> FileResponse:
     """An uploaded file, under headers that keep hostile content inert: a fixed content type,
     ``nosniff``, a download for documents, and a policy that runs nothing even if a browser
@@ -129,7 +129,7 @@ def _country_map(by_county: dict[str, int]) -> str:
     return render_to_string("pages/home_country_map.html", context)
 
 
-@require_GET
+@require_safe
 @cacheable()
 def home(request: HttpRequest) -> HttpResponse:
     partnerships = Partnership.objects.public()
@@ -151,7 +151,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/home.html", context)
 
 
-@require_GET
+@require_safe
 @cacheable()
 def county_list(request: HttpRequest) -> HttpResponse:
     """Voivodeships, each with its counties and how many partnerships work there."""
@@ -170,7 +170,7 @@ def county_list(request: HttpRequest) -> HttpResponse:
     return render(request, "territory/county_list.html", {"voivodeships": rows})
 
 
-@require_GET
+@require_safe
 @cacheable()
 def county_detail(request: HttpRequest, code: str) -> HttpResponse:
     county = get_object_or_404(County.objects.select_related("voivodeship"), code=code)
@@ -202,7 +202,7 @@ def county_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "territory/county_detail.html", context)
 
 
-@require_GET
+@require_safe
 @cacheable()
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     """The statement Polish public bodies must publish (ustawa z 4 kwietnia 2019 r.)."""
@@ -219,6 +219,7 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/accessibility_statement.html", context)
 
 
+@require_safe
 @cacheable()
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     """The sitemap's index: every section, each further page of it (``?p=2``…), and the
@@ -249,6 +250,7 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_safe
 @cacheable(query=["p"])
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
     """One page (``?p=``) of a section of the sitemap, by Django's view; its addresses start with

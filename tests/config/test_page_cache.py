@@ -335,6 +335,16 @@ class CacheKeyTests(PageCacheTestCase):
         self.assertEqual(self.visit("/partnerstwa/?q=klucz&q=inne")["X-Page-Cache"], "miss")
         self.assertEqual(self.visit("/partnerstwa/?q=inne&q=klucz")["X-Page-Cache"], "miss")
 
+    def test_head_and_get_share_one_entry(self):
+        url = self.partnership.get_absolute_url()
+        head = self.client.head(url)
+        self.assertEqual((head.status_code, head["X-Page-Cache"]), (200, "miss"))
+        get = self.visit(url)
+        self.assertEqual(get["X-Page-Cache"], "hit")
+        self.assertContains(get, "Partnerstwo klucza")
+        self.assertEqual(int(get["Content-Length"]), len(get.content))
+        self.assertEqual(self.client.head(url)["X-Page-Cache"], "hit")
+
     def test_an_export_address_is_never_answered_with_the_cached_list(self):
         self.visit("/partnerstwa/?status=active")
         for export_format, content_type in (("csv", "text/csv"), ("json", "application/json")):
