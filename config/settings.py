@@ -60,7 +60,9 @@ BACKUP_SIGNING_KEY = env_str("BACKUP_SIGNING_KEY", "") or SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
-# Absolute URL of the site, for links that leave the request (certificates, exports).
+# Absolute URL of the site: every absolute address the site writes (certificates, exports,
+# the sitemap, the accessibility statement) starts with it, never with the request's Host,
+# since cached pages are served to everyone.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -88,6 +90,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every header is set when it removes the body of an answer to HEAD.
+    "config.middleware.HeadMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",

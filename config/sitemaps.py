@@ -1,5 +1,11 @@
-"""sitemap.xml: every public page, each kind starting from its one definition of "public"."""
+"""sitemap.xml: every public page, each kind starting from its one definition of "public".
 
+Every address starts with ``SITE_URL``, never with the request's Host and scheme as Django's
+sitemaps do by default: the sitemap is cached and served to everyone (config.middleware.
+PageCacheMiddleware), so a request for another host or port must not choose its addresses.
+"""
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
@@ -15,6 +21,15 @@ from territory.models import County
 class RegistrySitemap(Sitemap):
     # A page of a section stays small enough to build on a request (Google allows 50,000).
     limit = 5000
+
+    def get_protocol(self, protocol=None):
+        """The scheme of ``SITE_URL``, whatever the request's was."""
+        return settings.SITE_URL.partition("://")[0]
+
+    def get_domain(self, site=None):
+        """The rest of ``SITE_URL`` (host, port, a path prefix if any), whatever the request's
+        Host was: every address is then ``SITE_URL`` + the page's path, like a certificate's."""
+        return settings.SITE_URL.partition("://")[2]
 
     def get_latest_lastmod(self):
         """The index's date of a section, by one aggregate: Django's default calls ``lastmod``

@@ -1,11 +1,9 @@
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemaps_views
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from . import views
-from .sitemaps import SITEMAPS
 
 admin.site.site_header = admin.site.site_title = "Rejestr Partnerstw Lokalnych"
 
@@ -22,13 +20,8 @@ urlpatterns = [
     path("deklaracja-dostepnosci/", views.accessibility_statement, name="accessibility_statement"),
     # An index of sections, each in pages of at most Sitemap.limit addresses: at national scale
     # one file of every address would be megabytes built on every request.
-    path(
-        "sitemap.xml",
-        sitemaps_views.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
-        name="sitemap",
-    ),
-    path("sitemap-<section>.xml", sitemaps_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<section>.xml", views.sitemap_section, name="sitemap_section"),
     # The language choice is a display preference, not a change worth forging; without a CSRF
     # token the public pages carry no per-visitor data and can be cached whole.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

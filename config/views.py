@@ -6,19 +6,22 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemaps_views
 from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import F, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils._os import safe_join
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
+from core.page_cache import cacheable
 from events.models import Event
 from members.models import Institution
 from partnerships.models import Partnership
@@ -26,12 +29,14 @@ from territory.boundaries import MAP_VIEWBOX, MapShape, viewbox_around
 from territory.cache import cached, cached_count
 from territory.models import County, Voivodeship
 
+from .sitemaps import SITEMAPS
+
 # Upper bounds of the map's colour classes; the last class is "more".
 MAP_CLASSES = (0, 1, 3, 9)
 COUNTY_PAGE_LIMIT = 50
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers: the process answers. Touches no database on purpose."""
@@ -49,7 +54,7 @@ MEDIA_TYPES = {
 }
 
 
-@require_GET
+@require_safe
 def media(request: HttpRequest, path: str) -> FileResponse:
     """An uploaded file, under headers that keep hostile content inert: a fixed content type,
     ``nosniff``, a download for documents, and a policy that runs nothing even if a browser
@@ -124,7 +129,8 @@ def _country_map(by_county: dict[str, int]) -> str:
     return render_to_string("pages/home_country_map.html", context)
 
 
-@require_GET
+@require_safe
+@cacheable()
 def home(request: HttpRequest) -> HttpResponse:
     partnerships = Partnership.objects.public()
     by_county = public_counts_by_county()
@@ -145,7 +151,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/home.html", context)
 
 
-@require_GET
+@require_safe
+@cacheable()
 def county_list(request: HttpRequest) -> HttpResponse:
     """Voivodeships, each with its counties and how many partnerships work there."""
     by_county = public_counts_by_county()
@@ -163,7 +170,8 @@ def county_list(request: HttpRequest) -> HttpResponse:
     return render(request, "territory/county_list.html", {"voivodeships": rows})
 
 
-@require_GET
+@require_safe
+@cacheable()
 def county_detail(request: HttpRequest, code: str) -> HttpResponse:
     county = get_object_or_404(County.objects.select_related("voivodeship"), code=code)
     partnerships = Partnership.objects.public().working_in(code).select_related("home_voivodeship").order_by("name")
@@ -194,10 +202,13 @@ def county_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "territory/county_detail.html", context)
 
 
-@require_GET
+@require_safe
+@cacheable()
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     """The statement Polish public bodies must publish (ustawa z 4 kwietnia 2019 r.)."""
     context = {
+        # The site's own address, never the request's Host: the page is cached for everyone.
+        "site_url": settings.SITE_URL,
         "operator": settings.SITE_OPERATOR or _("The operator of this registry"),
         "contact_name": settings.CONTACT_NAME,
         "contact_email": settings.CONTACT_EMAIL,
@@ -206,3 +217,42 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
         "updated_on": datetime.date.fromisoformat(settings.ACCESSIBILITY_UPDATED_ON),
     }
     return render(request, "pages/accessibility_statement.html", context)
+
+
+@require_safe
+@cacheable()
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """The sitemap's index: every section, each further page of it (``?p=2``…), and the
+    section's latest change, as Django's index view lists them but with addresses that start
+    with ``SITE_URL``: Django's view takes the host from the request and has no hook for it.
+    A section's date and page count are computed once per data generation (config.sitemaps)."""
+    entries = []
+    section_dates = []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class()
+        location = settings.SITE_URL + reverse("sitemap_section", kwargs={"section": section})
+        last_mod = sitemap.get_latest_lastmod()
+        section_dates.append(last_mod)
+        entries.append({"location": location, "last_mod": last_mod})
+        entries.extend(
+            {"location": f"{location}?p={page}", "last_mod": last_mod}
+            for page in range(2, sitemap.paginator.num_pages + 1)
+        )
+    # As Django's view: a date for the whole index only when every section has one (the
+    # sections' dates are the aware times of the records' last changes).
+    headers = None
+    if section_dates and None not in section_dates:
+        headers = {"Last-Modified": http_date(max(section_dates).timestamp())}
+    response = TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml", headers=headers
+    )
+    response["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    return response
+
+
+@require_safe
+@cacheable(query=["p"])
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    """One page (``?p=``) of a section of the sitemap, by Django's view; its addresses start with
+    ``SITE_URL`` (config.sitemaps.RegistrySitemap). An unknown section or page is a 404."""
+    return sitemaps_views.sitemap(request, SITEMAPS, section=section)

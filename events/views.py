@@ -3,10 +3,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
+from core.page_cache import cacheable
 from members.models import Institution, Person
-from territory.listing import listing_context
+from territory.listing import list_parameters, listing_context
 
 from .filters import EventFilterSet
 from .models import Event, Patron, Speaker
@@ -15,7 +16,8 @@ from .models import Event, Patron, Speaker
 PERSON_PRIVATE = [f"person__{name}" for name in Person.PRIVATE_FIELDS]
 
 
-@require_GET
+@require_safe
+@cacheable(query=list_parameters(EventFilterSet))
 def event_list(request: HttpRequest) -> HttpResponse:
     filterset = EventFilterSet(request.GET or None)
     queryset = filterset.qs.select_related("commune__county")
@@ -23,7 +25,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "events/event_list.html", context)
 
 
-@require_GET
+@require_safe
+@cacheable()
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The event with its people, materials, agreements and partnerships: seven queries, whatever their number.
 

@@ -5,9 +5,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from territory.listing import listing_context
+from core.page_cache import cacheable
+from territory.listing import list_parameters, listing_context
 
 from .filters import InstitutionFilterSet
 from .models import Institution
@@ -16,7 +17,8 @@ from .models import Institution
 DETAIL_LIST_LIMIT = 30
 
 
-@require_GET
+@require_safe
+@cacheable(query=list_parameters(InstitutionFilterSet))
 def institution_list(request: HttpRequest) -> HttpResponse:
     filterset = InstitutionFilterSet(request.GET or None)
     queryset = filterset.qs.select_related("commune__county")
@@ -24,7 +26,8 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     return render(request, "members/institution_list.html", context)
 
 
-@require_GET
+@require_safe
+@cacheable()
 def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The institution with its partnerships, events and people: five queries, whatever their number.
 

@@ -7,11 +7,12 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
+from core.page_cache import cacheable
 from members.models import Sector
 from territory.boundaries import MapShape, viewbox_around
-from territory.listing import listing_context
+from territory.listing import list_parameters, listing_context
 from territory.models import County
 
 from . import exports
@@ -22,7 +23,10 @@ from .models import Agreement, Certificate, Membership, Partnership, Signatory
 EXPORT_FORMATS = ("csv", "json")
 
 
-@require_GET
+@require_safe
+# An export is streamed and never stored; `format` is in the key all the same, so that no
+# export address can ever be answered with the cached list.
+@cacheable(query=(*list_parameters(PartnershipFilterSet), "format"))
 def partnership_list(request: HttpRequest) -> HttpResponse:
     filterset = PartnershipFilterSet(request.GET or None)
     if request.GET.get("format") in EXPORT_FORMATS:
@@ -32,7 +36,8 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     return render(request, "partnerships/partnership_list.html", context)
 
 
-@require_GET
+@require_safe
+@cacheable()
 def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     signatories = Signatory.objects.select_related("person", "institution")
     memberships = Membership.objects.select_related("institution__commune__county", "represented_by").order_by(
@@ -100,7 +105,7 @@ def _certificate_not_found(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @never_cache
 def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     """Whether a certificate is genuine and valid, revoked or superseded, and what it certified
@@ -120,7 +125,7 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @never_cache
 def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The certificate's PDF, shown in the browser; a revoked or superseded one is marked void.

@@ -193,6 +193,15 @@ def active_filters(request: HttpRequest, filterset: django_filters.FilterSet, ig
     return result
 
 
+def list_parameters(filterset_class: type[django_filters.FilterSet]) -> tuple[str, ...]:
+    """The query parameters a list page reads: its FilterSet's filters and ``page`` (paginate).
+
+    What a list view declares to the page cache (core.page_cache.cacheable), taken from the
+    FilterSet itself so that a new filter is never left out of the key.
+    """
+    return (*filterset_class.base_filters, "page")
+
+
 def listing_context(request: HttpRequest, filterset: django_filters.FilterSet, queryset, title: str) -> dict:
     """What templates/list_base.html needs: the filters, the requested page (evaluated), the
     active filters, and the breadcrumbs ending at the list."""

@@ -2,16 +2,23 @@
 through the admin, a model save, a relation, a bulk import — is seen on the next visit."""
 
 import datetime
+import re
+import secrets
 import tempfile
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.http import HttpResponse
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import path
 
+from config.sitemaps import SITEMAPS, PartnershipSitemap
+from core.page_cache import cacheable
 from events.models import Event
 from members.models import Institution
 from partnerships.models import Membership, Partnership
@@ -214,3 +221,141 @@ class StaffAndPageCacheTests(AdminTestCase):
             with self.captureOnCommitCallbacks(execute=True), transaction.atomic():
                 call_command("import_teryt", str(path), stdout=StringIO())
         self.assertNotEqual(registry_cache.generation(), generation)
+
+
+def plain_page(request):
+    return HttpResponse("a page nobody declared cacheable")
+
+
+@cacheable()
+def declared_page(request):
+    return HttpResponse("a page declared cacheable")
+
+
+urlpatterns = [path("plain/", plain_page), path("declared/", declared_page)]
+
+SITE_URL = "https://rejestr.example.org"
+LOCATION = re.compile(r"<loc>([^<]*)</loc>")
+
+
+@override_settings(SITE_URL=SITE_URL)
+class HostHeaderTests(PageCacheTestCase):
+    """Nothing a request says about the host reaches another visitor's page."""
+
+    @classmethod
+    def setUpTestData(cls):
+        builders.load_territory()
+        member = builders.institution("Ośrodek w mapie witryny", commune="1465011")
+        builders.partnership("Partnerstwo w mapie witryny", counties=["1465"], members=[member])
+        builders.event("Wydarzenie w mapie witryny", commune="1465011")
+
+    def sitemap_urls(self) -> list[str]:
+        return ["/sitemap.xml", *(f"/sitemap-{section}.xml" for section in SITEMAPS)]
+
+    def test_a_disallowed_host_is_refused_on_a_cold_and_a_warm_cache_and_stores_nothing(self):
+        for url in ("/", "/partnerstwa/", "/sitemap.xml", "/deklaracja-dostepnosci/"):
+            with self.subTest(url):
+                self.assertEqual(self.client.get(url, HTTP_HOST="evil.example").status_code, 400)
+                self.assertEqual(self.visit(url)["X-Page-Cache"], "miss")
+                self.assertEqual(self.client.get(url, HTTP_HOST="evil.example").status_code, 400)
+                self.assertEqual(self.client.head(url, HTTP_HOST="evil.example:80").status_code, 400)
+                self.assertEqual(self.visit(url)["X-Page-Cache"], "hit")
+
+    def test_a_foreign_port_never_reaches_the_addresses_other_visitors_get(self):
+        urls = [*self.sitemap_urls(), "/deklaracja-dostepnosci/", "/", "/partnerstwa/"]
+        for url in urls:
+            with self.subTest(url, visitor="foreign port"):
+                response = self.visit(url, HTTP_HOST="127.0.0.1:6666")
+                self.assertNotContains(response, "6666")
+        for url in urls:
+            with self.subTest(url, visitor="ordinary"):
+                response = self.visit(url)
+                self.assertEqual(response["X-Page-Cache"], "hit")
+                self.assertNotContains(response, "6666")
+                self.assertNotContains(response, "testserver")
+        for url in self.sitemap_urls():
+            with self.subTest(url, visitor="ordinary"):
+                locations = LOCATION.findall(self.visit(url).content.decode())
+                self.assertTrue(locations)
+                for location in locations:
+                    self.assertTrue(location.startswith(SITE_URL + "/"), location)
+        self.assertContains(self.visit("/deklaracja-dostepnosci/"), f'<span id="a11y-url">{SITE_URL}</span>')
+
+    def test_the_sitemap_index_names_every_page_of_a_section_from_site_url(self):
+        with mock.patch.object(PartnershipSitemap, "limit", 1):
+            second = []
+            self.change(lambda: second.append(builders.partnership("Drugie w mapie witryny", counties=["1465"])))
+            index = self.visit("/sitemap.xml", HTTP_HOST="127.0.0.1:6666")
+            self.assertContains(index, f"<loc>{SITE_URL}/sitemap-partnerships.xml?p=2</loc>")
+            self.assertNotContains(index, "?p=3")
+            page = self.visit("/sitemap-partnerships.xml?p=2", HTTP_HOST="127.0.0.1:6666")
+            self.assertEqual(LOCATION.findall(page.content.decode()), [SITE_URL + second[0].get_absolute_url()])
+
+
+class CacheKeyTests(PageCacheTestCase):
+    """A page is kept once per address that changes it: parameters it does not read and their
+    order are not part of the address, nor is the method."""
+
+    @classmethod
+    def setUpTestData(cls):
+        builders.load_territory()
+        cls.partnership = builders.partnership("Partnerstwo klucza", counties=["1465"], status="active")
+
+    def test_a_parameter_the_page_does_not_read_shares_the_entry_and_never_shows(self):
+        first = self.visit("/partnerstwa/?utm_source=obcy")
+        self.assertEqual(first["X-Page-Cache"], "miss")
+        self.assertNotContains(first, "utm_source")
+        second = self.visit("/partnerstwa/")
+        self.assertEqual(second["X-Page-Cache"], "hit")
+        self.assertNotContains(second, "utm_source")
+
+    def test_parameters_in_another_order_share_one_entry(self):
+        self.assertEqual(self.visit("/partnerstwa/?status=active&q=klucz")["X-Page-Cache"], "miss")
+        response = self.visit("/partnerstwa/?q=klucz&status=active")
+        self.assertEqual(response["X-Page-Cache"], "hit")
+        self.assertContains(response, "Partnerstwo klucza")
+
+    def test_a_flood_of_random_parameters_adds_no_entry(self):
+        self.visit("/partnerstwa/")
+        with mock.patch.object(cache, "set", wraps=cache.set) as stored:
+            for number in range(50):
+                name = secrets.token_hex(4)
+                response = self.visit(f"/partnerstwa/?{name}={number}&x{number}=&{name}[]=1")
+                self.assertEqual(response["X-Page-Cache"], "hit")
+            # The one address among them that the page reads is the only new page stored.
+            self.visit("/partnerstwa/?q=nowe&x=1")
+        pages_stored = [call.args[0] for call in stored.call_args_list if call.args[0].startswith("page:")]
+        self.assertEqual(len(pages_stored), 1)
+
+    def test_another_value_of_a_parameter_the_page_reads_is_another_entry(self):
+        self.assertEqual(self.visit("/partnerstwa/?q=klucz")["X-Page-Cache"], "miss")
+        response = self.visit("/partnerstwa/?q=inne")
+        self.assertEqual(response["X-Page-Cache"], "miss")
+        self.assertNotContains(response, "Partnerstwo klucza")
+        self.assertEqual(self.visit("/partnerstwa/?q=klucz&q=inne")["X-Page-Cache"], "miss")
+        self.assertEqual(self.visit("/partnerstwa/?q=inne&q=klucz")["X-Page-Cache"], "miss")
+
+    def test_head_and_get_share_one_entry(self):
+        url = self.partnership.get_absolute_url()
+        head = self.client.head(url)
+        self.assertEqual((head.status_code, head["X-Page-Cache"]), (200, "miss"))
+        get = self.visit(url)
+        self.assertEqual(get["X-Page-Cache"], "hit")
+        self.assertContains(get, "Partnerstwo klucza")
+        self.assertEqual(int(get["Content-Length"]), len(get.content))
+        self.assertEqual(self.client.head(url)["X-Page-Cache"], "hit")
+
+    def test_an_export_address_is_never_answered_with_the_cached_list(self):
+        self.visit("/partnerstwa/?status=active")
+        for export_format, content_type in (("csv", "text/csv"), ("json", "application/json")):
+            with self.subTest(export_format):
+                response = self.visit(f"/partnerstwa/?status=active&format={export_format}")
+                self.assertTrue(response["Content-Type"].startswith(content_type))
+                self.assertFalse(response.has_header("X-Page-Cache"))
+
+    @override_settings(ROOT_URLCONF=__name__)
+    def test_a_view_not_declared_cacheable_is_never_cached(self):
+        for _visit in range(2):
+            self.assertFalse(self.visit("/plain/").has_header("X-Page-Cache"))
+        self.assertEqual(self.visit("/declared/")["X-Page-Cache"], "miss")
+        self.assertEqual(self.visit("/declared/")["X-Page-Cache"], "hit")
