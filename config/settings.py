@@ -155,9 +155,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.views.login_locked_out"
 # Successful logins are not logged with their addresses: nothing needs them (RODO: data minimisation).
 AXES_DISABLE_ACCESS_LOG = True
-# Behind the production proxy the client's address is the last one it appends.
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address, for the locks as for the rate limits: core.clients. AXES_PROXY_COUNT
+# is the number of reverse proxies in front of the application, each appending to
+# X-Forwarded-For; 0 (the default) trusts no such header and takes REMOTE_ADDR. (Named
+# PROXY_COUNT here: django-axes reads a setting AXES_PROXY_COUNT as a deprecated alias.)
+PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"AXES_PROXY_COUNT must be 0 or more, not {PROXY_COUNT}.")
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
