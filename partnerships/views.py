@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.ratelimits import rate_limited
 from members.models import Sector
 from territory.boundaries import MapShape, viewbox_around
 from territory.listing import listing_context
@@ -102,6 +103,7 @@ def _certificate_not_found(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
+@rate_limited("certificate-verification", "CERTIFICATE_VERIFICATIONS_PER_MINUTE")
 def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     """Whether a certificate is genuine and valid, revoked or superseded, and what it certified
     (from its snapshot). Counts the verification; never cached, so a revocation shows at once."""
@@ -122,6 +124,7 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @never_cache
+@rate_limited("certificate-pdf", "CERTIFICATE_PDFS_PER_MINUTE")
 def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The certificate's PDF, shown in the browser; a revoked or superseded one is marked void.
     Renders it each time (about a quarter of a second): nothing is stored on the server."""

@@ -737,3 +737,98 @@ class CertificateListPartialTests(CertificateTestCase):
             pl("No certificates have been issued."),
             render_to_string("partnerships/includes/certificates.html", {"certificates": []}),
         )
+
+
+class RateLimitClock:
+    """django-ratelimit's clock, held still: a test's requests fall in one window whatever the
+    second they start at, and moving on to the next window is a step of the test."""
+
+    def __init__(self, now: int = 1_900_000_000):
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate-limits"}}
+
+
+@override_settings(CACHES=LOCAL_CACHE, CERTIFICATE_VERIFICATIONS_PER_MINUTE=3, CERTIFICATE_PDFS_PER_MINUTE=2)
+class CertificateRateLimitTests(CertificateTestCase):
+    """The verification page and the PDF are limited per client address and minute, with a
+    real (local memory) cache; the suite's dummy cache counts nothing."""
+
+    CLIENT_A, CLIENT_B = "203.0.113.5", "198.51.100.7"
+
+    def setUp(self):
+        self.media = self.enterContext(tempfile.TemporaryDirectory())
+        self.enterContext(override_settings(MEDIA_ROOT=self.media))
+        self.clock = RateLimitClock()
+        self.enterContext(mock.patch("django_ratelimit.core.time", self.clock))
+        self.certificate = self.issue()
+
+    def tearDown(self):
+        from django.core.cache import cache
+
+        cache.clear()
+
+    def get(self, url: str, address: str = CLIENT_A, **headers):
+        return self.client.get(url, REMOTE_ADDR=address, **headers)
+
+    def assertLimited(self, response) -> int:
+        """The 429 page, in Polish, with the wait in Retry-After and in words; the wait."""
+        self.assertContains(response, "Zbyt wiele zapytań", status_code=429)
+        seconds = int(response["Retry-After"])
+        self.assertTrue(1 <= seconds <= 60, seconds)
+        with translation.override("pl"):
+            wait = ngettext(
+                "Wait %(counter)s second and try again.", "Wait %(counter)s seconds and try again.", seconds
+            ) % {"counter": seconds}
+        self.assertContains(response, wait, status_code=429)
+        self.assertIn("no-cache", response["Cache-Control"])
+        return seconds
+
+    def test_the_verification_page_is_limited_per_address_and_minute(self):
+        url = self.certificate.get_absolute_url()
+        for _request in range(3):
+            self.assertContains(self.get(url), self.certificate.number)
+        seconds = self.assertLimited(self.get(url))
+        # Another address is not affected.
+        self.assertContains(self.get(url, self.CLIENT_B), self.certificate.number)
+        # A refused request runs no view: it is not counted as a verification.
+        self.certificate.refresh_from_db()
+        self.assertEqual(self.certificate.verification_count, 4)
+        # Retry-After is exact: one second earlier still refused, then answered.
+        self.clock.now += seconds - 1
+        self.assertLimited(self.get(url))
+        self.clock.now += 1
+        self.assertContains(self.get(url), self.certificate.number)
+
+    def test_the_pdf_is_limited_per_address_and_minute(self):
+        url = self.certificate.get_pdf_url()
+        for _request in range(2):
+            self.assertEqual(self.get(url).status_code, 200)
+        self.assertLimited(self.get(url))
+        self.assertEqual(self.get(url, self.CLIENT_B).status_code, 200)
+        # The verification page keeps its own budget.
+        self.assertEqual(self.get(self.certificate.get_absolute_url()).status_code, 200)
+
+    def test_guessing_codes_is_limited_too(self):
+        for _request in range(3):
+            self.assertEqual(self.get("/certyfikaty/NieMaTakiegoKodu123/").status_code, 404)
+        self.assertLimited(self.get("/certyfikaty/NieMaTakiegoKoduXYZ/"))
+
+    @override_settings(PROXY_COUNT=1)
+    def test_behind_a_proxy_each_client_has_its_own_budget(self):
+        url = self.certificate.get_absolute_url()
+        proxy = "10.0.0.2"
+        for _request in range(3):
+            self.assertEqual(self.get(url, proxy, HTTP_X_FORWARDED_FOR=self.CLIENT_A).status_code, 200)
+        self.assertLimited(self.get(url, proxy, HTTP_X_FORWARDED_FOR=f"{self.CLIENT_B}, {self.CLIENT_A}"))
+        self.assertEqual(self.get(url, proxy, HTTP_X_FORWARDED_FOR=self.CLIENT_B).status_code, 200)
+
+    def test_without_a_proxy_a_forwarded_header_does_not_open_a_new_budget(self):
+        url = self.certificate.get_absolute_url()
+        for n in range(3):
+            self.assertEqual(self.get(url, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code, 200)
+        self.assertLimited(self.get(url, HTTP_X_FORWARDED_FOR="198.51.100.99"))
