@@ -9,6 +9,7 @@ which `make test` installs. Names are plainly made up for tests.
 import datetime
 import http.server
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -591,7 +592,7 @@ class VerificationPageTests(CertificateTestCase):
         filename = certificate.number.replace("/", "-") + ".pdf"
         self.assertEqual(response["Content-Disposition"], f'inline; filename="{filename}"')
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
-        self.assertTrue(response.content.startswith(b"%PDF-"))
+        self.assertTrue(b"".join(response.streaming_content).startswith(b"%PDF-"))
 
     def test_an_unknown_code_is_a_404_that_says_what_to_do(self):
         self.issue()
@@ -832,3 +833,195 @@ class CertificateRateLimitTests(CertificateTestCase):
         for n in range(3):
             self.assertEqual(self.get(url, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code, 200)
         self.assertLimited(self.get(url, HTTP_X_FORWARDED_FOR="198.51.100.99"))
+
+
+IN_MEMORY_STORAGE = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STORED_NAME = re.compile(r"^certificates/[0-9a-f]{32}\.pdf$")
+
+
+class StoredPdfTests(CertificateTestCase):
+    """A certificate's PDF is rendered once per status (when it is issued, revoked or
+    superseded, after the commit), kept in the media storage and served from there."""
+
+    def setUp(self):
+        self.media = self.enterContext(tempfile.TemporaryDirectory())
+        self.enterContext(override_settings(MEDIA_ROOT=self.media))
+        # Every certificate layout goes through render_html_documents: a spy counts them.
+        self.renders = self.enterContext(
+            mock.patch.object(certificates, "render_html_documents", wraps=certificates.render_html_documents)
+        )
+
+    def issue_and_commit(self, **kwargs) -> Certificate:
+        with self.captureOnCommitCallbacks(execute=True):
+            certificate = self.issue(**kwargs)
+        certificate.refresh_from_db()
+        return certificate
+
+    def served(self, certificate: Certificate) -> bytes:
+        response = self.client.get(certificate.get_pdf_url())
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        filename = certificate.number.replace("/", "-") + ".pdf"
+        self.assertEqual(response["Content-Disposition"], f'inline; filename="{filename}"')
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response["X-Robots-Tag"], "noindex")
+        return b"".join(response.streaming_content)
+
+    def stored(self, certificate: Certificate) -> bytes:
+        with certificate.pdf.storage.open(certificate.pdf.name, "rb") as file:
+            return file.read()
+
+    def test_the_pdf_is_rendered_when_issued_and_then_served_as_stored(self):
+        certificate = self.issue_and_commit()
+        self.assertRegex(certificate.pdf.name, STORED_NAME)
+        self.assertEqual(self.renders.call_count, 1)
+        stored = self.stored(certificate)
+        self.assertIn(certificate.number, pdf_text(stored))
+        self.assertEqual(self.served(certificate), stored)
+        self.assertEqual(self.served(certificate), stored)
+        self.assertEqual(self.renders.call_count, 1)
+
+    def test_membership_certificates_issued_together_get_a_pdf_each(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            issued = certificates.issue_membership_certificates(self.partnership, self.staff, "Jan Testowy")
+        names = set()
+        for certificate in issued:
+            certificate.refresh_from_db()
+            text = pdf_text(self.stored(certificate))
+            self.assertIn(certificate.number, text)
+            self.assertIn(certificate.snapshot["institution"]["name"], text)
+            self.assertEqual(len(PdfReader(io.BytesIO(self.stored(certificate))).pages), 1)
+            names.add(certificate.pdf.name)
+        self.assertEqual(len(names), len(issued))
+
+    def test_a_certificate_without_a_stored_pdf_is_rendered_on_its_first_request_only(self):
+        # Issued before PDFs were kept, or its render after issue failed: the commit hook never ran.
+        certificate = self.issue()
+        self.assertFalse(certificate.pdf)
+        first = self.served(certificate)
+        self.assertEqual(self.renders.call_count, 1)
+        certificate.refresh_from_db()
+        self.assertRegex(certificate.pdf.name, STORED_NAME)
+        self.assertEqual(self.stored(certificate), first)
+        self.assertEqual(self.served(certificate), first)
+        self.assertEqual(self.renders.call_count, 1)
+
+    def test_a_missing_file_is_rendered_and_stored_again(self):
+        certificate = self.issue_and_commit()
+        certificate.pdf.storage.delete(certificate.pdf.name)
+        with self.assertLogs("partnerships.certificates", "WARNING"):
+            self.assertIn(certificate.number, pdf_text(self.served(certificate)))
+        certificate.refresh_from_db()
+        self.assertTrue(certificate.pdf.storage.exists(certificate.pdf.name))
+        self.assertEqual(self.renders.call_count, 2)
+
+    def test_a_render_that_fails_after_issue_leaves_the_certificate_issued(self):
+        with (
+            mock.patch.object(certificates, "store_pdfs", side_effect=OSError("no fonts")),
+            self.assertLogs("django.test", "ERROR"),
+        ):
+            certificate = self.issue_and_commit()
+        self.assertEqual(certificate.status, Certificate.Status.VALID)
+        self.assertFalse(certificate.pdf)
+        self.assertIn(certificate.number, pdf_text(self.served(certificate)))
+
+    def test_revoking_stores_the_stamped_pdf_in_place_of_the_valid_one(self):
+        certificate = self.issue_and_commit()
+        valid_name = certificate.pdf.name
+        self.assertNotIn(pl("REVOKED"), pdf_text(self.served(certificate)))
+        with self.captureOnCommitCallbacks(execute=True):
+            certificates.revoke(certificate, self.staff, "Wydany omyłkowo")
+        certificate.refresh_from_db()
+        self.assertRegex(certificate.pdf.name, STORED_NAME)
+        self.assertNotEqual(certificate.pdf.name, valid_name)
+        self.assertFalse(certificate.pdf.storage.exists(valid_name))
+        renders = self.renders.call_count
+        text = pdf_text(self.served(certificate))
+        self.assertIn(pl("REVOKED"), text)
+        with translation.override("pl"):
+            self.assertIn(formats.date_format(timezone.localdate(), "j E Y"), text)
+        self.assertEqual(self.renders.call_count, renders)
+        self.assertEqual(os.listdir(Path(self.media) / "certificates"), [Path(certificate.pdf.name).name])
+
+    def test_reissuing_stamps_the_old_pdf_and_stores_the_new_one(self):
+        old = self.issue_and_commit()
+        valid_name = old.pdf.name
+        with self.captureOnCommitCallbacks(execute=True):
+            new = certificates.reissue(old, self.staff)
+        old.refresh_from_db()
+        new.refresh_from_db()
+        self.assertFalse(old.pdf.storage.exists(valid_name))
+        self.assertIn(pl("SUPERSEDED"), pdf_text(self.served(old)))
+        new_text = pdf_text(self.served(new))
+        self.assertIn(new.number, new_text)
+        self.assertNotIn(pl("SUPERSEDED"), new_text)
+        self.assertEqual(
+            sorted(os.listdir(Path(self.media) / "certificates")),
+            sorted(Path(c.pdf.name).name for c in (old, new)),
+        )
+
+    def test_a_revocation_in_a_transaction_that_rolls_back_changes_no_file(self):
+        certificate = self.issue_and_commit()
+        with (
+            self.captureOnCommitCallbacks(execute=True) as callbacks,
+            self.assertRaises(RuntimeError),
+            transaction.atomic(),
+        ):
+            certificates.revoke(certificate, self.staff, "Wydany omyłkowo")
+            raise RuntimeError("rolled back")
+        self.assertEqual(callbacks, [])
+        certificate.refresh_from_db()
+        self.assertEqual(certificate.status, Certificate.Status.VALID)
+        self.assertTrue(certificate.pdf.storage.exists(certificate.pdf.name))
+
+    def test_two_requests_rendering_at_once_keep_one_file(self):
+        certificate = self.issue()
+        first, second = Certificate.objects.get(pk=certificate.pk), Certificate.objects.get(pk=certificate.pk)
+        self.assertTrue(certificates._store(first, b"%PDF-first"))
+        self.assertFalse(certificates._store(second, b"%PDF-second"))
+        certificate.refresh_from_db()
+        self.assertEqual(self.stored(certificate), b"%PDF-first")
+        self.assertEqual(os.listdir(Path(self.media) / "certificates"), [Path(certificate.pdf.name).name])
+
+    def test_a_pdf_rendered_before_a_revocation_never_replaces_the_revoked_one(self):
+        certificate = self.issue_and_commit()
+        read_before = Certificate.objects.get(pk=certificate.pk)
+        with self.captureOnCommitCallbacks(execute=True):
+            certificates.revoke(certificate, self.staff, "Wydany omyłkowo")
+        self.assertFalse(certificates._store(read_before, b"%PDF-valid-and-late"))
+        certificate.refresh_from_db()
+        self.assertIn(pl("REVOKED"), pdf_text(self.stored(certificate)))
+        self.assertEqual(len(os.listdir(Path(self.media) / "certificates")), 1)
+
+    def test_the_stored_file_is_not_served_under_media(self):
+        certificate = self.issue_and_commit()
+        self.assertEqual(self.client.get(f"/media/{certificate.pdf.name}").status_code, 404)
+        self.assertNotIn(certificate.pdf.name, self.client.get(certificate.get_absolute_url()).content.decode())
+
+    @override_settings(STORAGES=IN_MEMORY_STORAGE)
+    def test_pdfs_go_through_the_storage_api_and_never_a_path(self):
+        from django.core.files.storage import default_storage
+
+        certificate = self.issue_and_commit()
+        valid_name = certificate.pdf.name
+        self.assertTrue(default_storage.exists(valid_name))
+        self.assertEqual(self.served(certificate), self.stored(certificate))
+        with self.captureOnCommitCallbacks(execute=True):
+            certificates.revoke(certificate, self.staff, "Wydany omyłkowo")
+        certificate.refresh_from_db()
+        self.assertFalse(default_storage.exists(valid_name))
+        self.assertIn(pl("REVOKED"), pdf_text(self.served(certificate)))
+        # Rendered on its first request, and stored in the same storage.
+        lazily = self.issue(self.other_partnership, self.superuser)
+        self.assertIn(lazily.number, pdf_text(self.served(lazily)))
+        lazily.refresh_from_db()
+        self.assertTrue(default_storage.exists(lazily.pdf.name))
+        self.assertEqual(
+            sorted(default_storage.listdir("certificates")[1]),
+            sorted(Path(c.pdf.name).name for c in (certificate, lazily)),
+        )
+        # Nothing reached the file system's media folder.
+        self.assertEqual(os.listdir(self.media), [])
