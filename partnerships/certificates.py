@@ -24,6 +24,7 @@ revoked or superseded (the stamp), after the transaction commits. ``pdf_file`` s
 renders and stores it first if it is missing.
 """
 
+import base64
 import datetime
 import logging
 import mimetypes
@@ -35,8 +36,9 @@ from urllib.request import url2pathname
 import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
 from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -57,6 +59,8 @@ SNAPSHOT_VERSION = 1
 MAX_SEQUENCE = 99_999
 EARLIEST_ISSUE_YEAR = 2000
 TEMPLATE = "partnerships/certificate.html"
+# The kinds of logo an upload can be (members.uploads): printed from the storage, nothing else.
+LOGO_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
 STYLESHEET = "css/certificate.css"
 ROLE_ORDER = {Membership.Role.LEADER: 0, Membership.Role.PARTNER: 1, Membership.Role.OBSERVER: 2}
 # How tightly the member list is set: one column of large type for a few members, up to five
@@ -527,11 +531,17 @@ def _choice_label(choices, value: str) -> str:
 
 
 def _media_uri(name: str) -> str:
-    """A ``file://`` address of a stored upload, or "" when the file is missing."""
-    if not name:
+    """A stored logo as a ``data:`` URI, read through the media storage (a file path would not
+    exist on S3); "" when the name is not an image's, is missing or leaves the storage."""
+    content_type = mimetypes.guess_type(name)[0] if name else None
+    if content_type not in LOGO_TYPES:
         return ""
-    path = (Path(settings.MEDIA_ROOT) / name).resolve()
-    return path.as_uri() if path.is_file() and _is_servable(path) else ""
+    try:
+        with default_storage.open(name, "rb") as file:
+            content = file.read()
+    except (OSError, SuspiciousFileOperation):
+        return ""
+    return f"data:{content_type};base64,{base64.b64encode(content).decode('ascii')}"
 
 
 def describe(certificate: Certificate) -> dict:

@@ -44,6 +44,11 @@ PARTNERSHIP_NAME = "Partnerstwo Lokalne „Gęśla Jaźń” w Łodzi"
 MEMBER_NAME = "Stowarzyszenie Żółć Gęśla Łódź"
 ISSUED_ON = datetime.date(2014, 12, 11)
 NUMBER_SCHEME = re.compile(r"RPL/[0-9]{2}/[0-9]{4}/[0-9]{5}")
+STORED_NAME = re.compile(r"^certificates/[0-9a-f]{32}\.pdf$")
+IN_MEMORY_STORAGE = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 
 def pl(message: str) -> str:
@@ -473,6 +478,15 @@ class PdfTests(CertificateTestCase):
         self.assertEqual(len(PdfReader(io.BytesIO(without)).pages[0].images), 0)
         self.assertEqual(len(PdfReader(io.BytesIO(with_logos)).pages[0].images), 2)
 
+    @override_settings(STORAGES=IN_MEMORY_STORAGE)
+    def test_the_logos_are_read_through_the_storage_api(self):
+        with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+            self.mcps.logo.save("logo.png", png_logo("#8a1538"))
+            self.partnership.logo.save("logo.png", png_logo("#0b4f8a"))
+            pdf = certificates.render_pdf(self.issue())
+            self.assertEqual(os.listdir(media), [])
+        self.assertEqual(len(PdfReader(io.BytesIO(pdf)).pages[0].images), 2)
+
     def test_a_revoked_or_superseded_certificate_prints_marked_void(self):
         certificate = self.issue()
         replaced = certificates.issue_membership_certificates(self.partnership, self.staff, "Jan Testowy")[0]
@@ -833,13 +847,6 @@ class CertificateRateLimitTests(CertificateTestCase):
         for n in range(3):
             self.assertEqual(self.get(url, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code, 200)
         self.assertLimited(self.get(url, HTTP_X_FORWARDED_FOR="198.51.100.99"))
-
-
-IN_MEMORY_STORAGE = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-STORED_NAME = re.compile(r"^certificates/[0-9a-f]{32}\.pdf$")
 
 
 class StoredPdfTests(CertificateTestCase):
