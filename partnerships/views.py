@@ -86,12 +86,18 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
 CERTIFICATE_CODE = re.compile(r"[A-Za-z0-9_-]{10,64}")
 
 
-def _certificate_by_code(code: str) -> Certificate | None:
+def _certificate_by_code(code: str, certificates=None) -> Certificate | None:
+    """The certificate of ``code`` from ``certificates`` (all, with what the verification page
+    shows, by default); None for a malformed or unknown code. One query, none for a malformed code."""
     if not CERTIFICATE_CODE.fullmatch(code):
         return None
-    certificates = Certificate.objects.select_related("partnership", "superseded_by", "issuing_centre")
-    # Codes are lower case; a code typed from paper in capitals still finds its certificate.
-    return certificates.filter(verification_code=code.lower()).first()
+    if certificates is None:
+        certificates = Certificate.objects.select_related("partnership", "superseded_by", "issuing_centre")
+    try:
+        # Codes are lower case; a code typed from paper in capitals still finds its certificate.
+        return certificates.get(verification_code=code.lower())
+    except Certificate.DoesNotExist:
+        return None
 
 
 def _certificate_not_found(request: HttpRequest) -> HttpResponse:
@@ -128,7 +134,8 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The certificate's PDF, shown in the browser; a revoked or superseded one is marked void.
     Streamed from the media storage, where it was stored when the certificate was issued or
     changed status: one query and a file read, no rendering (``pdf_file``)."""
-    certificate = _certificate_by_code(code)
+    # Only the row: the snapshot is read (a query more) only if the PDF must be rendered.
+    certificate = _certificate_by_code(code, Certificate.objects.defer("snapshot"))
     if certificate is None:
         return _certificate_not_found(request)
     filename = f"{certificate.number.replace('/', '-')}.pdf"
