@@ -31,14 +31,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}.")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, minimum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be {minimum} or more, not {number}.")
+    return number
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -78,6 +81,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_ratelimit",
     # The registry's apps, in the one order imports may run: core <- territory <- members
     # <- events <- partnerships.
     "core",
@@ -163,9 +167,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.views.login_locked_out"
 # Successful logins are not logged with their addresses: nothing needs them (RODO: data minimisation).
 AXES_DISABLE_ACCESS_LOG = True
-# Behind the production proxy the client's address is the last one it appends.
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address, for the locks as for the rate limits: core.clients. AXES_PROXY_COUNT
+# is the number of reverse proxies in front of the application, each appending to
+# X-Forwarded-For; 0 (the default) trusts no such header and takes REMOTE_ADDR. (Named
+# PROXY_COUNT here: django-axes reads a setting AXES_PROXY_COUNT as a deprecated alias.)
+PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -267,6 +274,23 @@ else:
     }
 # Whole public pages for visitors without a session (config.middleware.PageCacheMiddleware).
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
+
+# Rate limits of the public certificate pages, per client address (core.clients) and minute,
+# counted by django-ratelimit in the default cache (core.ratelimits). Why these figures:
+# docs/security.md. A benchmark that loads a page on purpose raises them.
+CERTIFICATE_VERIFICATIONS_PER_MINUTE = env_int("CERTIFICATE_VERIFICATIONS_PER_MINUTE", 60, minimum=1)
+CERTIFICATE_PDFS_PER_MINUTE = env_int("CERTIFICATE_PDFS_PER_MINUTE", 20, minimum=1)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "core.clients.client_address"
+# A counter that vanished between reading and adding to it (a file cache culls entries) lets
+# that one request through instead of refusing it.
+RATELIMIT_FAIL_OPEN = True
+# django-ratelimit refuses every cache but memcached and django-redis: the file cache (one
+# machine's workers share it) because its increments are not atomic, which under concurrent
+# requests may count a few too few; Django's own RedisCache as "not officially supported",
+# though its increments are atomic. core.checks refuses what really breaks the limits instead:
+# a dummy cache (nothing counted), and in production a per-process one (local memory).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # Who runs this installation: the accessibility statement must name them and a contact.
 SITE_OPERATOR = env_str("SITE_OPERATOR", "")

@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Registry core")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 (registers the system checks)

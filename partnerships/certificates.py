@@ -17,8 +17,14 @@ What a certificate certifies is frozen in its ``snapshot`` when it is issued. ``
 and ``render_batch_pdf`` read the snapshot alone (never the live records), always in Polish,
 with the fonts shipped in ``static/fonts``, and through ``url_fetcher``, which serves local
 static and media files only.
+
+Each certificate's PDF is rendered once for each status it has and kept in the media storage
+(``Certificate.pdf``, through Django's storage API only): when it is issued and when it is
+revoked or superseded (the stamp), after the transaction commits. ``pdf_file`` serves it, and
+renders and stores it first if it is missing.
 """
 
+import base64
 import datetime
 import logging
 import mimetypes
@@ -30,7 +36,9 @@ from urllib.request import url2pathname
 import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -51,6 +59,8 @@ SNAPSHOT_VERSION = 1
 MAX_SEQUENCE = 99_999
 EARLIEST_ISSUE_YEAR = 2000
 TEMPLATE = "partnerships/certificate.html"
+# The kinds of logo an upload can be (members.uploads): printed from the storage, nothing else.
+LOGO_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
 STYLESHEET = "css/certificate.css"
 ROLE_ORDER = {Membership.Role.LEADER: 0, Membership.Role.PARTNER: 1, Membership.Role.OBSERVER: 2}
 # How tightly the member list is set: one column of large type for a few members, up to five
@@ -317,7 +327,7 @@ def issue_partnership_certificate(
                 )
             facts, _memberships = _partnership_facts(partnership)
             [number] = take_numbers(partnership.home_voivodeship_id, issued_on.year)
-            return _new_certificate(
+            certificate = _new_certificate(
                 partnership,
                 number=number,
                 facts=facts,
@@ -328,6 +338,8 @@ def issue_partnership_certificate(
                 function=function,
                 user=user,
             )
+            _store_pdfs_after_commit([certificate])
+            return certificate
     except IntegrityError as error:
         raise CertificateError(_("Another certificate was issued at the same moment; reload and try again.")) from error
 
@@ -365,7 +377,7 @@ def issue_membership_certificates(
             if not to_certify:
                 return []
             numbers = take_numbers(partnership.home_voivodeship_id, issued_on.year, len(to_certify))
-            return [
+            issued = [
                 _new_certificate(
                     partnership,
                     number=number,
@@ -379,6 +391,8 @@ def issue_membership_certificates(
                 )
                 for number, membership in zip(numbers, to_certify, strict=True)
             ]
+            _store_pdfs_after_commit(issued)
+            return issued
     except IntegrityError as error:
         raise CertificateError(_("Another certificate was issued at the same moment; reload and try again.")) from error
 
@@ -417,11 +431,15 @@ def revoke(certificate: Certificate, user, reason: str) -> Certificate:
         locked.revoked_on = timezone.localdate()
         locked.revocation_reason = reason
         locked._history_user = user
-        locked.save(update_fields=["status", "revoked_on", "revocation_reason"])
-    certificate.status, certificate.revoked_on, certificate.revocation_reason = (
+        # The stored PDF says "valid": it goes with the status it was rendered for.
+        discarded, locked.pdf = locked.pdf.name, ""
+        locked.save(update_fields=["status", "revoked_on", "revocation_reason", "pdf"])
+        _store_pdfs_after_commit([locked], discarded=[discarded])
+    certificate.status, certificate.revoked_on, certificate.revocation_reason, certificate.pdf = (
         locked.status,
         locked.revoked_on,
         locked.revocation_reason,
+        locked.pdf.name,
     )
     return locked
 
@@ -467,7 +485,8 @@ def reissue(
             # The old one stops being valid first: a partnership or member has one valid certificate.
             old.status = Certificate.Status.SUPERSEDED
             old._history_user = user
-            old.save(update_fields=["status"])
+            discarded, old.pdf = old.pdf.name, ""
+            old.save(update_fields=["status", "pdf"])
             [number] = take_numbers(old.partnership.home_voivodeship_id, issued_on.year)
             new = _new_certificate(
                 old.partnership,
@@ -482,9 +501,10 @@ def reissue(
             )
             old.superseded_by = new
             old.save(update_fields=["superseded_by"])
+            _store_pdfs_after_commit([old, new], discarded=[discarded])
     except IntegrityError as error:
         raise CertificateError(_("Another certificate was issued at the same moment; reload and try again.")) from error
-    certificate.status, certificate.superseded_by = old.status, new
+    certificate.status, certificate.superseded_by, certificate.pdf = old.status, new, old.pdf.name
     return new
 
 
@@ -511,11 +531,17 @@ def _choice_label(choices, value: str) -> str:
 
 
 def _media_uri(name: str) -> str:
-    """A ``file://`` address of a stored upload, or "" when the file is missing."""
-    if not name:
+    """A stored logo as a ``data:`` URI, read through the media storage (a file path would not
+    exist on S3); "" when the name is not an image's, is missing or leaves the storage."""
+    content_type = mimetypes.guess_type(name)[0] if name else None
+    if content_type not in LOGO_TYPES:
         return ""
-    path = (Path(settings.MEDIA_ROOT) / name).resolve()
-    return path.as_uri() if path.is_file() and _is_servable(path) else ""
+    try:
+        with default_storage.open(name, "rb") as file:
+            content = file.read()
+    except (OSError, SuspiciousFileOperation):
+        return ""
+    return f"data:{content_type};base64,{base64.b64encode(content).decode('ascii')}"
 
 
 def describe(certificate: Certificate) -> dict:
@@ -694,3 +720,88 @@ def render_batch_pdf(certificates: Iterable[Certificate]) -> bytes:
 def render_pdf(certificate: Certificate) -> bytes:
     """The certificate as a one-page A4 landscape PDF, in Polish, from its snapshot alone."""
     return render_batch_pdf([certificate])
+
+
+# Stored PDFs: rendered once per status, then served from the media storage
+
+
+def _store_pdfs_after_commit(certificates: Iterable[Certificate], discarded: Iterable[str] = ()) -> None:
+    """Once the calling transaction commits, delete the ``discarded`` files and render and store
+    the PDFs of ``certificates`` that still have none.
+
+    After the commit, so that WeasyPrint (a tenth to half a second a certificate) never runs
+    while the number sequence is locked, and renders only what was committed. Inside a
+    transaction that rolls back, nothing happens. A render that fails is logged and leaves the
+    certificate without a stored PDF, which ``pdf_file`` then renders on the first request.
+    """
+    pks = [certificate.pk for certificate in certificates]
+    names = [name for name in discarded if name]
+
+    # A function rather than a functools.partial: Django names a failed robust callback in
+    # its log by __qualname__, which a partial lacks.
+    def store_certificate_pdfs() -> None:
+        _replace_stored_pdfs(pks, names)
+
+    transaction.on_commit(store_certificate_pdfs, robust=True)
+
+
+def _replace_stored_pdfs(pks: list[int], discarded: list[str]) -> None:
+    storage = Certificate._meta.get_field("pdf").storage
+    for name in discarded:
+        storage.delete(name)
+    store_pdfs(Certificate.objects.filter(pk__in=pks, pdf="").order_by("pk"))
+
+
+def store_pdfs(certificates: Iterable[Certificate]) -> None:
+    """Render the certificates as they stand and store each PDF in place of the one it had.
+
+    The fonts and the stylesheet are loaded once for all of them (as ``render_batch_pdf``
+    does), then each page is written as a PDF of its own and saved under a new unguessable
+    name; the file it replaces is deleted.
+    """
+    certificates = list(certificates)
+    if not certificates:
+        return
+    with translation.override("pl"):
+        font_config = FontConfiguration()
+        stylesheet = _stylesheet(font_config)
+        for certificate in certificates:
+            _store(certificate, _document(certificate, font_config, stylesheet).write_pdf())
+
+
+def _store(certificate: Certificate, pdf: bytes) -> bool:
+    """Save ``pdf`` under a new name and point the row at it, if the row still has the status
+    and the stored file it had when ``certificate`` was read; True when it did.
+
+    A compare-and-swap in one ``UPDATE``: of two requests that render the same certificate at
+    once, one file is kept and the other deleted, and a PDF rendered just before a revocation
+    never replaces the revoked one. An ``UPDATE`` of the field alone, so storing a rendition
+    writes no history row and starts no new data generation (nothing public changed).
+    """
+    previous, status = certificate.pdf.name or "", certificate.status
+    certificate.pdf.save("certificate.pdf", ContentFile(pdf), save=False)
+    storage, name = certificate.pdf.storage, certificate.pdf.name
+    if Certificate.objects.filter(pk=certificate.pk, status=status, pdf=previous).update(pdf=name):
+        if previous:
+            storage.delete(previous)
+        return True
+    storage.delete(name)
+    certificate.refresh_from_db(fields=["status", "pdf"])
+    return False
+
+
+def pdf_file(certificate: Certificate) -> File:
+    """The certificate's PDF, to serve: the stored file opened from storage (no rendering).
+
+    When there is none, or its file is missing (certificates issued before PDFs were kept, a
+    render that failed after issue, a lost file), it is rendered now and stored, so that each
+    status is rendered once; the file returned is then the one just rendered.
+    """
+    if certificate.pdf:
+        try:
+            return certificate.pdf.storage.open(certificate.pdf.name, "rb")
+        except FileNotFoundError:
+            logger.warning("The stored PDF of certificate %s is missing; rendering it again.", certificate.number)
+    pdf = render_pdf(certificate)
+    _store(certificate, pdf)
+    return ContentFile(pdf, name="certificate.pdf")

@@ -443,6 +443,13 @@ class Evaluation(models.Model):
         return self.partnership.home_voivodeship_id if self.partnership_id else None
 
 
+def certificate_pdf_upload_to(instance, filename: str) -> str:
+    """``certificates/<128 random bits in hex>.pdf``: a name nobody can guess from the number or
+    the code, in a folder that ``/media/`` never serves (config.urls serves logos and documents
+    only); the PDF is served by the certificate's own address."""
+    return f"certificates/{secrets.token_hex(16)}.pdf"
+
+
 def new_verification_code() -> str:
     """An unguessable code for the public verification address: 128 random bits as 26 characters
     of lower-case base32 (a–z, 2–7), which has no 0/O or 1/l/I to mistake when typed from paper."""
@@ -547,10 +554,14 @@ class Certificate(models.Model):
     )
     verification_count = models.PositiveIntegerField(_("number of verifications"), default=0, editable=False)
     snapshot = models.JSONField(_("what was certified"), default=dict, editable=False)
+    # Rendered from the snapshot when the certificate is issued and again when its status
+    # changes (the stamp), then served as it is: partnerships.certificates.pdf_file.
+    pdf = models.FileField(_("PDF"), upload_to=certificate_pdf_upload_to, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    # Public verifications only add to the counter; they are not changes worth a history row.
-    history = HistoricalRecords(excluded_fields=["verification_count"])
+    # Public verifications only add to the counter, and the stored PDF is a rendition of what
+    # the row says: neither is a change worth a history row.
+    history = HistoricalRecords(excluded_fields=["verification_count", "pdf"])
 
     REGION_PATH = "partnership__home_voivodeship"
 

@@ -1,22 +1,22 @@
 import re
 
 from django.db.models import F, Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core.page_cache import cacheable
+from core.ratelimits import rate_limited
 from members.models import Sector
 from territory.boundaries import MapShape, viewbox_around
 from territory.listing import list_parameters, listing_context
 from territory.models import County
 
 from . import exports
-from .certificates import describe, render_pdf
+from .certificates import describe, pdf_file
 from .filters import PartnershipFilterSet
 from .models import Agreement, Certificate, Membership, Partnership, Signatory
 
@@ -91,12 +91,18 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
 CERTIFICATE_CODE = re.compile(r"[A-Za-z0-9_-]{10,64}")
 
 
-def _certificate_by_code(code: str) -> Certificate | None:
+def _certificate_by_code(code: str, certificates=None) -> Certificate | None:
+    """The certificate of ``code`` from ``certificates`` (all, with what the verification page
+    shows, by default); None for a malformed or unknown code. One query, none for a malformed code."""
     if not CERTIFICATE_CODE.fullmatch(code):
         return None
-    certificates = Certificate.objects.select_related("partnership", "superseded_by", "issuing_centre")
-    # Codes are lower case; a code typed from paper in capitals still finds its certificate.
-    return certificates.filter(verification_code=code.lower()).first()
+    if certificates is None:
+        certificates = Certificate.objects.select_related("partnership", "superseded_by", "issuing_centre")
+    try:
+        # Codes are lower case; a code typed from paper in capitals still finds its certificate.
+        return certificates.get(verification_code=code.lower())
+    except Certificate.DoesNotExist:
+        return None
 
 
 def _certificate_not_found(request: HttpRequest) -> HttpResponse:
@@ -107,6 +113,7 @@ def _certificate_not_found(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @never_cache
+@rate_limited("certificate-verification", "CERTIFICATE_VERIFICATIONS_PER_MINUTE")
 def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     """Whether a certificate is genuine and valid, revoked or superseded, and what it certified
     (from its snapshot). Counts the verification; never cached, so a revocation shows at once."""
@@ -127,15 +134,17 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_safe
 @never_cache
+@rate_limited("certificate-pdf", "CERTIFICATE_PDFS_PER_MINUTE")
 def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The certificate's PDF, shown in the browser; a revoked or superseded one is marked void.
-    Renders it each time (about a quarter of a second): nothing is stored on the server."""
-    certificate = _certificate_by_code(code)
+    Streamed from the media storage, where it was stored when the certificate was issued or
+    changed status: one query and a file read, no rendering (``pdf_file``)."""
+    # Only the row: the snapshot is read (a query more) only if the PDF must be rendered.
+    certificate = _certificate_by_code(code, Certificate.objects.defer("snapshot"))
     if certificate is None:
         return _certificate_not_found(request)
-    response = HttpResponse(render_pdf(certificate), content_type="application/pdf")
     filename = f"{certificate.number.replace('/', '-')}.pdf"
-    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=filename)
+    response = FileResponse(pdf_file(certificate), content_type="application/pdf", filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -40,6 +40,7 @@ from PIL import Image, ImageDraw
 from config.backup import BackupError, backed_up_models, create_backup, read_manifest, restore_backup, sign_manifest
 from events.models import Event, Material, Project, Speaker
 from members.models import Institution, StaffProfile
+from partnerships import certificates
 from partnerships.certificates import issue_partnership_certificate
 from partnerships.history import deleted_partnerships, restore_partnership
 from partnerships.models import Agreement, Certificate, Membership, Partnership, Signatory, TargetGroup
@@ -167,7 +168,10 @@ class BackupTestCase(TestCase):
         Signatory.objects.create(agreement=agreement, person=person, institution=cls.member)
         cls.partnership.name = "Partnerstwo testowe kopii po zmianie"
         cls.partnership.save()
-        cls.certificate = issue_partnership_certificate(cls.partnership, cls.staff, "Jan Testowy", "dyrektor")
+        # Its PDF is rendered and stored in the media once the issue commits.
+        with cls.captureOnCommitCallbacks(execute=True):
+            cls.certificate = issue_partnership_certificate(cls.partnership, cls.staff, "Jan Testowy", "dyrektor")
+        cls.certificate.refresh_from_db()
 
         deleted = builders.partnership("Partnerstwo testowe usunięte", members=[other])
         cls.deleted_pk = deleted.pk
@@ -221,9 +225,10 @@ class ArchiveTests(BackupTestCase):
         # The deleted partnership has the largest key; its history still names it.
         self.assertEqual(history.aggregate(Max("id"))["id__max"], self.deleted_pk)
         names = set(media_state(self.media_root))
-        for folder in ("logos/", "logos/thumbnails/", "documents/"):
+        for folder in ("logos/", "logos/thumbnails/", "documents/", "certificates/"):
             self.assertTrue(any(name.startswith(folder) for name in names), folder)
-        self.assertEqual(len(names), 6)
+        self.assertEqual(len(names), 7)
+        self.assertIn(self.certificate.pdf.name, names)
 
     def test_the_archive_holds_the_signed_manifest_first_then_the_data_and_the_media_files(self):
         create_backup(self.archive)
@@ -327,6 +332,16 @@ class RestoredRegistryTests(BackupTestCase):
         self.assertTrue(member.logo_thumbnail.storage.exists(member.logo_thumbnail.name))
         self.assertEqual(Certificate.objects.get(pk=self.certificate.pk).snapshot, self.certificate.snapshot)
 
+    def test_a_stored_certificate_pdf_comes_back_and_is_served_without_rendering(self):
+        restored = Certificate.objects.get(pk=self.certificate.pk)
+        self.assertEqual(restored.pdf.name, self.certificate.pdf.name)
+        stored = self.media_before[restored.pdf.name]
+        self.assertTrue(stored.startswith(b"%PDF-"))
+        with mock.patch.object(certificates, "render_pdf") as render:
+            response = self.client.get(restored.get_pdf_url())
+            self.assertEqual(b"".join(response.streaming_content), stored)
+        render.assert_not_called()
+
     def test_restore_writes_no_history_of_its_own(self):
         for model, count in self.history_counts.items():
             self.assertEqual(model.history.count(), count, model)
@@ -360,7 +375,7 @@ class BackupCommandTests(BackupTestCase):
         manifest = read_manifest(archive)
         self.assertIn(f"Rekordy: {manifest.record_count}.", output)
         self.assertIn("Partnerstwa: ", output)
-        self.assertIn("Pliki mediów: 6, ", output)
+        self.assertIn("Pliki mediów: 7, ", output)
         self.assertIn(f"Zapisano kopię zapasową: {archive}", output)
         self.assertEqual(list(archive.parent.iterdir()), [archive])
 
@@ -411,7 +426,7 @@ class BackupCommandTests(BackupTestCase):
         manifest = create_backup(self.archive)
         output = restore(self.archive, "--noinput")
         self.assertIn(f"Rekordy: {manifest.record_count}.", output)
-        self.assertIn("Pliki mediów: 6, ", output)
+        self.assertIn("Pliki mediów: 7, ", output)
         self.assertIn("Wszyscy muszą zalogować się ponownie.", output)
 
 

@@ -167,6 +167,64 @@ class LoginThrottlingTests(AdminTestCase):
             self.assertEqual(self.login("pracownik.mcps", "złe-hasło").status_code, 200)
 
 
+class LoginThrottlingBehindAProxyTests(AdminTestCase):
+    """Every login arrives from the reverse proxy's address; the client's address is in the
+    X-Forwarded-For header, appended by that proxy after whatever the client sent."""
+
+    PROXY = "10.0.0.2"
+    CLIENT_A, CLIENT_B = "203.0.113.5", "198.51.100.7"
+
+    def login(self, username: str, password: str, forwarded_for: str, remote: str = PROXY):
+        return self.client.post(
+            "/admin/login/?next=/admin/",
+            {"username": username, "password": password},
+            REMOTE_ADDR=remote,
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+
+    def assertLocked(self, response):
+        self.assertContains(response, "Zbyt wiele nieudanych logowań", status_code=429)
+
+    def assertSignedIn(self, response):
+        self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
+        self.client.logout()
+
+    @override_settings(PROXY_COUNT=1)
+    def test_failures_from_one_client_lock_that_client_and_not_everyone_behind_the_proxy(self):
+        for _attempt in range(settings.AXES_FAILURE_LIMIT):
+            self.login("pracownik.mcps", "złe-hasło", self.CLIENT_A)
+        self.assertLocked(self.login("pracownik.mcps", PASSWORD, self.CLIENT_A))
+        # The same user name from another client, through the same proxy, still signs in.
+        self.assertSignedIn(self.login("pracownik.mcps", PASSWORD, self.CLIENT_B))
+        self.assertLocked(self.login("pracownik.mcps", PASSWORD, self.CLIENT_A))
+
+    @override_settings(PROXY_COUNT=1)
+    def test_what_a_client_writes_into_the_header_itself_does_not_free_it(self):
+        # The client sends a header of its own; the proxy appends the real address to it.
+        forged = [f"198.51.100.{n}, {self.CLIENT_A}" for n in range(settings.AXES_FAILURE_LIMIT)]
+        for forwarded_for in forged:
+            self.login("pracownik.mcps", "złe-hasło", forwarded_for)
+        for forwarded_for in (
+            self.CLIENT_A,
+            f"{self.CLIENT_B}, {self.CLIENT_A}",
+            f'for={self.CLIENT_B};x=", {self.CLIENT_A}',
+            f'"{self.CLIENT_B}, {self.CLIENT_A}',
+        ):
+            with self.subTest(forwarded_for=forwarded_for):
+                self.assertLocked(self.login("pracownik.mcps", PASSWORD, forwarded_for))
+
+    def test_without_a_proxy_the_header_is_not_trusted_to_escape_a_lock(self):
+        # PROXY_COUNT is 0 by default: a client talks to the application directly.
+        self.assertEqual(settings.PROXY_COUNT, 0)
+        for n in range(settings.AXES_FAILURE_LIMIT):
+            self.login("pracownik.mcps", "złe-hasło", f"198.51.100.{n}", remote=self.CLIENT_A)
+        for forwarded_for in ("", self.CLIENT_B, f"{self.CLIENT_B}, 198.51.100.99"):
+            with self.subTest(forwarded_for=forwarded_for):
+                self.assertLocked(self.login("pracownik.mcps", PASSWORD, forwarded_for, remote=self.CLIENT_A))
+        # Nor can another client put itself into A's lock by naming A in the header.
+        self.assertSignedIn(self.login("pracownik.mcps", PASSWORD, self.CLIENT_A, remote=self.CLIENT_B))
+
+
 class UploadTests(AdminTestCase):
     def setUp(self):
         self.media = tempfile.TemporaryDirectory()

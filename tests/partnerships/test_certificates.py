@@ -9,6 +9,7 @@ which `make test` installs. Names are plainly made up for tests.
 import datetime
 import http.server
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -43,6 +44,11 @@ PARTNERSHIP_NAME = "Partnerstwo Lokalne „Gęśla Jaźń” w Łodzi"
 MEMBER_NAME = "Stowarzyszenie Żółć Gęśla Łódź"
 ISSUED_ON = datetime.date(2014, 12, 11)
 NUMBER_SCHEME = re.compile(r"RPL/[0-9]{2}/[0-9]{4}/[0-9]{5}")
+STORED_NAME = re.compile(r"^certificates/[0-9a-f]{32}\.pdf$")
+IN_MEMORY_STORAGE = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 
 def pl(message: str) -> str:
@@ -472,6 +478,15 @@ class PdfTests(CertificateTestCase):
         self.assertEqual(len(PdfReader(io.BytesIO(without)).pages[0].images), 0)
         self.assertEqual(len(PdfReader(io.BytesIO(with_logos)).pages[0].images), 2)
 
+    @override_settings(STORAGES=IN_MEMORY_STORAGE)
+    def test_the_logos_are_read_through_the_storage_api(self):
+        with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+            self.mcps.logo.save("logo.png", png_logo("#8a1538"))
+            self.partnership.logo.save("logo.png", png_logo("#0b4f8a"))
+            pdf = certificates.render_pdf(self.issue())
+            self.assertEqual(os.listdir(media), [])
+        self.assertEqual(len(PdfReader(io.BytesIO(pdf)).pages[0].images), 2)
+
     def test_a_revoked_or_superseded_certificate_prints_marked_void(self):
         certificate = self.issue()
         replaced = certificates.issue_membership_certificates(self.partnership, self.staff, "Jan Testowy")[0]
@@ -591,7 +606,7 @@ class VerificationPageTests(CertificateTestCase):
         filename = certificate.number.replace("/", "-") + ".pdf"
         self.assertEqual(response["Content-Disposition"], f'inline; filename="{filename}"')
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
-        self.assertTrue(response.content.startswith(b"%PDF-"))
+        self.assertTrue(b"".join(response.streaming_content).startswith(b"%PDF-"))
 
     def test_an_unknown_code_is_a_404_that_says_what_to_do(self):
         self.issue()
@@ -737,3 +752,283 @@ class CertificateListPartialTests(CertificateTestCase):
             pl("No certificates have been issued."),
             render_to_string("partnerships/includes/certificates.html", {"certificates": []}),
         )
+
+
+class RateLimitClock:
+    """django-ratelimit's clock, held still: a test's requests fall in one window whatever the
+    second they start at, and moving on to the next window is a step of the test."""
+
+    def __init__(self, now: int = 1_900_000_000):
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate-limits"}}
+
+
+@override_settings(CACHES=LOCAL_CACHE, CERTIFICATE_VERIFICATIONS_PER_MINUTE=3, CERTIFICATE_PDFS_PER_MINUTE=2)
+class CertificateRateLimitTests(CertificateTestCase):
+    """The verification page and the PDF are limited per client address and minute, with a
+    real (local memory) cache; the suite's dummy cache counts nothing."""
+
+    CLIENT_A, CLIENT_B = "203.0.113.5", "198.51.100.7"
+
+    def setUp(self):
+        self.media = self.enterContext(tempfile.TemporaryDirectory())
+        self.enterContext(override_settings(MEDIA_ROOT=self.media))
+        self.clock = RateLimitClock()
+        self.enterContext(mock.patch("django_ratelimit.core.time", self.clock))
+        self.certificate = self.issue()
+
+    def tearDown(self):
+        from django.core.cache import cache
+
+        cache.clear()
+
+    def get(self, url: str, address: str = CLIENT_A, **headers):
+        return self.client.get(url, REMOTE_ADDR=address, **headers)
+
+    def assertLimited(self, response) -> int:
+        """The 429 page, in Polish, with the wait in Retry-After and in words; the wait."""
+        self.assertContains(response, "Zbyt wiele zapytań", status_code=429)
+        seconds = int(response["Retry-After"])
+        self.assertTrue(1 <= seconds <= 60, seconds)
+        with translation.override("pl"):
+            wait = ngettext(
+                "Wait %(counter)s second and try again.", "Wait %(counter)s seconds and try again.", seconds
+            ) % {"counter": seconds}
+        self.assertContains(response, wait, status_code=429)
+        self.assertIn("no-cache", response["Cache-Control"])
+        return seconds
+
+    def test_the_verification_page_is_limited_per_address_and_minute(self):
+        url = self.certificate.get_absolute_url()
+        for _request in range(3):
+            self.assertContains(self.get(url), self.certificate.number)
+        seconds = self.assertLimited(self.get(url))
+        # Another address is not affected.
+        self.assertContains(self.get(url, self.CLIENT_B), self.certificate.number)
+        # A refused request runs no view: it is not counted as a verification.
+        self.certificate.refresh_from_db()
+        self.assertEqual(self.certificate.verification_count, 4)
+        # Retry-After is exact: one second earlier still refused, then answered.
+        self.clock.now += seconds - 1
+        self.assertLimited(self.get(url))
+        self.clock.now += 1
+        self.assertContains(self.get(url), self.certificate.number)
+
+    def test_the_pdf_is_limited_per_address_and_minute(self):
+        url = self.certificate.get_pdf_url()
+        for _request in range(2):
+            self.assertEqual(self.get(url).status_code, 200)
+        self.assertLimited(self.get(url))
+        self.assertEqual(self.get(url, self.CLIENT_B).status_code, 200)
+        # The verification page keeps its own budget.
+        self.assertEqual(self.get(self.certificate.get_absolute_url()).status_code, 200)
+
+    def test_guessing_codes_is_limited_too(self):
+        for _request in range(3):
+            self.assertEqual(self.get("/certyfikaty/NieMaTakiegoKodu123/").status_code, 404)
+        self.assertLimited(self.get("/certyfikaty/NieMaTakiegoKoduXYZ/"))
+
+    @override_settings(PROXY_COUNT=1)
+    def test_behind_a_proxy_each_client_has_its_own_budget(self):
+        url = self.certificate.get_absolute_url()
+        proxy = "10.0.0.2"
+        for _request in range(3):
+            self.assertEqual(self.get(url, proxy, HTTP_X_FORWARDED_FOR=self.CLIENT_A).status_code, 200)
+        self.assertLimited(self.get(url, proxy, HTTP_X_FORWARDED_FOR=f"{self.CLIENT_B}, {self.CLIENT_A}"))
+        self.assertEqual(self.get(url, proxy, HTTP_X_FORWARDED_FOR=self.CLIENT_B).status_code, 200)
+
+    def test_without_a_proxy_a_forwarded_header_does_not_open_a_new_budget(self):
+        url = self.certificate.get_absolute_url()
+        for n in range(3):
+            self.assertEqual(self.get(url, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code, 200)
+        self.assertLimited(self.get(url, HTTP_X_FORWARDED_FOR="198.51.100.99"))
+
+
+class StoredPdfTests(CertificateTestCase):
+    """A certificate's PDF is rendered once per status (when it is issued, revoked or
+    superseded, after the commit), kept in the media storage and served from there."""
+
+    def setUp(self):
+        self.media = self.enterContext(tempfile.TemporaryDirectory())
+        self.enterContext(override_settings(MEDIA_ROOT=self.media))
+        # Every certificate layout goes through render_html_documents: a spy counts them.
+        self.renders = self.enterContext(
+            mock.patch.object(certificates, "render_html_documents", wraps=certificates.render_html_documents)
+        )
+
+    def issue_and_commit(self, **kwargs) -> Certificate:
+        with self.captureOnCommitCallbacks(execute=True):
+            certificate = self.issue(**kwargs)
+        certificate.refresh_from_db()
+        return certificate
+
+    def served(self, certificate: Certificate) -> bytes:
+        response = self.client.get(certificate.get_pdf_url())
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        filename = certificate.number.replace("/", "-") + ".pdf"
+        self.assertEqual(response["Content-Disposition"], f'inline; filename="{filename}"')
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response["X-Robots-Tag"], "noindex")
+        return b"".join(response.streaming_content)
+
+    def stored(self, certificate: Certificate) -> bytes:
+        with certificate.pdf.storage.open(certificate.pdf.name, "rb") as file:
+            return file.read()
+
+    def test_the_pdf_is_rendered_when_issued_and_then_served_as_stored(self):
+        certificate = self.issue_and_commit()
+        self.assertRegex(certificate.pdf.name, STORED_NAME)
+        self.assertEqual(self.renders.call_count, 1)
+        stored = self.stored(certificate)
+        self.assertIn(certificate.number, pdf_text(stored))
+        self.assertEqual(self.served(certificate), stored)
+        self.assertEqual(self.served(certificate), stored)
+        self.assertEqual(self.renders.call_count, 1)
+
+    def test_membership_certificates_issued_together_get_a_pdf_each(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            issued = certificates.issue_membership_certificates(self.partnership, self.staff, "Jan Testowy")
+        names = set()
+        for certificate in issued:
+            certificate.refresh_from_db()
+            text = pdf_text(self.stored(certificate))
+            self.assertIn(certificate.number, text)
+            self.assertIn(certificate.snapshot["institution"]["name"], text)
+            self.assertEqual(len(PdfReader(io.BytesIO(self.stored(certificate))).pages), 1)
+            names.add(certificate.pdf.name)
+        self.assertEqual(len(names), len(issued))
+
+    def test_a_certificate_without_a_stored_pdf_is_rendered_on_its_first_request_only(self):
+        # Issued before PDFs were kept, or its render after issue failed: the commit hook never ran.
+        certificate = self.issue()
+        self.assertFalse(certificate.pdf)
+        first = self.served(certificate)
+        self.assertEqual(self.renders.call_count, 1)
+        certificate.refresh_from_db()
+        self.assertRegex(certificate.pdf.name, STORED_NAME)
+        self.assertEqual(self.stored(certificate), first)
+        self.assertEqual(self.served(certificate), first)
+        self.assertEqual(self.renders.call_count, 1)
+
+    def test_a_missing_file_is_rendered_and_stored_again(self):
+        certificate = self.issue_and_commit()
+        certificate.pdf.storage.delete(certificate.pdf.name)
+        with self.assertLogs("partnerships.certificates", "WARNING"):
+            self.assertIn(certificate.number, pdf_text(self.served(certificate)))
+        certificate.refresh_from_db()
+        self.assertTrue(certificate.pdf.storage.exists(certificate.pdf.name))
+        self.assertEqual(self.renders.call_count, 2)
+
+    def test_a_render_that_fails_after_issue_leaves_the_certificate_issued(self):
+        with (
+            mock.patch.object(certificates, "store_pdfs", side_effect=OSError("no fonts")),
+            self.assertLogs("django.test", "ERROR"),
+        ):
+            certificate = self.issue_and_commit()
+        self.assertEqual(certificate.status, Certificate.Status.VALID)
+        self.assertFalse(certificate.pdf)
+        self.assertIn(certificate.number, pdf_text(self.served(certificate)))
+
+    def test_revoking_stores_the_stamped_pdf_in_place_of_the_valid_one(self):
+        certificate = self.issue_and_commit()
+        valid_name = certificate.pdf.name
+        self.assertNotIn(pl("REVOKED"), pdf_text(self.served(certificate)))
+        with self.captureOnCommitCallbacks(execute=True):
+            certificates.revoke(certificate, self.staff, "Wydany omyłkowo")
+        certificate.refresh_from_db()
+        self.assertRegex(certificate.pdf.name, STORED_NAME)
+        self.assertNotEqual(certificate.pdf.name, valid_name)
+        self.assertFalse(certificate.pdf.storage.exists(valid_name))
+        renders = self.renders.call_count
+        text = pdf_text(self.served(certificate))
+        self.assertIn(pl("REVOKED"), text)
+        with translation.override("pl"):
+            self.assertIn(formats.date_format(timezone.localdate(), "j E Y"), text)
+        self.assertEqual(self.renders.call_count, renders)
+        self.assertEqual(os.listdir(Path(self.media) / "certificates"), [Path(certificate.pdf.name).name])
+
+    def test_reissuing_stamps_the_old_pdf_and_stores_the_new_one(self):
+        old = self.issue_and_commit()
+        valid_name = old.pdf.name
+        with self.captureOnCommitCallbacks(execute=True):
+            new = certificates.reissue(old, self.staff)
+        old.refresh_from_db()
+        new.refresh_from_db()
+        self.assertFalse(old.pdf.storage.exists(valid_name))
+        self.assertIn(pl("SUPERSEDED"), pdf_text(self.served(old)))
+        new_text = pdf_text(self.served(new))
+        self.assertIn(new.number, new_text)
+        self.assertNotIn(pl("SUPERSEDED"), new_text)
+        self.assertEqual(
+            sorted(os.listdir(Path(self.media) / "certificates")),
+            sorted(Path(c.pdf.name).name for c in (old, new)),
+        )
+
+    def test_a_revocation_in_a_transaction_that_rolls_back_changes_no_file(self):
+        certificate = self.issue_and_commit()
+        with (
+            self.captureOnCommitCallbacks(execute=True) as callbacks,
+            self.assertRaises(RuntimeError),
+            transaction.atomic(),
+        ):
+            certificates.revoke(certificate, self.staff, "Wydany omyłkowo")
+            raise RuntimeError("rolled back")
+        self.assertEqual(callbacks, [])
+        certificate.refresh_from_db()
+        self.assertEqual(certificate.status, Certificate.Status.VALID)
+        self.assertTrue(certificate.pdf.storage.exists(certificate.pdf.name))
+
+    def test_two_requests_rendering_at_once_keep_one_file(self):
+        certificate = self.issue()
+        first, second = Certificate.objects.get(pk=certificate.pk), Certificate.objects.get(pk=certificate.pk)
+        self.assertTrue(certificates._store(first, b"%PDF-first"))
+        self.assertFalse(certificates._store(second, b"%PDF-second"))
+        certificate.refresh_from_db()
+        self.assertEqual(self.stored(certificate), b"%PDF-first")
+        self.assertEqual(os.listdir(Path(self.media) / "certificates"), [Path(certificate.pdf.name).name])
+
+    def test_a_pdf_rendered_before_a_revocation_never_replaces_the_revoked_one(self):
+        certificate = self.issue_and_commit()
+        read_before = Certificate.objects.get(pk=certificate.pk)
+        with self.captureOnCommitCallbacks(execute=True):
+            certificates.revoke(certificate, self.staff, "Wydany omyłkowo")
+        self.assertFalse(certificates._store(read_before, b"%PDF-valid-and-late"))
+        certificate.refresh_from_db()
+        self.assertIn(pl("REVOKED"), pdf_text(self.stored(certificate)))
+        self.assertEqual(len(os.listdir(Path(self.media) / "certificates")), 1)
+
+    def test_the_stored_file_is_not_served_under_media(self):
+        certificate = self.issue_and_commit()
+        self.assertEqual(self.client.get(f"/media/{certificate.pdf.name}").status_code, 404)
+        self.assertNotIn(certificate.pdf.name, self.client.get(certificate.get_absolute_url()).content.decode())
+
+    @override_settings(STORAGES=IN_MEMORY_STORAGE)
+    def test_pdfs_go_through_the_storage_api_and_never_a_path(self):
+        from django.core.files.storage import default_storage
+
+        certificate = self.issue_and_commit()
+        valid_name = certificate.pdf.name
+        self.assertTrue(default_storage.exists(valid_name))
+        self.assertEqual(self.served(certificate), self.stored(certificate))
+        with self.captureOnCommitCallbacks(execute=True):
+            certificates.revoke(certificate, self.staff, "Wydany omyłkowo")
+        certificate.refresh_from_db()
+        self.assertFalse(default_storage.exists(valid_name))
+        self.assertIn(pl("REVOKED"), pdf_text(self.served(certificate)))
+        # Rendered on its first request, and stored in the same storage.
+        lazily = self.issue(self.other_partnership, self.superuser)
+        self.assertIn(lazily.number, pdf_text(self.served(lazily)))
+        lazily.refresh_from_db()
+        self.assertTrue(default_storage.exists(lazily.pdf.name))
+        self.assertEqual(
+            sorted(default_storage.listdir("certificates")[1]),
+            sorted(Path(c.pdf.name).name for c in (certificate, lazily)),
+        )
+        # Nothing reached the file system's media folder.
+        self.assertEqual(os.listdir(self.media), [])
