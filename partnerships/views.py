@@ -120,7 +120,9 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     certificate = _certificate_by_code(code)
     if certificate is None:
         return _certificate_not_found(request)
-    Certificate.objects.filter(pk=certificate.pk).update(verification_count=F("verification_count") + 1)
+    # A person reads the page with GET; a link checker's or load balancer's HEAD is no verification.
+    if request.method == "GET":
+        Certificate.objects.filter(pk=certificate.pk).update(verification_count=F("verification_count") + 1)
     context = {
         **describe(certificate),
         "certificate": certificate,

@@ -590,11 +590,12 @@ class VerificationPageTests(CertificateTestCase):
         self.assertContains(response, pl("This certificate is genuine and valid."))
         self.assertContains(response, first.number)
 
-    def test_each_verification_is_counted_but_not_the_pdf_download(self):
+    def test_each_verification_is_counted_but_not_the_pdf_download_nor_a_head_request(self):
         certificate = self.issue()
         self.client.get(certificate.get_absolute_url())
         self.client.get(certificate.get_absolute_url())
         self.client.get(certificate.get_pdf_url())
+        self.client.head(certificate.get_absolute_url())
         certificate.refresh_from_db()
         self.assertEqual(certificate.verification_count, 2)
 
