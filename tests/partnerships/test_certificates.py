@@ -829,6 +829,13 @@ class CertificateRateLimitTests(CertificateTestCase):
         # The verification page keeps its own budget.
         self.assertEqual(self.get(self.certificate.get_absolute_url()).status_code, 200)
 
+    def test_a_request_without_a_client_address_is_answered_not_refused(self):
+        # A server that gives no address (a Unix socket without a proxy count) has nothing to
+        # count by; such a request gets its page, never an error.
+        url = self.certificate.get_absolute_url()
+        for _request in range(5):
+            self.assertContains(self.get(url, address=""), self.certificate.number)
+
     def test_guessing_codes_is_limited_too(self):
         for _request in range(3):
             self.assertEqual(self.get("/certyfikaty/NieMaTakiegoKodu123/").status_code, 404)
