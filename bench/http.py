@@ -222,7 +222,7 @@ def issue_certificate() -> None:
 
 
 def rarest_word(name: str, frequency: Counter) -> str:
-    from territory.search import search_key
+    from core.text import search_key
 
     words = set(re.findall(r"[a-z]{5,}", search_key(name)))
     return min(words, key=lambda w: (frequency[w], w)) if words else ""
@@ -234,11 +234,11 @@ def discover_pages() -> list[Page]:
     from django.db.models import Count
     from django.urls import reverse
 
+    from core.listing import PER_PAGE
+    from core.text import search_key
     from events.models import Event
     from members.models import Institution
     from partnerships.models import Certificate, Partnership
-    from territory.listing import PER_PAGE
-    from territory.search import search_key
 
     partnerships = Partnership.objects.public()
     pages = [Page("home", "/"), Page("healthz", "/healthz", "reference")]

@@ -5,7 +5,7 @@ exact number of queries, on a database filled at national scale (seed_synthetic)
     VAR_DIR=/tmp/rejestr-bench-sqlite .venv/bin/python bench/pages.py        # SQLite in VAR_DIR
 
 Pages are rendered by Django's test client against the given database, with the count cache
-of territory.cache (a local-memory cache here) and without the page cache: what a visitor
+of core.cache (a local-memory cache here) and without the page cache: what a visitor
 costs when their page is not cached yet. Each page is requested twice to warm up, once with
 its queries captured, then ``--repeat`` times timed. Exports are streamed to the end, and
 their memory is measured apart (tracemalloc slows them): the peak of a full export against

@@ -16,9 +16,9 @@ class SiteConfig(AppConfig):
             signal.connect(self.record_changed, dispatch_uid=f"page_cache_{signal}")
 
     def record_changed(self, sender, raw: bool = False, **kwargs) -> None:
-        from territory.cache import invalidate
+        from core.cache import invalidate
 
         # Rows loaded from a fixture (a restored backup) arrive by the thousand; whoever loads
-        # them sends territory.cache.records_changed once instead.
+        # them sends core.cache.records_changed once instead.
         if not raw and sender._meta.app_label in self.REGISTRY_APPS:
             invalidate()

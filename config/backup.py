@@ -56,7 +56,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from territory.cache import records_changed
+from core.cache import records_changed
 
 FORMAT = "rejestr-partnerstw-lokalnych-backup"
 FORMAT_VERSION = 2

@@ -11,8 +11,8 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from core.cache import TIMEOUT, generation
 from core.page_cache import declared_query, normalised_query
-from territory.cache import TIMEOUT, generation
 
 
 class HeadMiddleware:
@@ -123,7 +123,7 @@ class PageCacheMiddleware:
     Only views declared ``cacheable`` (core.page_cache) are kept; any other view, a 404 that
     resolved to none, the admin and media are never cached. A page depends on its path, the
     query parameters its view declared (the view sees no others), the visitor's language and
-    the records; every change to a record starts a new generation (territory.cache), so a
+    the records; every change to a record starts a new generation (core.cache), so a
     cached page is never older than the last change. Nothing in a page comes from the Host
     header or the scheme (absolute addresses are built from ``SITE_URL``), and the host is
     validated before the cache is read or written: a disallowed host is answered 400 and

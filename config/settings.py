@@ -257,7 +257,7 @@ LOGGING = {
 }
 
 # One cache for every worker of the machine: pages and counts are cached per data generation
-# (territory.cache), which each worker must see change. Files in VAR_DIR by default; Redis
+# (core.cache), which each worker must see change. Files in VAR_DIR by default; Redis
 # where several machines serve the site (CACHE_URL=redis://host:6379/0, needs the redis package).
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL.startswith("redis://"):

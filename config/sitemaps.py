@@ -10,11 +10,11 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
+from core.cache import cached
+from core.listing import CachedCountPaginator
 from events.models import Event
 from members.models import Institution
 from partnerships.models import Partnership
-from territory.cache import cached
-from territory.listing import CachedCountPaginator
 from territory.models import County
 
 
@@ -34,7 +34,7 @@ class RegistrySitemap(Sitemap):
     def get_latest_lastmod(self):
         """The index's date of a section, by one aggregate: Django's default calls ``lastmod``
         on every item of the section, which at national scale takes seconds. The aggregate
-        scans the table, so it is computed once per data generation (territory.cache)."""
+        scans the table, so it is computed once per data generation (core.cache)."""
         items = self.items()
         if not hasattr(self, "lastmod") or not hasattr(items, "aggregate"):
             return None
@@ -45,7 +45,7 @@ class RegistrySitemap(Sitemap):
     @property
     def paginator(self):
         # The number of pages of a section, counted once per data generation too.
-        return CachedCountPaginator(self._items(), self.limit)
+        return CachedCountPaginator(self.items(), self.limit)
 
 
 class PartnershipSitemap(RegistrySitemap):

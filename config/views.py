@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from core.cache import cached, cached_count
 from core.page_cache import cacheable
 from events.models import Event
 from members.models import Institution
 from partnerships.models import Partnership
 from territory.boundaries import MAP_VIEWBOX, MapShape, viewbox_around
-from territory.cache import cached, cached_count
 from territory.models import County, Voivodeship
 
 from .sitemaps import SITEMAPS

@@ -4,9 +4,10 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.listing import ListFilterSet, cached_choices
+from core.text import query_key
 from members.filters import OfInstitutionFilter
-from territory.listing import ListFilterSet, cached_choices, county_choices, voivodeship_choices
-from territory.search import query_key
+from territory.filters import county_choices, voivodeship_choices
 
 from .models import Event, Project
 

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.text import search_key
 from members.models import Institution, Person
 from members.uploads import document_upload_to, validate_pdf
 from territory.models import Commune
-from territory.search import search_key
 
 from .querysets import EventQuerySet, ProjectQuerySet
 

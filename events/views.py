@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.listing import list_parameters, listing_context
 from core.page_cache import cacheable
 from members.models import Institution, Person
-from territory.listing import list_parameters, listing_context
 
 from .filters import EventFilterSet
 from .models import Event, Patron, Speaker
@@ -20,8 +20,7 @@ PERSON_PRIVATE = [f"person__{name}" for name in Person.PRIVATE_FIELDS]
 @cacheable(query=list_parameters(EventFilterSet))
 def event_list(request: HttpRequest) -> HttpResponse:
     filterset = EventFilterSet(request.GET or None)
-    queryset = filterset.qs.select_related("commune__county")
-    context = listing_context(request, filterset, queryset, _("Events"))
+    context = listing_context(request, filterset, _("Events"), related=["commune__county"])
     return render(request, "events/event_list.html", context)
 
 

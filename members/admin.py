@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.spreadsheet import SafeWriter
-from territory.search import query_key
+from core.text import query_key
 
 from .models import Institution, Person, StaffProfile
 from .scope import (

@@ -4,8 +4,9 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from territory.listing import ListFilterSet, StableOrderingFilter, county_choices, voivodeship_choices
-from territory.search import query_key
+from core.listing import ListFilterSet, StableOrderingFilter
+from core.text import query_key
+from territory.filters import county_choices, voivodeship_choices
 
 from .models import Institution, Sector
 

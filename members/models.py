@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.text import search_key
 from territory.models import Commune
-from territory.search import search_key
 
 from .querysets import InstitutionQuerySet, PersonQuerySet
 from .uploads import logo_upload_to, thumbnail_of, validate_logo

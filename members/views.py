@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.listing import list_parameters, listing_context
 from core.page_cache import cacheable
-from territory.listing import list_parameters, listing_context
 
 from .filters import InstitutionFilterSet
 from .models import Institution
@@ -21,8 +21,7 @@ DETAIL_LIST_LIMIT = 30
 @cacheable(query=list_parameters(InstitutionFilterSet))
 def institution_list(request: HttpRequest) -> HttpResponse:
     filterset = InstitutionFilterSet(request.GET or None)
-    queryset = filterset.qs.select_related("commune__county")
-    context = listing_context(request, filterset, queryset, _("Institutions"))
+    context = listing_context(request, filterset, _("Institutions"), related=["commune__county"])
     return render(request, "members/institution_list.html", context)
 
 

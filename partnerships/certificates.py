@@ -47,9 +47,9 @@ from django.utils.translation import gettext as _
 from weasyprint import CSS, HTML, default_url_fetcher
 from weasyprint.text.fonts import FontConfiguration
 
+from core.text import search_key
 from members.models import Institution, StaffProfile
 from members.scope import can_change
-from territory.search import search_key
 
 from .models import Agreement, Certificate, CertificateSequence, Membership, Partnership, format_partial_date
 

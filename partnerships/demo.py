@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 
 from django.db import models, transaction
 
+from core.text import slugify_pl
 from events.models import Event, Material, Patron, Project, Speaker
 from members.models import Institution, Person
 from territory.builtin import ensure_builtin_units
 from territory.models import Commune, County, Voivodeship
-from territory.slugs import slugify_pl
 
 from .models import Agreement, DatePrecision, Membership, Partnership, TargetGroup, ThematicArea
 

@@ -174,9 +174,7 @@ def _csv_lines(rows: Iterable[dict]) -> Iterator[str]:
     yield writer.writerow(COLUMNS)
     for row in rows:
         row["members"] = [name for name, _slug, _role in row["members"]]
-        yield writer.writerow(
-            ["|".join(value) if isinstance(value, list) else value for value in row.values()]
-        )
+        yield writer.writerow(["|".join(value) if isinstance(value, list) else value for value in row.values()])
 
 
 def _json_chunks(rows: Iterable[dict]) -> Iterator[str]:

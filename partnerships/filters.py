@@ -6,17 +6,12 @@ from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.listing import ListFilterSet, StableOrderingFilter, cached_choices
+from core.text import query_key
 from events.models import Project
 from members.filters import OfInstitutionFilter
 from members.models import Institution
-from territory.listing import (
-    ListFilterSet,
-    StableOrderingFilter,
-    cached_choices,
-    county_choices,
-    voivodeship_choices,
-)
-from territory.search import query_key
+from territory.filters import county_choices, voivodeship_choices
 
 from .models import Membership, Partnership, TargetGroup, ThematicArea
 

@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from core.text import search_key
 from events.models import Event, Project
 from members.models import Institution, Person
 from members.uploads import document_upload_to, logo_upload_to, validate_logo, validate_pdf
 from territory.models import Commune, County, Voivodeship
-from territory.search import search_key
 
 from .querysets import MembershipQuerySet, PartnershipQuerySet
 

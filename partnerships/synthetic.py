@@ -46,12 +46,11 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.cache import records_changed
+from core.text import search_key, slugify_pl
 from events.models import Event, Material, Patron, Project, Speaker
 from members.models import Institution, Person
-from territory.cache import records_changed
 from territory.models import Commune, County, Voivodeship
-from territory.search import search_key
-from territory.slugs import slugify_pl
 
 from .models import (
     Agreement,

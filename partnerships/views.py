@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from core.listing import list_parameters, listing_context
 from core.page_cache import cacheable
 from core.ratelimits import rate_limited
 from members.models import Sector
 from territory.boundaries import MapShape, viewbox_around
-from territory.listing import list_parameters, listing_context
 from territory.models import County
 
 from . import exports
@@ -31,8 +31,13 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     filterset = PartnershipFilterSet(request.GET or None)
     if request.GET.get("format") in EXPORT_FORMATS:
         return exports.stream(filterset.qs, request.GET["format"])
-    queryset = filterset.qs.select_related("home_voivodeship").prefetch_related("area_counties", "area_communes")
-    context = listing_context(request, filterset, queryset, _("Partnerships"))
+    context = listing_context(
+        request,
+        filterset,
+        _("Partnerships"),
+        related=["home_voivodeship"],
+        prefetch=["area_counties", "area_communes"],
+    )
     return render(request, "partnerships/partnership_list.html", context)
 
 

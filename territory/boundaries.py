@@ -16,7 +16,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .cache import records_changed
+from core.cache import records_changed
+
 from .models import County, Voivodeship
 
 LON_MIN, LON_MAX, LAT_MIN, LAT_MAX = 14.0, 24.3, 48.9, 55.0

@@ -8,8 +8,9 @@ kinds, and nothing here overwrites it.
 
 from django.db import transaction
 
+from core.text import slugify_pl
+
 from .models import Commune, County, Voivodeship
-from .slugs import slugify_pl
 
 VOIVODESHIPS = [
     ("02", "dolnośląskie"),

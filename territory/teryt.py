@@ -22,9 +22,10 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .cache import records_changed
+from core.cache import records_changed
+from core.text import slugify_pl
+
 from .models import Commune, County, Voivodeship
-from .slugs import slugify_pl
 
 COLUMNS = ("WOJ", "POW", "GMI", "RODZ", "NAZWA", "NAZWA_DOD", "STAN_NA")
 COUNTY_KINDS = {

@@ -38,13 +38,13 @@ from django.test import TestCase, override_settings
 from PIL import Image, ImageDraw
 
 from config.backup import BackupError, backed_up_models, create_backup, read_manifest, restore_backup, sign_manifest
+from core import cache as registry_cache
 from events.models import Event, Material, Project, Speaker
 from members.models import Institution, StaffProfile
 from partnerships import certificates
 from partnerships.certificates import issue_partnership_certificate
 from partnerships.history import deleted_partnerships, restore_partnership
 from partnerships.models import Agreement, Certificate, Membership, Partnership, Signatory, TargetGroup
-from territory import cache as registry_cache
 from tests import builders
 
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "backup-tests"}}

@@ -10,12 +10,12 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 from django.test import TestCase
 
+from core.text import search_key
 from events.models import Event, Material, Patron, Project, Speaker
 from members.models import Institution, Person
 from partnerships.models import Agreement, DatePrecision, Evaluation, Membership, Partnership, Signatory
 from partnerships.synthetic import MARKED_MODELS, NAME_MARK, SLUG_PREFIX, real, synthetic
 from territory.models import County
-from territory.search import search_key
 from tests import builders
 from tests.official_data import TERYT_CSV, needs
 

@@ -6,7 +6,6 @@ from django.test import TestCase
 
 from territory.builtin import COMMUNES, COUNTIES, VOIVODESHIPS
 from territory.models import Commune, County, Voivodeship
-from territory.slugs import slugify_pl
 from tests.official_data import TERYT_CSV, needs
 
 
@@ -26,9 +25,6 @@ class BuiltinTerritoryTests(TestCase):
         Voivodeship.objects.create(code="14", name="mazowieckie (z rejestru)", slug="mazowieckie")
         call_command("load_territory", stdout=StringIO())
         self.assertEqual(Voivodeship.objects.get(code="14").name, "mazowieckie (z rejestru)")
-
-    def test_slugs_transliterate_polish_letters(self):
-        self.assertEqual(slugify_pl("Łosice – Żółć Gęśla"), "losice-zolc-gesla")
 
 
 class TerritoryConstraintTests(TestCase):

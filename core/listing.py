@@ -1,9 +1,5 @@
 """What every public list page shares: paging that never fails on what a visitor types into
-the URL, and the active filters shown as removable chips.
-
-It lives in the leftmost app so that every list page (partnerships, institutions, events)
-can use it without an import against the app order.
-"""
+the URL, drop-downs cheap to render, and the active filters shown as removable chips."""
 
 import functools
 from dataclasses import dataclass
@@ -21,7 +17,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .cache import cached, cached_count
-from .models import County, Voivodeship
 
 PER_PAGE = 20
 
@@ -49,7 +44,7 @@ class Paging:
 
 
 class CachedCountPaginator(Paginator):
-    """A paginator whose row count is counted once per data generation (territory.cache);
+    """A paginator whose row count is counted once per data generation (core.cache);
     a plain list (the sitemap's fixed pages) is counted as Django counts it."""
 
     @cached_property
@@ -59,32 +54,18 @@ class CachedCountPaginator(Paginator):
         return cached_count(self.object_list)
 
 
-class ListPaginator(CachedCountPaginator):
-    """The public lists' paginator: pages are read in two steps, the page's ids from the index
-    of the list's order, then those rows with their relations. A deep page (OFFSET 99,980)
-    then skips index entries only, instead of joining every skipped row to its relations."""
+def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PER_PAGE, related=(), prefetch=()) -> Paging:
+    """The requested page of ``queryset``, evaluated; a bad ``page`` gives page 1 or the last,
+    with a message.
 
-    def _get_page(self, object_list, number, paginator):
-        # Every page alike, so that page 1 and page 5,000 cost the same number of queries.
-        if isinstance(object_list, QuerySet):
-            ids = list(object_list.values_list("pk", flat=True))
-            # The rows by their ids alone, with the list's relations but not its filters again
-            # (a search's condition would be evaluated a second time).
-            rows = self.object_list.model._default_manager.filter(pk__in=ids)
-            rows.query.select_related = self.object_list.query.select_related
-            rows = rows.prefetch_related(*self.object_list._prefetch_related_lookups)
-            by_id = {row.pk: row for row in rows}
-            object_list = [by_id[pk] for pk in ids if pk in by_id]
-        return super()._get_page(object_list, number, paginator)
-
-
-def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE) -> Paging:
-    """The requested page of ``queryset``, evaluated; a bad ``page`` gives page 1 or the last, with a message.
-
-    Three queries: the count (none when it is cached for this generation), the page's ids and
-    its rows.
+    Read in two steps: the page's ids from the index of the list's order, then those rows with
+    their relations (``related`` for select_related, ``prefetch`` for prefetch_related). A deep
+    page (OFFSET 99,980) then skips index entries only, instead of joining every skipped row to
+    its relations, and the search's condition is not evaluated a second time. Three queries and
+    the prefetches, whatever the page: the count (none when it is cached for this generation),
+    the ids, the rows.
     """
-    paginator = ListPaginator(queryset, per_page, allow_empty_first_page=True)
+    paginator = CachedCountPaginator(queryset.values_list("pk", flat=True), per_page, allow_empty_first_page=True)
     raw = request.GET.get("page", "1")
     error = ""
     try:
@@ -104,7 +85,10 @@ def paginate(request: HttpRequest, queryset, per_page: int = PER_PAGE) -> Paging
                 _("There is no page %(page)d; showing the last page.") % {"page": number},
             )
     page = paginator.page(number)
-    page.object_list = list(page.object_list)
+    ids = list(page.object_list)
+    rows = queryset.model._default_manager.filter(pk__in=ids).select_related(*related).prefetch_related(*prefetch)
+    by_id = {row.pk: row for row in rows}
+    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
     query = request.GET.copy()
     query.pop("page", None)
     return Paging(page=page, query=query.urlencode(), error=error)
@@ -202,33 +186,20 @@ def list_parameters(filterset_class: type[django_filters.FilterSet]) -> tuple[st
     return (*filterset_class.base_filters, "page")
 
 
-def listing_context(request: HttpRequest, filterset: django_filters.FilterSet, queryset, title: str) -> dict:
-    """What templates/list_base.html needs: the filters, the requested page (evaluated), the
-    active filters, and the breadcrumbs ending at the list."""
+def listing_context(
+    request: HttpRequest, filterset: django_filters.FilterSet, title: str, related=(), prefetch=()
+) -> dict:
+    """What templates/list_base.html needs: the filters, the requested page of the filtered rows
+    (evaluated, with ``related`` and ``prefetch`` as ``paginate`` reads them), the active
+    filters, and the breadcrumbs ending at the list."""
     return {
         "filterset": filterset,
-        "paging": paginate(request, queryset),
+        "paging": paginate(request, filterset.qs, related=related, prefetch=prefetch),
         "active_filters": active_filters(request, filterset),
         "breadcrumbs": [(title, "")],
     }
 
 
 def cached_choices(name: str, compute) -> list[tuple[str, str]]:
-    """A filter's choices, read once per data generation and language (territory.cache)."""
+    """A filter's choices, read once per data generation and language (core.cache)."""
     return cached(f"choices:{name}:{translation.get_language()}", lambda: list(compute()))
-
-
-def voivodeship_choices() -> list[tuple[str, str]]:
-    """Choices of a `wojewodztwo` filter: active voivodeships by TERYT code. One query, when not cached."""
-    return cached_choices("voivodeships", lambda: [(v.code, v.name) for v in Voivodeship.objects.active()])
-
-
-def county_choices() -> list[tuple[str, str]]:
-    """Choices of a `powiat` filter: "powiat ostrowski (mazowieckie)", since names repeat. One
-    query, when not cached."""
-
-    def compute():
-        counties = County.objects.active().select_related("voivodeship")
-        return [(c.code, f"{c} ({c.voivodeship.name})") for c in counties]
-
-    return cached_choices("counties", compute)

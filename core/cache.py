@@ -6,12 +6,13 @@ every list it appears in, the county pages, the map's counts and the sitemap; wo
 which cached entries those are would be a second copy of every view's queries. Entries of
 an old generation are simply never asked for again and expire.
 
-It lives in the leftmost app so that every app can announce a change and every list can
-cache its count; ``config`` connects the model signals of all apps to ``invalidate``.
-Writers that bypass model signals (bulk inserts and updates) send ``records_changed``.
+``config`` connects the model signals of the registry's apps to ``invalidate``. Writers that
+bypass model signals (bulk inserts and updates) send ``records_changed``.
 """
 
 import hashlib
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -29,6 +30,9 @@ TIMEOUT = 60 * 60
 records_changed = Signal()
 
 T = TypeVar("T")
+
+# When this thread last replaced the generation (time.monotonic()).
+_replaced = threading.local()
 
 
 def generation() -> str:
@@ -50,16 +54,19 @@ def invalidate(**kwargs) -> None:
     """Start a new generation once the current transaction commits (at once outside one).
 
     Not before the commit: a page rendered meanwhile from the old rows must not be stored
-    under the new generation. Scheduled once per transaction, however many rows it writes.
+    under the new generation. A transaction that writes 10,000 rows schedules 10,000 callbacks,
+    but only the first of them to run writes to the cache: the others see that this thread
+    replaced the generation after they were scheduled, which is all they were for.
     """
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        # Django keeps pending callbacks as (savepoint ids, function, robust); one registered at
-        # this very level runs exactly when this write is committed.
-        current = set(connection.savepoint_ids)
-        if any(entry[1] is _replace_generation and entry[0] == current for entry in connection.run_on_commit):
+    scheduled = time.monotonic()
+
+    def replace_generation() -> None:
+        if getattr(_replaced, "at", float("-inf")) > scheduled:
             return
-    transaction.on_commit(_replace_generation)
+        _replace_generation()
+        _replaced.at = time.monotonic()
+
+    transaction.on_commit(replace_generation)
 
 
 records_changed.connect(invalidate, dispatch_uid="registry_records_changed")

@@ -1,13 +1,17 @@
-"""Search keys: text folded so that "rakow" finds "Raków-Reaktywacja" on any database.
+"""Polish text folded for machines: search keys and slugs.
 
 PostgreSQL has no Polish full-text configuration, and SQLite no unaccent; so each searchable
 record stores its text folded once (lower case, no diacritics), and a query is folded the same
-way. On PostgreSQL a trigram index on that column serves `LIKE '%…%'`.
+way ("rakow" finds "Raków-Reaktywacja" on any database). On PostgreSQL a trigram index on that
+column serves `LIKE '%…%'`. Slugs fold the same letters.
 """
 
 import unicodedata
 
-_UNDECOMPOSABLE = str.maketrans({"ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ß": "ss"})
+from django.utils.text import slugify
+
+# NFKD decomposes "ą" into "a" + ogonek but leaves these whole, so they would be lost.
+_UNDECOMPOSABLE = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss"})
 MAX_QUERY_LENGTH = 200
 
 
@@ -23,3 +27,8 @@ def query_key(query: str) -> str:
     """A user's query folded like the stored keys, stripped of control characters, bounded."""
     printable = "".join(c if c.isprintable() else " " for c in query[: MAX_QUERY_LENGTH * 4])
     return search_key(printable)[:MAX_QUERY_LENGTH]
+
+
+def slugify_pl(value: str) -> str:
+    """ASCII slug of a Polish text: "Łosice – Ośrodek" -> "losice-osrodek"."""
+    return slugify(value.translate(_UNDECOMPOSABLE))

@@ -1,6 +1,10 @@
+"""Search keys and slugs of Polish text (core.text)."""
+
 from django.test import SimpleTestCase
 
-from territory.search import MAX_QUERY_LENGTH, query_key, search_key
+from core.text import MAX_QUERY_LENGTH, query_key, search_key, slugify_pl
+
+"""Search keys and slugs of Polish text (core.text)."""
 
 
 class SearchKeyTests(SimpleTestCase):
@@ -16,3 +20,8 @@ class SearchKeyTests(SimpleTestCase):
         self.assertEqual(query_key("a\x00b\x1fc"), "a b c")
         self.assertEqual(len(query_key("ą" * 10_000)), MAX_QUERY_LENGTH)
         self.assertEqual(query_key("' OR 1=1 --"), "' or 1=1 --")
+
+
+class SlugTests(SimpleTestCase):
+    def test_slugs_transliterate_polish_letters(self):
+        self.assertEqual(slugify_pl("Łosice – Żółć Gęśla"), "losice-zolc-gesla")

@@ -1,0 +1,21 @@
+"""Choices of the public lists' place filters, shared by every list."""
+
+from core.listing import cached_choices
+
+from .models import County, Voivodeship
+
+
+def voivodeship_choices() -> list[tuple[str, str]]:
+    """Choices of a `wojewodztwo` filter: active voivodeships by TERYT code. One query, when not cached."""
+    return cached_choices("voivodeships", lambda: [(v.code, v.name) for v in Voivodeship.objects.active()])
+
+
+def county_choices() -> list[tuple[str, str]]:
+    """Choices of a `powiat` filter: "powiat ostrowski (mazowieckie)", since names repeat. One
+    query, when not cached."""
+
+    def compute():
+        counties = County.objects.active().select_related("voivodeship")
+        return [(c.code, f"{c} ({c.voivodeship.name})") for c in counties]
+
+    return cached_choices("counties", compute)
