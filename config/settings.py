@@ -301,5 +301,9 @@ CONTACT_PHONE = env_str("CONTACT_PHONE", "")
 ACCESSIBILITY_PUBLISHED_ON = env_str("ACCESSIBILITY_PUBLISHED_ON", "2026-11-23")
 ACCESSIBILITY_UPDATED_ON = env_str("ACCESSIBILITY_UPDATED_ON", "2026-11-23")
 
+# The rule of who may change which record, applied by the admin (core.admin): a module with
+# region_of, can_change and their kin. The regional one: staff change their voivodeship's records.
+REGISTRY_SCOPE = "members.scope"
+
 # The empty choice of every public filter reads as what it does: no restriction.
 FILTERS_EMPTY_CHOICE_LABEL = _("(all)")

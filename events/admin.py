@@ -1,7 +1,7 @@
 """Staff admin of projects and events, with their speakers, patrons and materials.
 
 An event belongs to the voivodeship of its commune, a project to its operator's; speakers,
-patrons and materials follow their event or project (``members.scope``).
+patrons and materials follow their event or project (``core.admin``).
 """
 
 from django.contrib import admin
@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from members.admin import RegistryAdmin, RegistryInlineMixin, year_filter
-from members.scope import CountyFilter, MyRegionFilter, VoivodeshipFilter
+from core.admin import MyRegionFilter, RegistryAdmin, RegistryInlineMixin, year_filter
+from territory.admin import CountyFilter, VoivodeshipFilter
 
 from .models import Event, Material, Patron, Project, Speaker
 

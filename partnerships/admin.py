@@ -22,15 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from members.admin import RegistryAdmin, RegistryInlineMixin, year_filter
-from members.scope import (
-    MyRegionFilter,
-    RegionalScopeAdminMixin,
-    VoivodeshipFilter,
-    can_change,
-    is_unrestricted,
-    region_of,
-)
+from core.admin import MyRegionFilter, RegistryAdmin, RegistryInlineMixin, ScopedAdminMixin, year_filter
+from members.scope import can_change, is_unrestricted, region_of
+from territory.admin import VoivodeshipFilter
 from territory.models import County
 
 from .certificates import (
@@ -96,7 +90,6 @@ class EvaluationInline(RegistryInlineMixin, admin.StackedInline):
 
 class SignatoryInline(RegistryInlineMixin, admin.TabularInline):
     model = Signatory
-    parent_region_via = "partnership"
     fields = ["order", "person", "institution", "function"]
     autocomplete_fields = ["person", "institution"]
 
@@ -289,7 +282,6 @@ class PartnershipAdmin(RegistryAdmin):
 @admin.register(Agreement)
 class AgreementAdmin(RegistryAdmin):
     region_path = "partnership__home_voivodeship"
-    region_via = "partnership"
     list_display = ["title", "kind", "partnership", "signed_on", "signed_at"]
     list_filter = [MyRegionFilter, HomeVoivodeshipFilter, "kind", year_filter("signed_on")]
     list_select_related = ["partnership", "signed_at"]
@@ -405,7 +397,7 @@ def issue_certificates_view(request, queryset):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(RegionalScopeAdminMixin, SimpleHistoryAdmin):
+class CertificateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """Certificates are never edited nor deleted here: they are issued, revoked or reissued by the
     actions, and everything else about them is fixed at issue (their snapshot)."""
 

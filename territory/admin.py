@@ -1,7 +1,9 @@
-"""Reference data: staff look it up, ``import_teryt`` changes it, nobody edits it by hand."""
+"""Reference data: staff look it up, ``import_teryt`` changes it, nobody edits it by hand; and
+the list filters by place that the registry's admins share."""
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .models import Commune, County, Voivodeship
 
@@ -42,3 +44,52 @@ class CommuneAdmin(ReadOnlyAdmin):
     list_filter = ["county__voivodeship", "kind", "is_active"]
     list_select_related = ["county"]
     search_fields = ["code", "name"]
+
+
+# List filters of the registry's admins: by the voivodeship or the powiat a record belongs to.
+
+
+class VoivodeshipFilter(admin.SimpleListFilter):
+    """The home voivodeship, through the admin's region path."""
+
+    title = _("voivodeship")
+    parameter_name = "wojewodztwo"
+
+    def __init__(self, request, params, model, model_admin):
+        self.model_admin = model_admin
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return list(Voivodeship.objects.values_list("code", "name"))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.model_admin.get_region_path(): self.value()})
+        return queryset
+
+
+class CountyFilter(admin.SimpleListFilter):
+    """The powiat where a record is located, through the admin's ``county_path``.
+
+    Lists only powiats that have records (one query), narrowed to the chosen voivodeship.
+    """
+
+    title = _("county")
+    parameter_name = "powiat"
+
+    def __init__(self, request, params, model, model_admin):
+        self.model_admin = model_admin
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        path = model_admin.county_path
+        counties = County.objects.filter(code__in=model_admin.model._default_manager.values(path))
+        voivodeship = request.GET.get(VoivodeshipFilter.parameter_name)
+        if voivodeship:
+            counties = counties.filter(voivodeship_id=voivodeship)
+        return [(county.code, str(county)) for county in counties]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.model_admin.county_path: self.value()})
+        return queryset

@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.db import models
 from django.test import RequestFactory
 
+from core.admin import UniqueRowsFormSet
 from events.models import Speaker
-from members.admin import UniqueRowsFormSet
 from members.models import Person
 from partnerships.models import Membership
 

@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from core.admin import ScopedAdminMixin
 from events.models import Event, Project
 from members.models import Institution, Person
-from members.scope import RegionalScopeAdminMixin, can_change, region_of
+from members.scope import can_change, region_of
 from partnerships.models import Agreement, Certificate, Membership, Partnership
 
 from . import DOLNOSLASKIE, MAZOWIECKIE, WARSZAWA, WROCLAW, AdminTestCase, admin_url, build, csrf_token, form_data
@@ -32,9 +33,9 @@ class ScopeRuleTests(AdminTestCase):
 
     def test_children_follow_their_parent(self):
         agreement = Agreement(partnership=self.other_partnership, title="Porozumienie")
-        self.assertFalse(can_change(self.staff, agreement, via="partnership"))
+        self.assertFalse(can_change(self.staff, agreement))
         agreement.partnership = self.own_partnership
-        self.assertTrue(can_change(self.staff, agreement, via="partnership"))
+        self.assertTrue(can_change(self.staff, agreement))
 
     def test_records_without_a_region_are_changed_only_by_superusers(self):
         foreign = Institution(name="Rada gminy testowej", slug="rada", kind="foreign_public", country="GB")
@@ -362,7 +363,7 @@ class SaveAsNewTests(AdminTestCase):
     def scoped_models(self):
         for model in apps.get_models():
             if admin.site.is_registered(model) and isinstance(
-                admin.site.get_model_admin(model), RegionalScopeAdminMixin
+                admin.site.get_model_admin(model), ScopedAdminMixin
             ):
                 yield model
 
