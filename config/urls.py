@@ -3,17 +3,29 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
+from events import urls as events_urls
+from members import urls as members_urls
+from partnerships import views as partnership_views
+
 from . import views
 
 admin.site.site_header = admin.site.site_title = "Rejestr Partnerstw Lokalnych"
+
+# An institution's and an event's page show their partnerships, so the partnerships app builds
+# them (it knows all three apps); their addresses stay in their own apps' namespaces.
+institution_urls = [
+    *members_urls.urlpatterns,
+    path("<slug:slug>/", partnership_views.institution_detail, name="institution_detail"),
+]
+event_urls = [*events_urls.urlpatterns, path("<slug:slug>/", partnership_views.event_detail, name="event_detail")]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("partnerstwa/", include("partnerships.urls")),
     path("certyfikaty/", include("partnerships.certificate_urls")),
-    path("instytucje/", include("members.urls")),
-    path("wydarzenia/", include("events.urls")),
+    path("instytucje/", include((institution_urls, members_urls.app_name))),
+    path("wydarzenia/", include((event_urls, events_urls.app_name))),
     path("powiaty/", views.county_list, name="county_list"),
     # Four digits or no match at all: a stray byte in the URL is a 404, never a database error.
     re_path(r"^powiaty/(?P<code>[0-9]{4})/$", views.county_detail, name="county_detail"),

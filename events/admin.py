@@ -126,8 +126,4 @@ class EventAdmin(RegistryAdmin):
 
     @admin.display(description=_("number of participants"), ordering="participant_count")
     def participants(self, obj: Event) -> str:
-        if obj.participant_count is None:
-            return ""
-        if obj.participant_count_qualifier == Event.CountQualifier.EXACT:
-            return str(obj.participant_count)
-        return f"{obj.get_participant_count_qualifier_display()} {obj.participant_count}"
+        return obj.participants_display

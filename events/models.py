@@ -176,6 +176,15 @@ class Event(models.Model):
     def region_id(self) -> str | None:
         return self.commune.county.voivodeship_id if self.commune_id else None
 
+    @property
+    def participants_display(self) -> str:
+        """The count as the source gives it: "ponad 100" stays "over 100", never a bare "100"."""
+        if self.participant_count is None:
+            return ""
+        if self.participant_count_qualifier == self.CountQualifier.EXACT:
+            return str(self.participant_count)
+        return f"{self.get_participant_count_qualifier_display()} {self.participant_count}"
+
 
 class Patron(models.Model):
     """Honorary patronage of an event, by a person (e.g. the Marshal of the Senate) or an institution."""

@@ -6,5 +6,4 @@ app_name = "members"
 
 urlpatterns = [
     path("", views.institution_list, name="institution_list"),
-    path("<slug:slug>/", views.institution_detail, name="institution_detail"),
 ]

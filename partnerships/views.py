@@ -11,7 +11,8 @@ from django.views.decorators.http import require_safe
 from core.listing import list_parameters, listing_context
 from core.page_cache import cacheable
 from core.ratelimits import rate_limited
-from members.models import Sector
+from events.models import Event, Patron, Speaker
+from members.models import Institution, Person, Sector
 from territory.boundaries import MapShape, viewbox_around
 from territory.models import County
 
@@ -155,3 +156,94 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+# The pages of an institution and of an event show the partnerships they take part in, so
+# they are built here, in the app that knows all three; their addresses stay in the members'
+# and events' namespaces (config.urls).
+
+# Rows of each long list on an institution's page; the rest are on the filtered lists.
+DETAIL_LIST_LIMIT = 30
+# Contact data and notes of people stay in the database: not even loaded for a public page.
+PERSON_PRIVATE = [f"person__{name}" for name in Person.PRIVATE_FIELDS]
+
+
+@require_safe
+@cacheable()
+def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The institution with its partnerships, events and people: five queries, whatever their number.
+
+    Current memberships come first, then the former ones, newest end first. A large welfare
+    centre is in hundreds of partnerships and organises hundreds of events: the page shows the
+    first of each and links to the filtered list of all of them (one more row read tells
+    whether there are more).
+    """
+    institution = get_object_or_404(
+        Institution.objects.public().select_related("commune__county__voivodeship"), slug=slug
+    )
+    memberships = list(
+        Membership.objects.filter(institution=institution)
+        .select_related("partnership")
+        .only("institution", "role", "joined_on", "left_on", "partnership__name", "partnership__slug")
+        .order_by(F("left_on").desc(nulls_first=True), "partnership__name", "joined_on", "pk")[: DETAIL_LIST_LIMIT + 1]
+    )
+    organised_events = list(
+        Event.objects.public()
+        .filter(organisers=institution)
+        .select_related("commune")
+        .only("title", "slug", "start_date", "commune__name")
+        .order_by(F("start_date").desc(nulls_last=True), "title", "pk")[: DETAIL_LIST_LIMIT + 1]
+    )
+    people = list(Person.objects.public().filter(affiliation=institution).order_by("last_name", "first_name", "pk"))
+    # The newest event first; each talk's person is one of the people above (public fields only).
+    talks = list(
+        Speaker.objects.filter(person__in=people)
+        .select_related("person", "event__commune")
+        .defer(*PERSON_PRIVATE)
+        .order_by(F("event__start_date").desc(nulls_last=True), "person__last_name", "person__first_name", "pk")
+    )
+    context = {
+        "institution": institution,
+        "memberships": memberships[:DETAIL_LIST_LIMIT],
+        "more_memberships": len(memberships) > DETAIL_LIST_LIMIT,
+        "organised_events": organised_events[:DETAIL_LIST_LIMIT],
+        "more_organised_events": len(organised_events) > DETAIL_LIST_LIMIT,
+        "talks": talks,
+        "people": people,
+        "breadcrumbs": [(_("Institutions"), reverse("members:institution_list")), (institution.name, "")],
+    }
+    return render(request, "members/institution_detail.html", context)
+
+
+@require_safe
+@cacheable()
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The event with its people, materials, agreements and partnerships: seven queries, whatever their number."""
+    queryset = (
+        Event.objects.public()
+        .select_related("commune__county", "project")
+        .prefetch_related(
+            Prefetch("organisers", queryset=Institution.objects.public().order_by("name")),
+            Prefetch(
+                "patrons",
+                queryset=Patron.objects.select_related("person", "institution").defer(*PERSON_PRIVATE).order_by("pk"),
+            ),
+            Prefetch(
+                "speakers",
+                queryset=Speaker.objects.select_related("person__affiliation").defer(*PERSON_PRIVATE),
+            ),
+            "materials",
+        )
+    )
+    event = get_object_or_404(queryset, slug=slug)
+    context = {
+        "event": event,
+        "organisers": list(event.organisers.all()),
+        "patrons": list(event.patrons.all()),
+        "speakers": list(event.speakers.all()),
+        "materials": list(event.materials.all()),
+        "agreements": list(Agreement.objects.filter(signed_at=event).select_related("partnership")),
+        "partnerships": list(Partnership.objects.public().filter(events=event).order_by("name")),
+        "breadcrumbs": [(_("Events"), reverse("events:event_list")), (event.title, "")],
+    }
+    return render(request, "events/event_detail.html", context)

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from events.models import Speaker
 from members.models import Institution
-from members.views import DETAIL_LIST_LIMIT
 from partnerships.models import Membership
+from partnerships.views import DETAIL_LIST_LIMIT
 from tests import builders
 
 PRIVATE = {"email": "prywatny-adres@example.org", "phone": "+48 600 000 001", "private_notes": "NOTATKA-PRYWATNA"}
