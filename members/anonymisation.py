@@ -26,9 +26,6 @@ PLACEHOLDER_LAST_NAME = "zanonimizowana #{pk}"
 # The identifying fields of a person; affiliation is an institution, not personal data.
 SCRUBBED_FIELDS = ("first_name", "last_name", "academic_title", "function", *Person.PRIVATE_FIELDS)
 
-# Reverse relations that keep pointing at the person (related names, so members imports no app to its right).
-REFERENCES = ("talks", "patronages", "representations", "signatures")
-
 
 def placeholder_values(pk: int) -> dict[str, str]:
     values = dict.fromkeys(SCRUBBED_FIELDS, "")
@@ -54,6 +51,19 @@ class Anonymisation:
     @property
     def changes_anything(self) -> bool:
         return bool(self.changed_fields or self.history_rows_scrubbed or self.admin_log_entries)
+
+
+def references_to(person: Person) -> dict[str, int]:
+    """How many records of each kind point at the person and stay (speakers, patrons,
+    memberships, signatories), found from the model's relations: members names no app to its
+    right. One query per kind."""
+    return {
+        str(relation.related_model._meta.verbose_name_plural): relation.related_model._default_manager.filter(
+            **{relation.field.name: person}
+        ).count()
+        for relation in Person._meta.related_objects
+        if not relation.hidden
+    }
 
 
 def change_reason() -> str:
@@ -96,7 +106,7 @@ def anonymise_person(pk: int, *, dry_run: bool = False) -> Anonymisation:
             changed_fields=[name for name, value in values.items() if getattr(person, name) != value],
             history_rows=history.count(),
             history_rows_scrubbed=history.exclude(**values).count(),
-            references={name: getattr(person, name).count() for name in REFERENCES},
+            references=references_to(person),
             dry_run=dry_run,
         )
         # Every name the person has had (a rename leaves the older one in the admin log), longest
