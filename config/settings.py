@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "csp",
     "django_ratelimit",
     # The registry's apps, in the one order imports may run: core <- territory <- members
     # <- events <- partnerships.
@@ -97,10 +99,11 @@ MIDDLEWARE = [
     # First: every header is set when it removes the body of an answer to HEAD.
     "config.middleware.HeadMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "config.middleware.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.middleware.PageCacheMiddleware",
+    "core.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.LanguageCookieMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -215,24 +218,26 @@ CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Every page, the admin's included, runs only the site's own scripts and stylesheets: no
-# inline code, no third-party origins (config.middleware.ContentSecurityPolicyMiddleware).
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+# inline code, no third-party origins (django-csp). A view that serves untrusted bytes (an
+# uploaded file) sets a stricter policy of its own, which the middleware keeps.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 # A 20 MB document and the rest of the admin form; anything larger is refused unread.
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 25 * 1024 * 1024)
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Features no page uses, denied to every page (django-permissions-policy).
+PERMISSIONS_POLICY = {"camera": [], "microphone": [], "geolocation": [], "payment": [], "usb": []}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -272,7 +277,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
-# Whole public pages for visitors without a session (config.middleware.PageCacheMiddleware).
+# Whole public pages for visitors without a session (core.page_cache.PageCacheMiddleware).
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
 
 # Rate limits of the public certificate pages, per client address (core.clients) and minute,

@@ -1,8 +1,8 @@
 """sitemap.xml: every public page, each kind starting from its one definition of "public".
 
 Every address starts with ``SITE_URL``, never with the request's Host and scheme as Django's
-sitemaps do by default: the sitemap is cached and served to everyone (config.middleware.
-PageCacheMiddleware), so a request for another host or port must not choose its addresses.
+sitemaps do by default: the sitemap is cached and served to everyone (core.page_cache), so a
+request for another host or port must not choose its addresses.
 """
 
 from django.conf import settings
