@@ -2,19 +2,19 @@
 and partnerships together, which only `config` may import all at once."""
 
 import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps_views
 from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
 from django.db.models import F, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils._os import safe_join
 from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -56,24 +56,26 @@ MEDIA_TYPES = {
 
 @require_safe
 def media(request: HttpRequest, path: str) -> FileResponse:
-    """An uploaded file, under headers that keep hostile content inert: a fixed content type,
-    ``nosniff``, a download for documents, and a policy that runs nothing even if a browser
-    opened the file as a page. Names are generated (uuid), so a file never changes: cached for a year."""
-    suffix = PurePosixPath(path).suffix
-    content_type = MEDIA_TYPES.get(suffix)
-    try:
-        full_path = Path(safe_join(settings.MEDIA_ROOT, path))
-    except SuspiciousFileOperation:
-        raise Http404 from None
-    if content_type is None or not full_path.is_file():
+    """An uploaded file, read through the media storage, under headers that keep hostile
+    content inert: a fixed content type, ``nosniff``, a download for documents, and a policy
+    that runs nothing even if a browser opened the file as a page. Names are generated (uuid),
+    so a file never changes: cached for a year. A name the storage refuses (one that leaves
+    it) or does not hold is a 404."""
+    name = PurePosixPath(path)
+    content_type = MEDIA_TYPES.get(name.suffix)
+    if content_type is None:
         raise Http404
+    try:
+        file = default_storage.open(path, "rb")
+    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):
+        raise Http404 from None
     is_document = content_type == "application/pdf"
-    response = FileResponse(full_path.open("rb"), content_type=content_type, as_attachment=is_document)
+    response = FileResponse(file, content_type=content_type, as_attachment=is_document, filename=name.name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     if not is_document:
-        response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=full_path.name)
+        response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=name.name)
     return response
 
 
