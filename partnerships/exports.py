@@ -14,33 +14,37 @@ from django.db import connection, transaction
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from core.spreadsheet import Echo, SafeWriter
 
 from .models import Membership, Partnership
 
 CHUNK_SIZE = 2000
-COLUMNS = [
-    "slug",
-    "name",
-    "status",
-    "stage",
-    "founded",
-    "founded_precision",
-    "home_voivodeship_teryt",
-    "home_voivodeship",
-    "area_county_teryt",
-    "area_commune_teryt",
-    "declared_member_count",
-    "listed_member_count",
-    "members",
-    "target_groups",
-    "thematic_areas",
-    "project",
-    "website",
-    "last_verified_on",
-    "url",
-]
+# The columns of every export of partnerships, open data and the admin's alike: the key
+# (the open data's header and JSON field) and the label staff see as the admin's header.
+COLUMNS = {
+    "slug": _("slug"),
+    "name": _("name"),
+    "status": _("status"),
+    "stage": _("stage"),
+    "founded": _("founded"),
+    "founded_precision": _("precision of the founding date"),
+    "home_voivodeship_teryt": _("TERYT code of the home voivodeship"),
+    "home_voivodeship": _("home voivodeship"),
+    "area_county_teryt": _("TERYT codes of the counties of the area"),
+    "area_commune_teryt": _("TERYT codes of the communes of the area"),
+    "declared_member_count": _("declared number of members"),
+    "listed_member_count": _("number of members listed"),
+    "members": _("members"),
+    "target_groups": _("target groups"),
+    "thematic_areas": _("thematic areas"),
+    "project": _("project"),
+    "website": _("website"),
+    "last_verified_on": _("last verified on"),
+    "url": _("address of the public page"),
+}
 
 
 # The partnership columns a row is built from, read as plain tuples: at 20,000 partnerships
@@ -168,10 +172,12 @@ def _founded(founded_on, precision: str) -> str | None:
     return founded_on.isoformat()[:length]
 
 
-def _csv_lines(rows: Iterable[dict]) -> Iterator[str]:
-    writer = SafeWriter(Echo())
+def _csv_lines(rows: Iterable[dict], *, for_staff: bool = False) -> Iterator[str]:
+    """Open data has the keys as its header and commas between cells; the admin's export, the
+    labels and semicolons, which Excel in a Polish locale opens on a double click."""
+    writer = SafeWriter(Echo(), delimiter=";" if for_staff else ",")
     yield "\ufeff"  # a BOM, so that spreadsheets open the UTF-8 file with its diacritics
-    yield writer.writerow(COLUMNS)
+    yield writer.writerow([capfirst(label) for label in COLUMNS.values()] if for_staff else COLUMNS)
     for row in rows:
         row["members"] = [name for name, _slug, _role in row["members"]]
         yield writer.writerow(["|".join(value) if isinstance(value, list) else value for value in row.values()])
@@ -198,11 +204,12 @@ def _in_blocks(pieces: Iterable[str], rows: int = 200) -> Iterator[str]:
         yield "".join(block)
 
 
-def stream(queryset, export_format: str) -> StreamingHttpResponse:
-    """A streamed download of the partnerships in ``queryset`` (already filtered) as CSV or JSON."""
+def stream(queryset, export_format: str, *, for_staff: bool = False) -> StreamingHttpResponse:
+    """A streamed download of the partnerships in ``queryset`` (already filtered) as CSV or JSON;
+    ``for_staff``: the admin's CSV (see ``_csv_lines``)."""
     stamp = timezone.localdate().isoformat()
     if export_format == "csv":
-        pieces, content_type = _csv_lines(_rows(queryset)), "text/csv; charset=utf-8"
+        pieces, content_type = _csv_lines(_rows(queryset), for_staff=for_staff), "text/csv; charset=utf-8"
     else:
         pieces, content_type = _json_chunks(_rows(queryset)), "application/json"
     response = StreamingHttpResponse(_in_blocks(pieces), content_type=content_type)
