@@ -11,6 +11,7 @@ from django.core.management import call_command
 from events.models import Event
 from members.models import Institution, Person
 from partnerships.models import Membership, Partnership
+from territory.models import Commune, County, Voivodeship
 
 _numbers = itertools.count(1)
 
@@ -50,3 +51,17 @@ def event(title: str = "", commune: str | None = "1465011", **fields) -> Event:
     return Event.objects.create(
         title=title or f"Wydarzenie testowe {number}", slug=f"wydarzenie-{number}", commune_id=commune, **fields
     )
+
+
+# A small valid TERC file: a voivodeship, a powiat and a gmina, as GUS writes them.
+TERC_HEADER = "WOJ;POW;GMI;RODZ;NAZWA;NAZWA_DOD;STAN_NA\r\n"
+SMALL_TERC = TERC_HEADER + (
+    "02;;;;DOLNOŚLĄSKIE;województwo;2025-01-01\r\n"
+    "02;01;;;bolesławiecki;powiat;2025-01-01\r\n"
+    "02;01;01;1;Bolesławiec;gmina miejska;2025-01-01\r\n"
+)
+
+
+def territory_snapshot() -> dict:
+    """Every stored territorial unit with every field."""
+    return {model.__name__: list(model.objects.order_by("code").values()) for model in (Voivodeship, County, Commune)}

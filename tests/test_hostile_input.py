@@ -8,10 +8,12 @@ detail addresses, the language switch (the one public form that posts) and the m
 forms.
 """
 
+import datetime
+import re
 from urllib.parse import quote, urlencode, urlsplit
 
 from django.contrib.admin.models import LogEntry
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
@@ -55,6 +57,27 @@ HOSTILE_DATE = st.one_of(
     st.text(alphabet=SENDABLE, max_size=30),
 )
 EXAMPLES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+# Text every form takes as it is: letters, digits, spaces and common punctuation, not blank.
+PLAIN = re.compile(r"^(?=.*\w)[\w .,„”()-]{1,100}$")
+
+
+def plain(text: str) -> bool:
+    return bool(PLAIN.match(text)) and text == text.strip()
+
+
+def plain_number(text: str, maximum: int = 10**6) -> bool:
+    return text == "" or (text.isascii() and text.isdigit() and int(text) <= maximum)
+
+
+def iso_date(text: str) -> bool:
+    """A date the forms read as it is written (ISO), within the years the models allow."""
+    try:
+        value = datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return bool(re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text)) and 1990 <= value.year <= 2100
 
 
 def body_of(response) -> bytes:
@@ -127,8 +150,10 @@ class HostileAdminFormTests(TestCase, AdminTestCase):
             for model in (Partnership, Partnership.history.model, Membership, Institution, Event, Person, LogEntry)
         )
 
-    def submit(self, url: str, values: dict, owner=None):
-        """Post the form at ``url`` with ``values`` over what the page offers; check the promise."""
+    def submit(self, url: str, values: dict, owner=None, *, accepted: bool | None = None):
+        """Post the form at ``url`` with ``values`` over what the page offers; check the promise,
+        and the outcome where the values decide it (``accepted``: True, False, or None when
+        either may be right)."""
         self.client.force_login(self.staff)
         data = form_data(self.client.get(url))
         data.update(values)
@@ -142,6 +167,8 @@ class HostileAdminFormTests(TestCase, AdminTestCase):
             self.assertEqual(self.counts(), before)
             if owner is not None:
                 self.assertEqual(owner.__class__.objects.filter(pk=owner.pk).values().get(), stored)
+        if accepted is not None:
+            self.assertEqual(response.status_code, 302 if accepted else 200, values)
         return response
 
     @EXAMPLES
@@ -154,7 +181,20 @@ class HostileAdminFormTests(TestCase, AdminTestCase):
         website=HOSTILE_TEXT,
         region=st.sampled_from(["14", "02", "99", "x", ""]),
     )
+    @example("Partnerstwo przykładowe", "Cel", "2012-05-17", "year", "13", "", "14")
+    @example("", "Cel", "", "day", "", "", "14")
+    @example("Partnerstwo przykładowe", "", "", "day", "", "", "02")
     def test_the_partnership_form(self, name, goal, founded_on, precision, declared, website, region):
+        refused = not name.strip() or precision not in {"day", "month", "year"} or region != "14"
+        valid = (
+            plain(name)
+            and (goal == "" or plain(goal))
+            and (founded_on == "" or iso_date(founded_on))
+            and precision in {"day", "month", "year"}
+            and plain_number(declared)
+            and website == ""
+            and region == "14"
+        )
         values = {
             "name": name,
             "goal": goal,
@@ -164,7 +204,10 @@ class HostileAdminFormTests(TestCase, AdminTestCase):
             "website": website,
             "home_voivodeship": region,
         }
-        response = self.submit(admin_url(self.own_partnership, "change"), values, owner=self.own_partnership)
+        accepted = False if refused else True if valid else None
+        response = self.submit(
+            admin_url(self.own_partnership, "change"), values, owner=self.own_partnership, accepted=accepted
+        )
         if response.status_code == 302:
             saved = Partnership.objects.get(pk=self.own_partnership.pk)
             saved.full_clean()
@@ -180,7 +223,21 @@ class HostileAdminFormTests(TestCase, AdminTestCase):
         commune=st.sampled_from(["1465011", "0264011", "9999999", "abc", ""]),
         email=HOSTILE_TEXT,
     )
+    @example("Ośrodek przykładowy", "osrodek-przykladowy", "1234563218", "", "PL", "1465011", "")
+    @example("Ośrodek przykładowy", "osrodek-przykladowy", "1234563219", "", "PL", "1465011", "")
+    @example("Ośrodek przykładowy", "osrodek-przykladowy", "", "", "PL", "0264011", "")
     def test_the_institution_form(self, name, slug, nip, regon, country, commune, email):
+        # Another region's commune, no commune (staff keep records with one) or a bad NIP: refused.
+        refused = commune != "1465011" or not name.strip() or nip in {"1234563219", "PL1234563218", "123-456-32-18"}
+        valid = (
+            plain(name)
+            and re.fullmatch(r"[a-z0-9-]{1,100}", slug)
+            and nip in {"", "1234563218"}
+            and regon == ""
+            and country in {"PL", "pl"}
+            and commune == "1465011"
+            and email == ""
+        )
         values = {
             "name": name,
             "slug": slug,
@@ -191,7 +248,8 @@ class HostileAdminFormTests(TestCase, AdminTestCase):
             "commune": commune,
             "email": email,
         }
-        response = self.submit(admin_url(Institution, "add"), values)
+        accepted = False if refused else True if valid else None
+        response = self.submit(admin_url(Institution, "add"), values, accepted=accepted)
         if response.status_code == 302:
             saved = Institution.objects.get(slug=slug)
             saved.full_clean()
@@ -206,7 +264,22 @@ class HostileAdminFormTests(TestCase, AdminTestCase):
         participants=HOSTILE_NUMBER,
         kind=st.sampled_from(["conference", "seminar", "party", ""]),
     )
+    @example("Konferencja przykładowa", "2014-12-11", "2014-12-12", "120", "conference")
+    @example("Konferencja przykładowa", "2014-12-11", "2014-12-10", "", "conference")
+    @example("", "", "", "", "seminar")
     def test_the_event_form(self, title, start, end, participants, kind):
+        refused = (
+            not title.strip()
+            or kind not in {"conference", "seminar"}
+            or (iso_date(start) and iso_date(end) and end < start)
+            or (end != "" and start == "")
+        )
+        valid = (
+            plain(title)
+            and kind in {"conference", "seminar"}
+            and ((start == "" and end == "") or (iso_date(start) and (end == "" or (iso_date(end) and end >= start))))
+            and plain_number(participants)
+        )
         values = {
             "title": title,
             "kind": kind,
@@ -214,13 +287,25 @@ class HostileAdminFormTests(TestCase, AdminTestCase):
             "end_date": end,
             "participant_count": participants,
         }
-        response = self.submit(admin_url(self.own_event, "change"), values, owner=self.own_event)
+        accepted = False if refused else True if valid else None
+        response = self.submit(admin_url(self.own_event, "change"), values, owner=self.own_event, accepted=accepted)
         if response.status_code == 302:
             Event.objects.get(pk=self.own_event.pk).full_clean()
 
     @EXAMPLES
     @given(first=HOSTILE_TEXT, last=HOSTILE_TEXT, email=HOSTILE_TEXT, phone=HOSTILE_TEXT, notes=HOSTILE_TEXT)
+    @example("Anna", "Przykładowa", "anna@example.org", "+48 22 000 00 00", "Notatka")
+    @example("Anna", "", "", "", "")
+    @example("Anna", "Przykładowa", "nie-adres", "", "")
     def test_the_person_form(self, first, last, email, phone, notes):
+        refused = not first.strip() or not last.strip() or "\x00" in email or (email.strip() != "" and "@" not in email)
+        valid = (
+            plain(first)
+            and plain(last)
+            and email in {"", "anna@example.org"}
+            and (phone == "" or (plain(phone) and len(phone) <= 40))
+            and (notes == "" or plain(notes))
+        )
         values = {
             "first_name": first,
             "last_name": last,
@@ -229,6 +314,7 @@ class HostileAdminFormTests(TestCase, AdminTestCase):
             "phone": phone,
             "private_notes": notes,
         }
-        response = self.submit(admin_url(Person, "add"), values)
+        accepted = False if refused else True if valid else None
+        response = self.submit(admin_url(Person, "add"), values, accepted=accepted)
         if response.status_code == 302:
             Person.objects.latest("pk").full_clean()

@@ -338,7 +338,7 @@ class ServerSideBackstopTests(AdminTestCase):
         return request
 
     def test_save_model_refuses_another_regions_record(self):
-        model_admin = admin.site._registry[Partnership]
+        model_admin = admin.site.get_model_admin(Partnership)
         self.other_partnership.name = "Zmienione z pominięciem formularza"
         with self.assertRaises(PermissionDenied):
             model_admin.save_model(self.request(), self.other_partnership, form=None, change=True)
@@ -346,12 +346,12 @@ class ServerSideBackstopTests(AdminTestCase):
         self.assertEqual(self.other_partnership.name, "Partnerstwo testowe dolnośląskie")
 
     def test_delete_queryset_deletes_only_own_regions_rows(self):
-        model_admin = admin.site._registry[Partnership]
+        model_admin = admin.site.get_model_admin(Partnership)
         model_admin.delete_queryset(self.request(), Partnership.objects.all())
         self.assertEqual(list(Partnership.objects.all()), [self.other_partnership])
 
     def test_delete_model_refuses_another_regions_record(self):
-        model_admin = admin.site._registry[Event]
+        model_admin = admin.site.get_model_admin(Event)
         with self.assertRaises(PermissionDenied):
             model_admin.delete_model(self.request(), self.other_event)
         self.assertTrue(Event.objects.filter(pk=self.other_event.pk).exists())

@@ -26,7 +26,6 @@ from partnerships.models import Membership, Partnership
 from territory.models import Commune
 from tests import builders
 from tests.admin import AdminTestCase, admin_url, form_data
-from tests.territory.test_teryt_import import MalformedRegisterTests
 
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "page-cache-tests"}}
 
@@ -221,7 +220,7 @@ class StaffAndPageCacheTests(AdminTestCase):
         generation = registry_cache.generation()
         with tempfile.TemporaryDirectory() as directory:
             path = Path(directory) / "terc.csv"
-            path.write_text(MalformedRegisterTests.valid, encoding="utf-8-sig")
+            path.write_text(builders.SMALL_TERC, encoding="utf-8-sig")
             with self.captureOnCommitCallbacks(execute=True), transaction.atomic():
                 call_command("import_teryt", str(path), stdout=StringIO())
         self.assertNotEqual(registry_cache.generation(), generation)

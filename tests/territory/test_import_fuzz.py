@@ -13,9 +13,9 @@ from hypothesis.extra.django import TestCase
 
 from territory.boundaries import BoundaryError, read_outlines
 from territory.teryt import TercError, read_register
-from tests.territory.test_teryt_import import MalformedRegisterTests, snapshot
+from tests.builders import SMALL_TERC, territory_snapshot
 
-VALID_TERC = MalformedRegisterTests.valid + (
+VALID_TERC = SMALL_TERC + (
     "02;01;02;2;Bolesławiec;gmina wiejska;2025-01-01\r\n02;02;;;dzierżoniowski;powiat;2025-01-01\r\n"
     "02;02;01;1;Bielawa;gmina miejska;2025-01-01\r\n"
 )
@@ -88,12 +88,12 @@ class DamagedFileTests(TestCase):
     @given(text=damaged(VALID_TERC))
     def test_a_refused_terc_import_changes_nothing(self, text):
         call_command("import_teryt", str(self.write("valid.csv", VALID_TERC)), stdout=StringIO())
-        before = snapshot()
+        before = territory_snapshot()
         try:
             call_command("import_teryt", str(self.write("terc.csv", text)), stdout=StringIO())
         except CommandError as error:
             self.assertIn("wiersz", str(error))
-            self.assertEqual(snapshot(), before)
+            self.assertEqual(territory_snapshot(), before)
 
     @EXAMPLES
     @given(text=damaged(json.dumps(VALID_GEOJSON, indent=1)))

@@ -7,12 +7,8 @@ from django.test import TestCase
 
 from territory.models import Commune, County, Voivodeship
 from territory.teryt import TercError, read_register
+from tests.builders import SMALL_TERC, TERC_HEADER, territory_snapshot
 from tests.official_data import TERYT_CSV, TERYT_XML, needs
-
-
-def snapshot() -> dict:
-    """Every stored territorial unit with every field."""
-    return {model.__name__: list(model.objects.order_by("code").values()) for model in (Voivodeship, County, Commune)}
 
 
 def import_teryt(path) -> str:
@@ -76,20 +72,20 @@ class OfficialRegisterTests(TemporaryFiles):
         self.assertNotEqual(ostrowski_maz.slug, ostrowski_wlkp.slug)
 
     def test_reimporting_the_same_file_changes_nothing(self):
-        before = snapshot()
+        before = territory_snapshot()
         output = import_teryt(TERYT_CSV)
-        self.assertEqual(snapshot(), before)
+        self.assertEqual(territory_snapshot(), before)
         self.assertIn("gminy: utworzono 0, zaktualizowano 0, oznaczono jako nieaktywne 0, bez zmian 2479", output)
         self.assertIn("Baza danych była już zgodna z plikiem.", output)
 
     @needs("TERYT_XML")
     def test_xml_and_csv_give_the_same_database(self):
-        from_csv = snapshot()
+        from_csv = territory_snapshot()
         Commune.objects.all().delete()
         County.objects.all().delete()
         Voivodeship.objects.all().delete()
         import_teryt(TERYT_XML)
-        self.assertEqual(snapshot(), from_csv)
+        self.assertEqual(territory_snapshot(), from_csv)
 
     def test_newer_file_renames_adds_and_deactivates_exactly_those_units(self):
         lines = TERYT_CSV.read_text(encoding="utf-8-sig").splitlines()
@@ -111,7 +107,7 @@ class OfficialRegisterTests(TemporaryFiles):
             if line.startswith("02;01;03;2;"):
                 newer.append("02;01;10;2;Nowa Gmina;gmina wiejska;2026-01-01")
         self.assertNotIn(city, newer)
-        before = {row["code"]: row for row in snapshot()["Commune"]}
+        before = {row["code"]: row for row in territory_snapshot()["Commune"]}
 
         output = import_teryt(self.write("\r\n".join(newer) + "\r\n"))
 
@@ -122,7 +118,7 @@ class OfficialRegisterTests(TemporaryFiles):
         self.assertEqual(Commune.objects.get(code="0201102").name, "Nowa Gmina")
         self.assertFalse(Commune.objects.get(code="0201043").is_active)
         self.assertEqual(County.objects.get(code="0264").kind, County.Kind.LAND)
-        after = {row["code"]: row for row in snapshot()["Commune"]}
+        after = {row["code"]: row for row in territory_snapshot()["Commune"]}
         changed = {code for code in before if before[code] != after[code]}
         self.assertEqual(changed, {"0201032", "0201043"})
         self.assertEqual(Commune.objects.count(), 2480)  # nothing deleted
@@ -134,7 +130,7 @@ class OfficialRegisterTests(TemporaryFiles):
 
     def test_malformed_file_is_refused_with_its_line_and_changes_nothing(self):
         lines = TERYT_CSV.read_text(encoding="utf-8-sig").splitlines()
-        before = snapshot()
+        before = territory_snapshot()
         broken = {
             "truncated mid-row": ("\r\n".join(lines[:2000]) + "\r\n" + lines[2000][:12], "2001"),
             "bad date": (
@@ -146,16 +142,12 @@ class OfficialRegisterTests(TemporaryFiles):
         for name, (text, line) in broken.items():
             with self.subTest(name), self.assertRaisesMessage(CommandError, f"wiersz {line}:"):
                 import_teryt(self.write(text))
-            self.assertEqual(snapshot(), before)
+            self.assertEqual(territory_snapshot(), before)
 
 
 class MalformedRegisterTests(TemporaryFiles):
-    header = "WOJ;POW;GMI;RODZ;NAZWA;NAZWA_DOD;STAN_NA\r\n"
-    valid = header + (
-        "02;;;;DOLNOŚLĄSKIE;województwo;2025-01-01\r\n"
-        "02;01;;;bolesławiecki;powiat;2025-01-01\r\n"
-        "02;01;01;1;Bolesławiec;gmina miejska;2025-01-01\r\n"
-    )
+    header = TERC_HEADER
+    valid = SMALL_TERC
 
     def assertRefused(self, text: str, line: int, message: str, name: str = "terc.csv"):
         with self.assertRaises(TercError) as caught:
@@ -210,10 +202,10 @@ class MalformedRegisterTests(TemporaryFiles):
 
     def test_refused_file_leaves_database_as_it_was(self):
         import_teryt(self.write(self.valid))
-        before = snapshot()
+        before = territory_snapshot()
         with self.assertRaisesMessage(CommandError, "nic nie zmieniono"):
             import_teryt(self.write(self.valid.replace("bolesławiecki;powiat", "bolesławiecki;gmina")))
-        self.assertEqual(snapshot(), before)
+        self.assertEqual(territory_snapshot(), before)
 
     def test_missing_file_is_a_clear_error(self):
         with self.assertRaisesMessage(CommandError, "Nie znaleziono pliku"):
