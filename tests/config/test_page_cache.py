@@ -25,7 +25,7 @@ from members.models import Institution
 from partnerships.models import Membership, Partnership
 from territory.models import Commune
 from tests import builders
-from tests.admin import AdminTestCase, admin_url, form_data
+from tests.builders import AdminTestCase, admin_url, form_data
 
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "page-cache-tests"}}
 

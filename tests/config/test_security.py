@@ -18,7 +18,7 @@ from PIL import Image
 from members.models import Institution
 from members.uploads import validate_logo
 from tests import builders
-from tests.admin import PASSWORD, AdminTestCase, admin_url, form_data
+from tests.builders import PASSWORD, AdminTestCase, admin_url, form_data
 
 
 def png_bytes(size=(40, 20)) -> bytes:

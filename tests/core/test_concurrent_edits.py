@@ -4,8 +4,7 @@ overwrite the first; it is refused with what changed, and nothing of it is writt
 from django.test import Client
 
 from partnerships.models import Partnership
-
-from . import AdminTestCase, admin_url, form_data
+from tests.builders import AdminTestCase, admin_url, form_data
 
 
 class ConcurrentEditTests(AdminTestCase):

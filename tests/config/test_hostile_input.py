@@ -21,7 +21,7 @@ from events.models import Event
 from members.models import Institution, Person
 from partnerships.models import Membership, Partnership
 from tests import builders
-from tests.admin import AdminTestCase, admin_url, form_data
+from tests.builders import AdminTestCase, admin_url, form_data
 
 # Surrogates cannot be sent in a URL or a form at all: a browser could not produce them.
 SENDABLE = st.characters(blacklist_categories=["Cs"])

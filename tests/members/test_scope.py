@@ -14,8 +14,17 @@ from events.models import Event, Project
 from members.models import Institution, Person
 from members.scope import can_change, region_of
 from partnerships.models import Agreement, Certificate, Membership, Partnership
-
-from . import DOLNOSLASKIE, MAZOWIECKIE, WARSZAWA, WROCLAW, AdminTestCase, admin_url, build, csrf_token, form_data
+from tests.builders import (
+    DOLNOSLASKIE,
+    MAZOWIECKIE,
+    WARSZAWA,
+    WROCLAW,
+    AdminTestCase,
+    admin_url,
+    build,
+    csrf_token,
+    form_data,
+)
 
 
 class ScopeRuleTests(AdminTestCase):

@@ -15,8 +15,7 @@ from events.models import Event, Speaker
 from members.models import Institution, Person
 from partnerships.exports import COLUMNS
 from partnerships.models import Agreement, Certificate, Membership, Partnership, Signatory
-
-from . import AdminTestCase, admin_url
+from tests.builders import AdminTestCase, admin_url
 
 PRIVATE = {"email": "prywatny.adres@example.org", "phone": "+48 600 111 222", "private_notes": "NOTATKA-PRYWATNA"}
 REGISTRY_APPS = {"members", "events", "partnerships", "territory", "auth"}

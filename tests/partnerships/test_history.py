@@ -10,8 +10,7 @@ from events.models import Event
 from members.models import Person
 from partnerships.history import RestoreError, deleted_partnerships, restore_partnership
 from partnerships.models import Agreement, Evaluation, Membership, Partnership, Signatory, TargetGroup
-
-from . import AdminTestCase, admin_url, form_data
+from tests.builders import AdminTestCase, admin_url, form_data
 
 DELETED_URL = reverse("admin:partnerships_partnership_deleted")
 

@@ -4,7 +4,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from pypdf import PdfReader
 
 from partnerships.models import Certificate, Membership
-from tests.admin import AdminTestCase, admin_url
+from tests.builders import AdminTestCase, admin_url
 
 ISSUE = {"signatory_name": "Jan Testowy", "signatory_function": "dyrektor", "issued_on": "2026-11-23"}
 

@@ -11,8 +11,7 @@ from core.admin import UniqueRowsFormSet
 from events.models import Speaker
 from members.models import Person
 from partnerships.models import Membership
-
-from . import AdminTestCase, admin_url, form_data
+from tests.builders import AdminTestCase, admin_url, form_data
 
 
 class InlineConstraintTests(AdminTestCase):

@@ -4,9 +4,10 @@ silently when nothing could be looked up."""
 import importlib.util
 from pathlib import Path
 
+from django.conf import settings
 from django.test import SimpleTestCase
 
-spec = importlib.util.spec_from_file_location("audit", Path(__file__).resolve().parents[1] / ".ci" / "audit.py")
+spec = importlib.util.spec_from_file_location("audit", Path(settings.BASE_DIR) / ".ci" / "audit.py")
 audit = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(audit)
 

@@ -21,8 +21,7 @@ from partnerships.models import (
     Certificate,
     Membership,
 )
-
-from . import DOLNOSLASKIE, MAZOWIECKIE, WARSZAWA, AdminTestCase, admin_url, build, csrf_token, form_data
+from tests.builders import DOLNOSLASKIE, MAZOWIECKIE, WARSZAWA, AdminTestCase, admin_url, build, csrf_token, form_data
 
 REGISTRY_APPS = ("members", "events", "partnerships")
 
