@@ -14,6 +14,7 @@ Names are plainly made up for tests ("Partnerstwo testowe 7"); no invented real 
 """
 
 import datetime
+import io
 import itertools
 import re
 from io import StringIO
@@ -25,6 +26,7 @@ from django.core.management import call_command
 from django.forms.models import ModelMultipleChoiceField
 from django.test import TestCase
 from django.urls import reverse
+from PIL import Image
 
 from events.models import Event, Material, Patron, Project, Speaker
 from members.models import Institution, Person, StaffProfile
@@ -69,6 +71,23 @@ def event(title: str = "", commune: str | None = "1465011", **fields) -> Event:
     return Event.objects.create(
         title=title or f"Wydarzenie testowe {number}", slug=f"wydarzenie-{number}", commune_id=commune, **fields
     )
+
+
+# Marker values of a person's private fields: tests search every public page for them.
+PRIVATE = {"email": "prywatny-adres@example.org", "phone": "+48 600 000 001", "private_notes": "NOTATKA-PRYWATNA"}
+
+
+def local_cache(name: str) -> dict:
+    """CACHES of a cache of this process alone, for a test that needs one that counts (the
+    suite's default is a dummy cache, see conftest.py)."""
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}}
+
+
+def png_bytes(size=(40, 20)) -> bytes:
+    """A small valid PNG image."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "#8a1538").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 # A small valid TERC file: a voivodeship, a powiat and a gmina, as GUS writes them.

@@ -46,8 +46,9 @@ from partnerships.certificates import issue_partnership_certificate
 from partnerships.history import deleted_partnerships, restore_partnership
 from partnerships.models import Agreement, Certificate, Membership, Partnership, Signatory, TargetGroup
 from tests import builders
+from tests.builders import local_cache
 
-LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "backup-tests"}}
+LOCAL_CACHE = local_cache("backup-tests")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PASSWORD = "hasło-testowe-kopii-zapasowej"
 STALE_SEARCH_TEXT = "znacznik-klucza-wyszukiwania"

@@ -17,8 +17,7 @@ from django.test import TestCase, override_settings
 from config.sitemaps import SITEMAPS
 from partnerships.certificates import issue_partnership_certificate
 from tests import builders
-from tests.config.test_page_cache import LOCAL_CACHE
-from tests.config.test_security import png_bytes
+from tests.builders import local_cache, png_bytes
 
 # Headers whose value may differ between two requests for the same page (both carry them):
 # - Expires: never_cache (healthz, certificate verification and PDF) dates it at the moment
@@ -121,7 +120,7 @@ class HeadRequestTests(TestCase):
             with self.subTest(url):
                 self.assert_head_is_get_without_the_body(application, url)
 
-    @override_settings(CACHES=LOCAL_CACHE, PAGE_CACHE=True)
+    @override_settings(CACHES=local_cache("head-tests"), PAGE_CACHE=True)
     def test_a_head_answered_from_the_page_cache_is_get_without_the_body(self):
         cache.clear()
         self.addCleanup(cache.clear)

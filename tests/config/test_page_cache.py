@@ -25,9 +25,9 @@ from members.models import Institution
 from partnerships.models import Membership, Partnership
 from territory.models import Commune
 from tests import builders
-from tests.builders import AdminTestCase, admin_url, form_data
+from tests.builders import AdminTestCase, admin_url, form_data, local_cache
 
-LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "page-cache-tests"}}
+LOCAL_CACHE = local_cache("page-cache-tests")
 
 
 @override_settings(CACHES=LOCAL_CACHE, PAGE_CACHE=True)

@@ -18,13 +18,7 @@ from PIL import Image
 from members.models import Institution
 from members.uploads import validate_logo
 from tests import builders
-from tests.builders import PASSWORD, AdminTestCase, admin_url, form_data
-
-
-def png_bytes(size=(40, 20)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "#8a1538").save(buffer, format="PNG")
-    return buffer.getvalue()
+from tests.builders import PASSWORD, AdminTestCase, admin_url, form_data, png_bytes
 
 
 def bomb_png(side: int = 20000) -> bytes:

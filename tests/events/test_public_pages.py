@@ -7,7 +7,8 @@ from events.models import Event, Material, Patron, Project, Speaker
 from members.models import Institution
 from partnerships.models import Agreement
 from tests import builders
-from tests.members.test_public_pages import HOSTILE_QUERIES, PRIVATE, count_queries, structure_problems
+from tests.builders import PRIVATE
+from tests.page_checks import HOSTILE_QUERIES, count_queries, structure_problems
 
 
 class EventListTests(TestCase):

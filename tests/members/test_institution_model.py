@@ -11,16 +11,12 @@ from PIL import Image
 from members.models import SECTOR_OF_KIND, Institution, Sector
 from members.uploads import validate_logo, validate_pdf
 from members.validators import validate_krs, validate_nip, validate_regon
+from tests.builders import png_bytes
 
 InstitutionForm = modelform_factory(
     Institution, fields=["name", "slug", "kind", "nip", "regon", "krs", "commune", "country"]
 )
 
-
-def png_bytes(size=(40, 20)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "#8a1538").save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 class IdentifierValidatorTests(TestCase):

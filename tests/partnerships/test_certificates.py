@@ -38,6 +38,7 @@ from partnerships import certificates
 from partnerships.certificates import CertificateError
 from partnerships.models import Agreement, Certificate, CertificateSequence, Membership, Partnership
 from tests import builders
+from tests.builders import local_cache
 
 WARSZAWA, WROCLAW = "1465011", "0264011"
 PARTNERSHIP_NAME = "Partnerstwo Lokalne „Gęśla Jaźń” w Łodzi"
@@ -766,7 +767,7 @@ class RateLimitClock:
         return self.now
 
 
-LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate-limits"}}
+LOCAL_CACHE = local_cache("rate-limits")
 
 
 @override_settings(CACHES=LOCAL_CACHE, CERTIFICATE_VERIFICATIONS_PER_MINUTE=3, CERTIFICATE_PDFS_PER_MINUTE=2)

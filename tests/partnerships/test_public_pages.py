@@ -7,26 +7,15 @@ from unittest import mock
 import jsonschema
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.test import TestCase
-from django.test.utils import CaptureQueriesContext
 
 from events.models import Project
 from members.models import Institution
 from partnerships.models import Agreement, DatePrecision, Membership, Partnership, Signatory, TargetGroup
 from territory.models import County
 from tests import builders
-
-PRIVATE = {"email": "prywatny-adres@example.org", "phone": "+48 600 000 001", "private_notes": "NOTATKA-PRYWATNA"}
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        if hasattr(response, "streaming_content"):
-            b"".join(response.streaming_content)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(queries)
+from tests.builders import PRIVATE
+from tests.page_checks import count_queries
 
 
 class PartnershipListTests(TestCase):
