@@ -147,6 +147,8 @@ class Institution(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_text = search_key(self.name, self.short_name)
+        # A logo assigned but not stored yet is a new upload. Django (checked on 5.2) has no public
+        # way to ask a FieldFile that; FileField.pre_save reads the same attribute.
         if self.logo and not self.logo._committed:
             thumbnail = thumbnail_of(self.logo)
             self.logo_thumbnail.save(thumbnail.name, thumbnail, save=False)

@@ -53,6 +53,8 @@ def logo_upload_to(instance, filename: str) -> str:
     stored as .png; a file that is no image at all, refused by ``validate_logo`` in forms,
     gets .bin, which is never served)."""
     file = instance.logo
+    # Whether the content is the upload being saved: Django (checked on 5.2) has no public way to
+    # ask a FieldFile; FileField.pre_save reads the same attribute.
     if not file or not hasattr(file, "seek") or getattr(file, "_committed", True):
         # Saved from code (``logo.save(name, content)``), the content is not on the instance
         # yet: the name's suffix is kept only if it is one of the image formats.
