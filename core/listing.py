@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.utils import translation
@@ -15,8 +15,10 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .cache import cached, cached_count
+from .text import query_key
 
 PER_PAGE = 20
 
@@ -119,7 +121,32 @@ def _options_markup(choices: tuple[tuple[str, str], ...]) -> str:
 
 
 class ListFilterSet(django_filters.FilterSet):
-    """Base of the public lists' FilterSets: their drop-downs are QuickSelects."""
+    """Base of the public lists' FilterSets. The rows start from the model's one definition of
+    "public" (``Meta.model.objects.public()``) in ``ordering`` (None: the model's own); ``q``
+    searches the records' folded keys named in ``search_fields``, whatever the case and
+    diacritics ("rakow" finds "Raków", on PostgreSQL through each key's trigram index); the
+    drop-downs are QuickSelects."""
+
+    q = django_filters.CharFilter(method="search", label=gettext_lazy("Search"), max_length=500)
+
+    search_fields: tuple[str, ...] = ("search_text",)
+    ordering: tuple[str, ...] | None = ("name", "pk")
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = self.Meta.model.objects.public()
+        if self.ordering:
+            queryset = queryset.order_by(*self.ordering)
+        super().__init__(data, queryset, **kwargs)
+
+    def search(self, queryset, name: str, value: str):
+        key = query_key(value)
+        if not key:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__contains": key})
+        return queryset.filter(condition)
 
     def get_form_class(self):
         form_class = super().get_form_class()

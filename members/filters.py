@@ -5,8 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.listing import ListFilterSet, StableOrderingFilter
-from core.text import query_key
-from territory.filters import county_choices, voivodeship_choices
+from territory.filters import PlaceFilters
 
 from .models import Institution, Sector
 
@@ -37,14 +36,14 @@ class OfInstitutionFilter(django_filters.CharFilter):
         return Institution.objects.public().filter(slug=value).values_list("name", flat=True).first() or value
 
 
-class InstitutionFilterSet(ListFilterSet):
+class InstitutionFilterSet(PlaceFilters, ListFilterSet):
     """Filters of the institution list. Parameter names are Polish: they are public, bookmarked URLs.
 
     Choices are read once when the FilterSet is built (a fixed number of queries), so the
-    template renders the form without touching the database.
+    template renders the form without touching the database. ``q`` searches the name and short
+    name; the seat's commune places an institution in its powiat and voivodeship.
     """
 
-    q = django_filters.CharFilter(method="search", label=_("Search"), max_length=500)
     rodzaj = django_filters.ChoiceFilter(field_name="kind", choices=Institution.Kind.choices, label=_("Kind"))
     sektor = django_filters.ChoiceFilter(method="in_sector", choices=Sector.choices, label=_("Sector"))
     wojewodztwo = django_filters.ChoiceFilter(method="in_region", label=_("Voivodeship"))
@@ -55,24 +54,5 @@ class InstitutionFilterSet(ListFilterSet):
         model = Institution
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, **kwargs):
-        if queryset is None:
-            queryset = Institution.objects.public()
-        super().__init__(data, queryset.order_by("name", "pk"), **kwargs)
-        fields = self.form.fields
-        fields["wojewodztwo"].choices = voivodeship_choices()
-        fields["powiat"].choices = county_choices()
-
-    def search(self, queryset, name: str, value: str):
-        """Name and short name, whatever the case and diacritics: "lodz" finds "Uniwersytet Łódzki"."""
-        key = query_key(value)
-        if not key:
-            return queryset
-        return queryset.filter(search_text__contains=key)
-
     def in_sector(self, queryset, name: str, value: str):
         return queryset.in_sector(value)
-
-    def in_region(self, queryset, name: str, value: str):
-        # The seat's commune decides: an institution in any powiat of the voivodeship is in it.
-        return queryset.in_region(value)

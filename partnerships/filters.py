@@ -3,29 +3,30 @@
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.listing import ListFilterSet, StableOrderingFilter, cached_choices
-from core.text import query_key
 from events.models import Project
 from members.filters import OfInstitutionFilter
 from members.models import Institution
-from territory.filters import county_choices, voivodeship_choices
+from territory.filters import PlaceFilters
 
 from .models import Membership, Partnership, TargetGroup, ThematicArea
 
 YEAR_FIELD = {"min_value": 1900, "max_value": 2100, "widget": forms.NumberInput(attrs={"inputmode": "numeric"})}
 
 
-class PartnershipFilterSet(ListFilterSet):
+class PartnershipFilterSet(PlaceFilters, ListFilterSet):
     """Filters of the partnership list. Parameter names are Polish: they are public, bookmarked URLs.
 
     Choices are read once when the FilterSet is built (a fixed number of queries), so the
-    template renders the form without touching the database.
+    template renders the form without touching the database. ``q`` searches the name, goal and
+    description and the names of the member institutions: both keys are on the partnership
+    (the members' kept by partnerships.signals), on PostgreSQL one trigram index each, combined
+    by a bitmap OR. A place filter finds the partnerships working there (``working_in``).
     """
 
-    q = django_filters.CharFilter(method="search", label=_("Search"), max_length=500)
+    search_fields = ("search_text", "member_search_text")
     wojewodztwo = django_filters.ChoiceFilter(method="working_in", label=_("Voivodeship"))
     powiat = django_filters.ChoiceFilter(method="working_in", label=_("County"))
     gmina = django_filters.CharFilter(
@@ -66,13 +67,9 @@ class PartnershipFilterSet(ListFilterSet):
         model = Partnership
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, **kwargs):
-        if queryset is None:
-            queryset = Partnership.objects.public()
-        super().__init__(data, queryset.order_by("name", "pk"), **kwargs)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         fields = self.form.fields
-        fields["wojewodztwo"].choices = voivodeship_choices()
-        fields["powiat"].choices = county_choices()
         fields["grupa"].choices = cached_choices(
             "target-groups", lambda: [(t.slug, str(t)) for t in TargetGroup.objects.all()]
         )
@@ -83,16 +80,6 @@ class PartnershipFilterSet(ListFilterSet):
             "partnership-projects",
             lambda: [(str(p.pk), p.name) for p in Project.objects.filter(partnerships__isnull=False).distinct()],
         )
-
-    def search(self, queryset, name: str, value: str):
-        """Name, goal and description of the partnership, and the names of its member institutions,
-        whatever the case and diacritics: "rakow" finds "Raków-Reaktywacja"."""
-        key = query_key(value)
-        if not key:
-            return queryset
-        # Both keys are on the partnership (the members' kept by partnerships.signals): on
-        # PostgreSQL, one trigram index each, combined by a bitmap OR.
-        return queryset.filter(Q(search_text__contains=key) | Q(member_search_text__contains=key))
 
     def working_in(self, queryset, name: str, value: str):
         return queryset.working_in(value)

@@ -1,4 +1,5 @@
-"""Choices of the public lists' place filters, shared by every list."""
+"""The public lists' filters by place: the choices of `wojewodztwo` and `powiat`, shared by
+every list."""
 
 from core.listing import cached_choices
 
@@ -19,3 +20,16 @@ def county_choices() -> list[tuple[str, str]]:
         return [(c.code, f"{c} ({c.voivodeship.name})") for c in counties]
 
     return cached_choices("counties", compute)
+
+
+class PlaceFilters:
+    """For a FilterSet that declares ``wojewodztwo`` and ``powiat``: their choices (cached), and
+    ``in_region``, a record whose seat is in any powiat of the voivodeship."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["wojewodztwo"].choices = voivodeship_choices()
+        self.form.fields["powiat"].choices = county_choices()
+
+    def in_region(self, queryset, name: str, value: str):
+        return queryset.in_region(value)
