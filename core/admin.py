@@ -338,7 +338,16 @@ class SuperuserOnlyMixin:
         return scope().is_unrestricted(request.user)
 
 
-class MyRegionFilter(admin.SimpleListFilter):
+class ModelAdminFilter(admin.SimpleListFilter):
+    """A list filter that keeps its ModelAdmin, whose paths (``get_region_path``, ``county_path``)
+    it filters by: Django hands the ModelAdmin to ``lookups`` but not to ``queryset``."""
+
+    def __init__(self, request, params, model, model_admin):
+        self.model_admin = model_admin
+        super().__init__(request, params, model, model_admin)
+
+
+class MyRegionFilter(ModelAdminFilter):
     """ "Mine / other regions": which rows the user may change, at a glance."""
 
     title = _("scope")
@@ -355,11 +364,6 @@ class MyRegionFilter(admin.SimpleListFilter):
             return queryset
         mine = {self.model_admin.get_region_path(): region}
         return queryset.filter(**mine) if self.value() == "moj" else queryset.exclude(**mine)
-
-    def __init__(self, request, params, model, model_admin):
-        self.model_admin = model_admin
-        super().__init__(request, params, model, model_admin)
-
 
 class ScopedAdminMixin:
     """The scope rule applied to a ModelAdmin; put it before ``SimpleHistoryAdmin``/``ModelAdmin``.

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import MyRegionFilter, RegistryAdmin, RegistryInlineMixin, year_filter
-from territory.admin import CountyFilter, VoivodeshipFilter
+from territory.admin import CommuneColumnsMixin, CountyFilter, VoivodeshipFilter
 
 from .models import Event, Material, Patron, Project, Speaker
 
@@ -81,7 +81,7 @@ class ProjectAdmin(RegistryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(RegistryAdmin):
+class EventAdmin(CommuneColumnsMixin, RegistryAdmin):
     county_path = "commune__county"
     list_display = ["title", "kind", "start_date", "commune", "voivodeship", "participants", "project"]
     list_filter = [MyRegionFilter, VoivodeshipFilter, CountyFilter, "kind", year_filter("start_date"), "project"]
@@ -115,14 +115,6 @@ class EventAdmin(RegistryAdmin):
 
     def get_csv_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.prefetch_related("organisers")
-
-    @admin.display(description=_("voivodeship"), ordering="commune__county__voivodeship__name")
-    def voivodeship(self, obj: Event):
-        return obj.commune.county.voivodeship if obj.commune_id else None
-
-    @admin.display(description=_("TERYT code of the commune"))
-    def commune_code(self, obj: Event) -> str:
-        return obj.commune_id or ""
 
     @admin.display(description=_("number of participants"), ordering="participant_count")
     def participants(self, obj: Event) -> str:

@@ -6,13 +6,13 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import MyRegionFilter, RegistryAdmin, SuperuserOnlyMixin
-from territory.admin import CountyFilter, VoivodeshipFilter
+from territory.admin import CommuneColumnsMixin, CountyFilter, VoivodeshipFilter
 
 from .models import Institution, Person, StaffProfile
 
 
 @admin.register(Institution)
-class InstitutionAdmin(RegistryAdmin):
+class InstitutionAdmin(CommuneColumnsMixin, RegistryAdmin):
     county_path = "commune__county"
     list_display = ["name", "short_name", "kind", "commune", "voivodeship", "country", "last_verified_on", "updated_at"]
     list_filter = [MyRegionFilter, VoivodeshipFilter, CountyFilter, "kind", "country", "last_verified_on"]
@@ -49,14 +49,6 @@ class InstitutionAdmin(RegistryAdmin):
         "last_verified_on",
         "updated_at",
     )
-
-    @admin.display(description=_("voivodeship"), ordering="commune__county__voivodeship__name")
-    def voivodeship(self, obj: Institution):
-        return obj.commune.county.voivodeship if obj.commune_id else None
-
-    @admin.display(description=_("TERYT code of the commune"))
-    def commune_code(self, obj: Institution) -> str:
-        return obj.commune_id or ""
 
 
 @admin.register(Person)

@@ -27,6 +27,15 @@ class Sector(models.TextChoices):
     OTHER = "other", _("other")
 
 
+# The numbers of the public registers an institution is in: each one belongs to one institution
+# (an empty one is no number), said on the field that repeats it.
+REGISTER_NUMBERS = {
+    "nip": _("Another institution already has this NIP."),
+    "regon": _("Another institution already has this REGON."),
+    "krs": _("Another institution already has this KRS number."),
+}
+
+
 class Institution(models.Model):
     """A public body, organisation or business that can be a member of a partnership.
 
@@ -112,23 +121,14 @@ class Institution(models.Model):
             models.Index(fields=["commune", "name"], name="institution_commune_name"),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["nip"],
-                condition=~Q(nip=""),
-                name="institution_nip_unique",
-                violation_error_message=_("Another institution already has this NIP."),
-            ),
-            models.UniqueConstraint(
-                fields=["regon"],
-                condition=~Q(regon=""),
-                name="institution_regon_unique",
-                violation_error_message=_("Another institution already has this REGON."),
-            ),
-            models.UniqueConstraint(
-                fields=["krs"],
-                condition=~Q(krs=""),
-                name="institution_krs_unique",
-                violation_error_message=_("Another institution already has this KRS number."),
+            *(
+                models.UniqueConstraint(
+                    fields=[field],
+                    condition=~Q(**{field: ""}),
+                    name=f"institution_{field}_unique",
+                    violation_error_message=message,
+                )
+                for field, message in REGISTER_NUMBERS.items()
             ),
             models.CheckConstraint(
                 condition=Q(commune__isnull=True) | Q(country=POLAND),
@@ -167,11 +167,7 @@ class Institution(models.Model):
         # The unique constraints say the same, but against the whole form; here the message
         # lands on the field that repeats another institution's number.
         others = Institution.objects.exclude(pk=self.pk)
-        for field, message in (
-            ("nip", _("Another institution already has this NIP.")),
-            ("regon", _("Another institution already has this REGON.")),
-            ("krs", _("Another institution already has this KRS number.")),
-        ):
+        for field, message in REGISTER_NUMBERS.items():
             value = getattr(self, field)
             if value and others.filter(**{field: value}).exists():
                 errors[field] = message

@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ModelAdminFilter
+
 from .models import Commune, County, Voivodeship
 
 
@@ -49,15 +51,11 @@ class CommuneAdmin(ReadOnlyAdmin):
 # List filters of the registry's admins: by the voivodeship or the powiat a record belongs to.
 
 
-class VoivodeshipFilter(admin.SimpleListFilter):
+class VoivodeshipFilter(ModelAdminFilter):
     """The home voivodeship, through the admin's region path."""
 
     title = _("voivodeship")
     parameter_name = "wojewodztwo"
-
-    def __init__(self, request, params, model, model_admin):
-        self.model_admin = model_admin
-        super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
         return list(Voivodeship.objects.values_list("code", "name"))
@@ -68,7 +66,7 @@ class VoivodeshipFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CountyFilter(admin.SimpleListFilter):
+class CountyFilter(ModelAdminFilter):
     """The powiat where a record is located, through the admin's ``county_path``.
 
     Lists only powiats that have records (one query), narrowed to the chosen voivodeship.
@@ -76,10 +74,6 @@ class CountyFilter(admin.SimpleListFilter):
 
     title = _("county")
     parameter_name = "powiat"
-
-    def __init__(self, request, params, model, model_admin):
-        self.model_admin = model_admin
-        super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
         path = model_admin.county_path
@@ -93,3 +87,15 @@ class CountyFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(**{self.model_admin.county_path: self.value()})
         return queryset
+
+
+class CommuneColumnsMixin:
+    """The columns of a record located in a commune: its voivodeship and the commune's TERYT code."""
+
+    @admin.display(description=_("voivodeship"), ordering="commune__county__voivodeship__name")
+    def voivodeship(self, obj):
+        return obj.commune.county.voivodeship if obj.commune_id else None
+
+    @admin.display(description=_("TERYT code of the commune"))
+    def commune_code(self, obj) -> str:
+        return obj.commune_id or ""
