@@ -11,12 +11,12 @@ from simple_history.models import HistoricalRecords
 from core.text import search_key
 from members.models import Institution, Person
 from members.uploads import document_upload_to, validate_pdf
-from territory.models import Commune
+from territory.models import Commune, RegionalRecord
 
 from .querysets import EventQuerySet, ProjectQuerySet
 
 
-class Project(models.Model):
+class Project(RegionalRecord, models.Model):
     """A funding line: a project within an operational programme, e.g. PO KL, Priority VII,
     Measure 7.1, Sub-measure 7.1.3, co-financed by the ESF."""
 
@@ -74,10 +74,6 @@ class Project(models.Model):
             raise ValidationError({"end_year": _("The last year cannot be before the first year.")})
 
     @property
-    def region_id(self) -> str | None:
-        return self.operator.region_id if self.operator_id else None
-
-    @property
     def funding_line(self) -> str:
         """The line written out: "PO KL, Priorytet VII, Działanie 7.1, Poddziałanie 7.1.3, współfinansowany z EFS"."""
         parts = [self.programme] if self.programme else []
@@ -92,7 +88,7 @@ class Project(models.Model):
         return ", ".join(parts)
 
 
-class Event(models.Model):
+class Event(RegionalRecord, models.Model):
     """A conference, seminar, training, meeting or signing ceremony."""
 
     class Kind(models.TextChoices):
@@ -173,10 +169,6 @@ class Event(models.Model):
             raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
 
     @property
-    def region_id(self) -> str | None:
-        return self.commune.county.voivodeship_id if self.commune_id else None
-
-    @property
     def participants_display(self) -> str:
         """The count as the source gives it: "ponad 100" stays "over 100", never a bare "100"."""
         if self.participant_count is None:
@@ -186,7 +178,7 @@ class Event(models.Model):
         return f"{self.get_participant_count_qualifier_display()} {self.participant_count}"
 
 
-class Patron(models.Model):
+class Patron(RegionalRecord, models.Model):
     """Honorary patronage of an event, by a person (e.g. the Marshal of the Senate) or an institution."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="patrons", verbose_name=_("event"))
@@ -228,12 +220,8 @@ class Patron(models.Model):
         if not self.person_id and not self.institution_id:
             raise ValidationError(_("A patron is a person or an institution."))
 
-    @property
-    def region_id(self) -> str | None:
-        return self.event.region_id if self.event_id else None
 
-
-class Speaker(models.Model):
+class Speaker(RegionalRecord, models.Model):
     """A person who spoke at an event, in a role and in the order of the programme."""
 
     class Role(models.TextChoices):
@@ -267,12 +255,8 @@ class Speaker(models.Model):
     def __str__(self) -> str:
         return f"{self.person} ({self.get_role_display()})"
 
-    @property
-    def region_id(self) -> str | None:
-        return self.event.region_id if self.event_id else None
 
-
-class Material(models.Model):
+class Material(RegionalRecord, models.Model):
     """A publication, report or video reportage of an event or a project: a link or a PDF."""
 
     class Kind(models.TextChoices):

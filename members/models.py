@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.text import search_key
-from territory.models import Commune
+from territory.models import Commune, RegionalRecord
 
 from .querysets import InstitutionQuerySet, PersonQuerySet
 from .uploads import logo_upload_to, thumbnail_of, validate_logo
@@ -36,7 +36,7 @@ REGISTER_NUMBERS = {
 }
 
 
-class Institution(models.Model):
+class Institution(RegionalRecord, models.Model):
     """A public body, organisation or business that can be a member of a partnership.
 
     Located either in a Polish gmina (TERYT) or, for a foreign partner, in another country.
@@ -185,11 +185,6 @@ class Institution(models.Model):
     def is_foreign(self) -> bool:
         return self.country != POLAND
 
-    @property
-    def region_id(self) -> str | None:
-        """Code of the home voivodeship; None for a foreign institution or an unknown seat."""
-        return self.commune.county.voivodeship_id if self.commune_id else None
-
 
 K = Institution.Kind
 SECTOR_OF_KIND = {
@@ -224,7 +219,7 @@ SECTOR_OF_KIND = {
 KINDS_OF_SECTOR = {sector: [k for k, s in SECTOR_OF_KIND.items() if s == sector] for sector in Sector}
 
 
-class Person(models.Model):
+class Person(RegionalRecord, models.Model):
     """Someone who acts for an institution: a speaker, a signatory, a representative.
 
     Name, academic title, function and affiliation are public: they are held in an official
@@ -270,12 +265,8 @@ class Person(models.Model):
     def full_name(self) -> str:
         return " ".join(part for part in (self.academic_title, self.first_name, self.last_name) if part)
 
-    @property
-    def region_id(self) -> str | None:
-        return self.affiliation.region_id if self.affiliation_id else None
 
-
-class StaffProfile(models.Model):
+class StaffProfile(RegionalRecord, models.Model):
     """Which regional social policy centre a staff user works for; its voivodeship is their region."""
 
     user = models.OneToOneField(
@@ -288,6 +279,8 @@ class StaffProfile(models.Model):
         limit_choices_to={"kind": Institution.Kind.ROPS},
         verbose_name=_("regional centre"),
     )
+
+    REGION_PATH = "centre__commune__county__voivodeship"
 
     class Meta:
         verbose_name = _("staff profile")
@@ -302,7 +295,3 @@ class StaffProfile(models.Model):
             raise ValidationError(
                 {"centre": _("Choose a regional social policy centre (ROPS) with its commune filled in.")}
             )
-
-    @property
-    def region_id(self) -> str | None:
-        return self.centre.region_id

@@ -18,7 +18,7 @@ from core.text import search_key
 from events.models import Event, Project
 from members.models import Institution, Person
 from members.uploads import document_upload_to, logo_upload_to, validate_logo, validate_pdf
-from territory.models import Commune, County, Voivodeship
+from territory.models import Commune, County, RegionalRecord, Voivodeship
 
 from .querysets import MembershipQuerySet, PartnershipQuerySet
 
@@ -75,7 +75,7 @@ class Principle(ReferenceTerm):
         verbose_name_plural = _("principles")
 
 
-class Partnership(models.Model):
+class Partnership(RegionalRecord, models.Model):
     """A local partnership: institutions of several sectors working together in an area.
 
     Its home voivodeship is the one whose regional centre keeps the record; the area where it
@@ -223,10 +223,6 @@ class Partnership(models.Model):
             self.founded_on = self.founded_on.replace(day=1)
 
     @property
-    def region_id(self) -> str:
-        return self.home_voivodeship_id
-
-    @property
     def founded_display(self) -> str:
         """The founding date as precisely as it is known: "2010", "październik 2014", "28 października 2014"."""
         return format_partial_date(self.founded_on, self.founded_precision)
@@ -242,7 +238,7 @@ def format_partial_date(value: datetime.date | None, precision: str) -> str:
     return formats.date_format(value, "DATE_FORMAT")
 
 
-class Membership(models.Model):
+class Membership(RegionalRecord, models.Model):
     """An institution's membership of a partnership, with its role and dates."""
 
     class Role(models.TextChoices):
@@ -301,12 +297,8 @@ class Membership(models.Model):
         if self.joined_on and self.left_on and self.left_on < self.joined_on:
             raise ValidationError({"left_on": _("The date of leaving cannot be before the date of joining.")})
 
-    @property
-    def region_id(self) -> str | None:
-        return self.partnership.home_voivodeship_id if self.partnership_id else None
 
-
-class Agreement(models.Model):
+class Agreement(RegionalRecord, models.Model):
     """A signed document of a partnership: its founding agreement, an accession, an annex."""
 
     class Kind(models.TextChoices):
@@ -348,12 +340,8 @@ class Agreement(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def region_id(self) -> str | None:
-        return self.partnership.home_voivodeship_id if self.partnership_id else None
 
-
-class Signatory(models.Model):
+class Signatory(RegionalRecord, models.Model):
     """Who signed an agreement, on behalf of which institution, in which function."""
 
     agreement = models.ForeignKey(
@@ -396,12 +384,8 @@ class Signatory(models.Model):
         if not self.person_id and not self.institution_id:
             raise ValidationError(_("A signatory is a person, an institution, or both."))
 
-    @property
-    def region_id(self) -> str | None:
-        return self.agreement.region_id if self.agreement_id else None
 
-
-class Evaluation(models.Model):
+class Evaluation(RegionalRecord, models.Model):
     """An entry of monitoring or external evaluation of a partnership's work."""
 
     class Kind(models.TextChoices):
@@ -437,10 +421,6 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date}"
-
-    @property
-    def region_id(self) -> str | None:
-        return self.partnership.home_voivodeship_id if self.partnership_id else None
 
 
 def certificate_pdf_upload_to(instance, filename: str) -> str:
@@ -496,7 +476,7 @@ class CertificateStatus(models.TextChoices):
     SUPERSEDED = "superseded", pgettext_lazy("certificate status", "superseded")
 
 
-class Certificate(models.Model):
+class Certificate(RegionalRecord, models.Model):
     """A numbered certificate of a partnership, or of one institution's membership of it.
 
     What it certified is frozen in ``snapshot`` when it is issued: renaming the partnership or
@@ -635,10 +615,6 @@ class Certificate(models.Model):
             raise ValidationError({"institution": _("A partnership certificate names no member institution.")})
         if self.status == self.Status.REVOKED and (not self.revoked_on or not self.revocation_reason.strip()):
             raise ValidationError(_("A revoked certificate has the date of revocation and its reason."))
-
-    @property
-    def region_id(self) -> str:
-        return self.partnership.home_voivodeship_id
 
     @property
     def is_valid(self) -> bool:

@@ -144,3 +144,22 @@ class Commune(TerritorialUnit):
     def label(self) -> str:
         """Name with kind and county, which tells apart the two Bolesławiec communes."""
         return f"{self.name} ({self.get_kind_display()}, {self.county})"
+
+
+class RegionalRecord:
+    """A record kept by one region, its home voivodeship. ``REGION_PATH`` leads from the record
+    to the voivodeship's code in queries (``"commune__county__voivodeship"``); ``region_id``
+    follows it on one instance, unsaved or just edited too, and is None where a link on the
+    way is empty (a foreign institution has no commune)."""
+
+    REGION_PATH: str
+
+    @property
+    def region_id(self) -> str | None:
+        *steps, last = self.REGION_PATH.split("__")
+        record = self
+        for step in steps:
+            if getattr(record, f"{step}_id") is None:
+                return None
+            record = getattr(record, step)
+        return getattr(record, f"{last}_id")
