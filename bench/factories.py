@@ -1,9 +1,10 @@
 """factory_boy factories of the synthetic records: what one record of each kind looks like.
 
 Faker's ``pl_PL`` provider draws what it knows how to make: business names, street addresses,
-postcodes, NIP and REGON numbers with valid check digits, sentences. Short vocabularies of the
-field give the rest (kinds of schools, causes, event themes). People never get a realistic
-name: "Osoba Syntetyczna 17" is all of it (DESIGN.md: no fixtures of invented people).
+postcodes, NIP and REGON numbers with valid check digits, sentences, people's functions (its
+jobs). Short vocabularies of the field give the rest (kinds of schools, causes, event themes).
+People never get a realistic name: "Osoba Syntetyczna 17" is all of it (DESIGN.md: no fixtures
+of invented people), although Faker could invent one.
 
 Every record is marked, so that nobody takes it for a real one and one query finds it:
 institutions, partnerships and events have a slug beginning with ``syntetyczne-`` and a name

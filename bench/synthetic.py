@@ -407,20 +407,21 @@ def load_territory(rng: random.Random) -> tuple[list[Unit], list[Unit], list[Uni
 K = Institution.Kind
 LAND, URBAN = County.Kind.LAND, Commune.Kind.URBAN
 
-# What every unit has one of at the default scale (their share of all institutions), named by the
-# kind of unit: a gmina urban ("1"), rural ("2") or urban-rural ("3"); a land powiat or a city.
+# What every unit has one of at the default scale: its role, the level of unit, its share of all
+# institutions, and its names by the kind of unit: a gmina urban ("1"), rural ("2") or
+# urban-rural ("3"); a land powiat or a city.
 PER_UNIT = [
-    ("commune", 0.025, {"1": (K.MOPS, "Miejski Ośrodek Pomocy Społecznej {place}", "MOPS"),
+    ("welfare", "commune", 0.025, {"1": (K.MOPS, "Miejski Ośrodek Pomocy Społecznej {place}", "MOPS"),
                         "2": (K.GOPS, "Gminny Ośrodek Pomocy Społecznej {place}", "GOPS"),
                         "3": (K.GOPS, "Miejsko-Gminny Ośrodek Pomocy Społecznej {place}", "MGOPS")}),
-    ("commune", 0.025, {"1": (K.LOCAL_GOVERNMENT, "Urząd Miasta {name}", ""),
+    ("office", "commune", 0.025, {"1": (K.LOCAL_GOVERNMENT, "Urząd Miasta {name}", ""),
                         "2": (K.LOCAL_GOVERNMENT, "Urząd Gminy {name}", ""),
                         "3": (K.LOCAL_GOVERNMENT, "Urząd Miasta i Gminy {name}", "")}),
-    ("county", 0.004, {LAND: (K.PCPR, "Powiatowe Centrum Pomocy Rodzinie {place}", "PCPR"),
+    ("pcpr", "county", 0.004, {LAND: (K.PCPR, "Powiatowe Centrum Pomocy Rodzinie {place}", "PCPR"),
                        None: (K.PCPR, "Miejskie Centrum Pomocy Rodzinie {place}", "MCPR")}),
-    ("county", 0.004, {LAND: (K.LABOUR_OFFICE, "Powiatowy Urząd Pracy {place}", "PUP"),
+    ("pup", "county", 0.004, {LAND: (K.LABOUR_OFFICE, "Powiatowy Urząd Pracy {place}", "PUP"),
                        None: (K.LABOUR_OFFICE, "Miejski Urząd Pracy {place}", "MUP")}),
-    ("voivodeship", 0.0002, {None: (K.ROPS, "Regionalny Ośrodek Polityki Społecznej {place}", "ROPS")}),
+    ("rops", "voivodeship", 0.0002, {None: (K.ROPS, "Regionalny Ośrodek Polityki Społecznej {place}", "ROPS")}),
 ]  # fmt: skip
 # The rest, placed over the gminas by weight in these proportions. Names: {n} is the number of
 # the kind in its gmina, {q} a name in quotes, {cause} a cause, {company} a business by Faker.
@@ -569,22 +570,23 @@ class Generator:
 
     def regional_centre(self, voivodeship: str) -> int | None:
         """The key of the voivodeship's ROPS: it runs projects, evaluates and gives patronage."""
-        index = self.rops.get(voivodeship)
+        index = self.role_at.get(("rops", voivodeship))
         return self.inst_pk[index] if index is not None else None
 
     # Institutions
 
     def institutions(self) -> None:
         rng, total = self.rng, self.counts.institutions
-        drafts = []  # (kind, seat, name, short name, country)
-        for level, share, names in PER_UNIT:
+        drafts = []  # (kind, seat, name, short name, country, (role, unit code) or None)
+        for role, level, share, names in PER_UNIT:
             units = {"commune": self.communes, "county": self.counties, "voivodeship": self.voivodeships}[level]
             # A scale too small for every unit to have its own favours the heavier units; the
             # regional centres are few but projects and evaluations lean on them: one at least.
             wanted = math.ceil(total * share) if level == "voivodeship" else round(total * share)
             for unit in weighted_sample(rng, units, [u.weight for u in units], min(wanted, total - len(drafts))):
                 kind, name, short = names.get(unit.kind) or names[None]
-                drafts.append((kind, unit.seat, name.format(place=unit.place, name=unit.name), short, "PL"))
+                name = name.format(place=unit.place, name=unit.name)
+                drafts.append((kind, unit.seat, name, short, "PL", (role, unit.code)))
         free = total - len(drafts)
         weights = [weight for _kind, weight, _names in FREE_KINDS]
         numbers = [math.floor(free * w / sum(weights)) for w in weights]
@@ -601,24 +603,24 @@ class Generator:
                 name = name.format(n=counter[seat, kind], q=self.quoted(), cause=rng.choice(CAUSES)[0])
                 country = rng.choice(FOREIGN_COUNTRIES) if kind == K.FOREIGN_PUBLIC else "PL"
                 place = f"({country})" if country != "PL" else seat.place if seat else ""
-                drafts.append((kind, seat, f"{name} {place}".strip(), "", country))
+                drafts.append((kind, seat, f"{name} {place}".strip(), "", country, None))
         rng.shuffle(drafts)
 
         self.inst_pk: list[int] = []
         self.inst_kind: list[str] = []
         self.inst_in: dict[str, list[int]] = defaultdict(list)  # by gmina, powiat and voivodeship code
-        self.rops: dict[str, int] = {}
+        self.role_at: dict[tuple[str, str], int] = {}  # ("welfare", gmina code) -> index, …
         for start in range(0, len(drafts), CHUNK):
             batch = drafts[start : start + CHUNK]
-            built = [f.InstitutionFactory.build(**self.institution(*draft)) for draft in batch]
-            for obj, (kind, seat, *_rest) in zip(self.insert(Institution, built), batch, strict=True):
+            built = [f.InstitutionFactory.build(**self.institution(*draft[:5])) for draft in batch]
+            for obj, (kind, seat, *_rest, role) in zip(self.insert(Institution, built), batch, strict=True):
                 index = len(self.inst_pk)
                 self.inst_pk.append(obj.pk)
                 self.inst_kind.append(kind)
                 for code in (seat.code, seat.code[:4], seat.code[:2]) if seat else ():
                     self.inst_in[code].append(index)
-                if kind == K.ROPS:
-                    self.rops[seat.voivodeship] = index
+                if role:
+                    self.role_at[role] = index
         self.all_institutions = list(range(len(self.inst_pk)))
 
     def institution(self, kind: str, seat: Unit | None, name: str, short: str, country: str) -> dict:
@@ -746,6 +748,14 @@ class Generator:
             return sorted(chosen, key=lambda c: c.code), centre.parent.place
         return [], ""
 
+    def leader_of(self, area: list[Unit]) -> int | None:
+        """Welfare centres lead most gmina partnerships, family support centres most powiat ones."""
+        if not area or self.rng.random() >= 0.7:
+            return None
+        gmina = len(area[0].code) == 7
+        roles = ["welfare", "welfare", "welfare", "office"] if gmina else ["pcpr", "pcpr", "pup"]
+        return self.role_at.get((self.rng.choice(roles), area[0].code))
+
     def members(self, created: list[Partnership], drafts: list[tuple], centres: list[Unit], sizes: list[int]) -> None:
         rng = self.rng
         memberships, agreements, signatories, evaluations = [], [], [], []
@@ -763,9 +773,10 @@ class Generator:
                 voivodeship,
                 self.all_institutions,
             ]
-            wanted = Counter(rng.choices(range(4), weights=[70, 15, 10, 5], k=size))
-            chosen: set[int] = set()
-            order, carry = [], 0
+            leader = self.leader_of(area)
+            order = [leader] if leader is not None else []
+            chosen, carry = set(order), 0
+            wanted = Counter(rng.choices(range(4), weights=[70, 15, 10, 5], k=size - len(order)))
             for number, pool in enumerate(pools):
                 got = pick(rng, pool, wanted[number] + carry, chosen)
                 order += got
@@ -857,9 +868,15 @@ class Generator:
             ]
             organisers, presented, speakers, patrons, materials = [], [], [], [], []
             for event, commune in zip(self.insert(Event, built), places, strict=True):
-                # One to three organisers for most events, from the event's gmina, powiat, voivodeship first.
+                # One to three organisers for most events, from its gmina, powiat, voivodeship first.
                 if rng.random() < 0.85:
                     wanted, chosen = rng.choices([1, 2, 3], weights=[60, 30, 10])[0], set()
+                    if commune and rng.random() < 0.5:
+                        # The gmina's welfare centre first, or for a conference the regional one.
+                        regional = event.kind in (Event.Kind.CONFERENCE, Event.Kind.SEMINAR) and rng.random() < 0.3
+                        key = ("rops", commune.voivodeship) if regional else ("welfare", commune.code)
+                        if key in self.role_at:
+                            chosen.add(self.role_at[key])
                     for code in (commune.code, commune.code[:4], commune.voivodeship) if commune else ():
                         pick(rng, self.inst_in.get(code, []), wanted - len(chosen), chosen)
                     pick(rng, self.all_institutions, wanted - len(chosen), chosen)

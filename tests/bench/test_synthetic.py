@@ -62,7 +62,9 @@ def fingerprint() -> dict[str, list]:
     )
     return {
         "institutions": sorted(
-            Institution.objects.values_list("slug", "name", "short_name", "kind", "commune", "country", "address")
+            Institution.objects.values_list(
+                "slug", "name", "short_name", "kind", "commune", "country", "address", "nip", "regon", "krs"
+            )
         ),
         "people": sorted((last, title, function, institution.get(aff)) for last, title, function, aff in people),
         "partnerships": sorted(
