@@ -19,9 +19,13 @@ Cost: the records are built a chunk at a time by the factories and written with
 written, and the territory. ``save()`` and the signals do not run: the factories compute the
 search keys as the models' ``save()`` does, ``listed_member_count`` and ``member_search_text``
 are derived in one UPDATE at the end (``refresh_member_fields``), and no history rows are
-written. At the default scale a run takes about two minutes on either database, most of it in
-building model instances and in Django's ``bulk_create``; on PostgreSQL the commit adds the
-deferred foreign key checks of the new rows, and ``--replace`` those of the deleted ones.
+written. At the default scale a run takes about two minutes on either database on the 2-core
+development machine: some 45 s in Django's ``bulk_create`` and 55–70 s building the records,
+most of that in factory_boy, which resolves every declaration of each of the 550,000 records
+(about 35 µs a membership, 150 µs an institution with its Faker numbers and address). The
+hand-written generator it replaced took about 70 s in all (docs/performance.md). On PostgreSQL
+the commit adds the deferred foreign key checks of the new rows, and ``--replace`` those of the
+deleted ones.
 """
 
 import datetime
@@ -533,6 +537,7 @@ class Generator:
 
     def __init__(self, counts: Counts, seed: int, report: Report) -> None:
         self.counts = counts
+        self.seed = seed
         self.report = report
         # Placement has its own generator: how a record looks does not move where it goes.
         # Reproducible data, not secrets: a seeded pseudo-random generator is what is wanted.
@@ -555,7 +560,11 @@ class Generator:
         self.insert(through, [through(**{own: a, other: b}) for a, b in pairs])
 
     def run(self) -> None:
-        self.voivodeships, self.counties, self.communes = load_territory(self.rng)
+        # The weights of the powiats and gminas are drawn as manage.py seed_synthetic drew them
+        # (a generator of their own, seeded "<seed>:territory"): which places are heavy, and so
+        # what the benchmarks' pages hold, did not change when the generator moved to bench/.
+        territory = random.Random(f"{self.seed}:territory")  # noqa: S311
+        self.voivodeships, self.counties, self.communes = load_territory(territory)
         self.institutions()
         self.people()
         self.projects()
