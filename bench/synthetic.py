@@ -9,10 +9,10 @@ The data is spread over the imported TERYT register as real data is: each powiat
 heavy-tailed (log-normal) weight, three times heavier for a city with county rights and 25
 times for the capital, and each gmina a share of its powiat's weight (towns heavier than rural
 gminas). Institutions, partnerships and events are placed by these weights, and partnerships
-take their members mostly from their own area. Placement draws from a generator seeded by
-``--seed``; the factories' Faker and factory_boy draw from another, seeded by it too; records
-refer to each other by their position in the run, never by primary key: a seed gives the same
-data whatever keys the database hands out.
+take their members mostly from their own area. Placement draws from generators seeded by
+``--seed`` (the map's weights from one of their own); the factories' Faker and factory_boy draw
+from another, seeded by it too; records refer to each other by their position in the run, never
+by primary key: a seed gives the same data whatever keys the database hands out.
 
 Cost: the records are built a chunk at a time by the factories and written with
 ``bulk_create``, so memory holds a few thousand model instances, integer indexes of what was
