@@ -40,8 +40,8 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-# The benchmarks at national scale (docs/performance.md): synthetic data over the official
-# register on PostgreSQL and SQLite (seeded once, minutes), then every page in-process, the
+# The benchmarks at national scale (docs/performance.md): synthetic data (bench/seed.py) over the
+# official register on PostgreSQL and SQLite (seeded once, minutes), then every page in-process, the
 # public pages over HTTP against /healthz with and without the page cache, certificates and
 # the TERYT import; the figures go to bench/results/ and the table in docs/performance.md.
 BENCH_POSTGRESQL ?= postgresql://postgres@127.0.0.1:5432/rejestr_bench

@@ -1,5 +1,5 @@
 """Every public page and the main admin changelists, in-process: median and p95 time and the
-exact number of queries, on a database filled at national scale (seed_synthetic).
+exact number of queries, on a database filled at national scale (bench/seed.py).
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rejestr_bench .venv/bin/python bench/pages.py
     VAR_DIR=/tmp/rejestr-bench-sqlite .venv/bin/python bench/pages.py        # SQLite in VAR_DIR
@@ -176,7 +176,7 @@ def main() -> int:
 
     partnerships = Partnership.objects.count()
     if partnerships < 1000:
-        print(f"Only {partnerships} partnerships: fill the database with seed_synthetic first.", file=sys.stderr)
+        print(f"Only {partnerships} partnerships: fill the database with bench/seed.py first.", file=sys.stderr)
         return 2
     pages = [p for p in http.discover_pages() if p.name != "healthz"]
     plist = "/partnerstwa/"

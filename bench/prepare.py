@@ -1,5 +1,5 @@
 """The databases the benchmarks measure: the official TERYT register and synthetic data at
-national scale (seed_synthetic's defaults), on PostgreSQL and on SQLite.
+national scale (bench/seed.py's defaults), on PostgreSQL and on SQLite.
 
     .venv/bin/python bench/prepare.py postgresql://postgres@127.0.0.1:5432/rejestr_bench
     .venv/bin/python bench/prepare.py sqlite:///var/bench-sqlite/db.sqlite3
@@ -21,14 +21,18 @@ from urllib.parse import urlsplit
 PROJECT = Path(__file__).resolve().parents[1]
 
 
-def manage(url: str, *args: str) -> str:
+def run(url: str, script: str, *args: str) -> str:
     environment = {**os.environ, "DATABASE_URL": url, "PAGE_CACHE": "0", "CACHE_URL": "locmem://"}
-    result = subprocess.run(  # noqa: S603 (the project's own manage.py)
-        [sys.executable, "manage.py", *args], cwd=PROJECT, env=environment, capture_output=True, text=True
+    result = subprocess.run(  # noqa: S603 (the project's own scripts)
+        [sys.executable, script, *args], cwd=PROJECT, env=environment, capture_output=True, text=True
     )
     if result.returncode:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+        raise SystemExit(f"{script} {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
     return result.stdout
+
+
+def manage(url: str, *args: str) -> str:
+    return run(url, "manage.py", *args)
 
 
 def create_postgresql_database(url: str) -> None:
@@ -76,7 +80,7 @@ def main() -> int:
         if Path(os.environ.get(variable, "")).is_file():
             manage(url, "import_boundaries", os.environ[variable])
     start = time.perf_counter()
-    print(manage(url, "seed_synthetic", *(["--replace"] if partnerships else [])))
+    print(run(url, "bench/seed.py", *(["--replace"] if partnerships else [])))
     print(f"{url}: seeded in {time.perf_counter() - start:.0f} s")
     return 0
 

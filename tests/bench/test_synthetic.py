@@ -1,24 +1,32 @@
-"""``manage.py seed_synthetic``: marked, unevenly spread, valid and reproducible synthetic data
-over the official register, and the refusals that protect real data."""
+"""``bench/seed.py``: marked, unevenly spread, valid and reproducible synthetic data over the
+official register, and the refusals that protect real data."""
 
+import re
 import statistics
+import subprocess
+import sys
 from collections import Counter
 from io import StringIO
+from pathlib import Path
 
 from django.apps import apps
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db.models import Count, Q
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
+from faker.providers.person.pl_PL import Provider as PolishNames
+from stdnum.pl import nip, regon
 
+from bench.seed import main
+from bench.synthetic import MARKED_MODELS, NAME_MARK, SLUG_PREFIX, Refused, real, synthetic
 from core.text import search_key
 from events.models import Event, Material, Patron, Project, Speaker
 from members.models import Institution, Person
 from partnerships.models import Agreement, DatePrecision, Evaluation, Membership, Partnership, Signatory
-from partnerships.synthetic import MARKED_MODELS, NAME_MARK, SLUG_PREFIX, real, synthetic
 from territory.models import County
 from tests import builders
 from tests.official_data import TERYT_CSV, needs
 
+PROJECT = Path(__file__).resolve().parents[2]
 # Small enough for seconds, large enough for the spread to show.
 COUNTS = {"institutions": 1200, "partnerships": 240, "memberships": 2400, "events": 240, "persons": 480}
 TINY = {"institutions": 200, "partnerships": 40, "memberships": 300, "events": 40, "persons": 80}
@@ -27,7 +35,7 @@ TINY = {"institutions": 200, "partnerships": 40, "memberships": 300, "events": 4
 def seed(counts=COUNTS, *options: str) -> str:
     out = StringIO()
     arguments = [f"--{name}={value}" for name, value in counts.items()]
-    call_command("seed_synthetic", *arguments, *options, stdout=out)
+    main([*arguments, *options], stdout=out)
     return out.getvalue()
 
 
@@ -54,7 +62,9 @@ def fingerprint() -> dict[str, list]:
     )
     return {
         "institutions": sorted(
-            Institution.objects.values_list("slug", "name", "short_name", "kind", "commune", "country", "address")
+            Institution.objects.values_list(
+                "slug", "name", "short_name", "kind", "commune", "country", "address", "nip", "regon", "krs"
+            )
         ),
         "people": sorted((last, title, function, institution.get(aff)) for last, title, function, aff in people),
         "partnerships": sorted(
@@ -130,6 +140,33 @@ class SeedSyntheticTests(TestCase):
             self.assertTrue(project.name.endswith(NAME_MARK), project.name)
         for person in Person.objects.all():
             self.assertRegex(str(person), r"^(\S+ )*Osoba Syntetyczna \d+$")
+
+    def test_people_carry_no_realistic_name(self):
+        # Faker could invent Polish names; a benchmark needs none, and invented people are personal
+        # data lookalikes (DESIGN.md): number and marker only.
+        names = {*PolishNames.first_names, *PolishNames.unisex_last_names, *PolishNames.male_last_names}
+        for first, last in Person.objects.values_list("first_name", "last_name"):
+            self.assertEqual(first, "Osoba")
+            self.assertRegex(last, r"^Syntetyczna \d+$")
+            self.assertFalse({first, *last.split()} & names, last)
+
+    def test_polish_institutions_have_a_valid_unique_nip_and_regon_and_organisations_a_krs_number(self):
+        rows = list(Institution.objects.values_list("kind", "country", "nip", "regon", "krs"))
+        organisations = {Institution.Kind.FOUNDATION, Institution.Kind.ASSOCIATION}
+        organisations |= {Institution.Kind.SOCIAL_COOPERATIVE, Institution.Kind.TRADE_UNION}
+        for kind, country, tax_number, statistical_number, krs in rows:
+            with self.subTest(kind=kind, nip=tax_number, regon=statistical_number, krs=krs):
+                if country == "PL":
+                    self.assertTrue(nip.is_valid(tax_number) and len(tax_number) == 10)
+                    self.assertTrue(regon.is_valid(statistical_number) and len(statistical_number) == 9)
+                else:
+                    self.assertEqual((tax_number, statistical_number), ("", ""))
+                self.assertEqual(bool(krs), kind in organisations)
+                self.assertRegex(krs, r"^(\d{10})?$")
+        for column in (2, 3, 4):
+            numbers = [row[column] for row in rows if row[column]]
+            self.assertEqual(len(numbers), len(set(numbers)))
+        self.assertTrue(any(row[4] for row in rows))
 
     def test_spread_over_counties_is_uneven_and_reaches_most_of_them(self):
         per_county = Counter(
@@ -232,14 +269,14 @@ class SeedSyntheticTests(TestCase):
 
     def test_refuses_to_seed_again_without_replace_and_changes_nothing(self):
         before = row_counts()
-        with self.assertRaisesMessage(CommandError, "--replace"):
+        with self.assertRaisesMessage(Refused, "--replace"):
             seed(TINY)
         self.assertEqual(row_counts(), before)
 
     def test_refuses_beside_real_records_without_allow_real_data_and_changes_nothing(self):
         builders.institution("Ośrodek Pomocy Społecznej testowy")
         before = row_counts()
-        with self.assertRaises(CommandError) as refused:
+        with self.assertRaises(Refused) as refused:
             seed(TINY, "--replace")
         self.assertIn("--allow-real-data", str(refused.exception))
         self.assertIn("Niczego nie zapisano", str(refused.exception))
@@ -258,7 +295,7 @@ class SeedSyntheticTests(TestCase):
         institution = synthetic(Institution).first()
         builders.person(affiliation=institution)
         before = row_counts()
-        with self.assertRaises(CommandError) as refused:
+        with self.assertRaises(Refused) as refused:
             seed(TINY, "--replace", "--allow-real-data")
         self.assertIn("Niczego nie zmieniono", str(refused.exception))
         self.assertEqual(row_counts(), before)
@@ -266,9 +303,9 @@ class SeedSyntheticTests(TestCase):
 
     def test_refuses_numbers_that_cannot_be_met(self):
         before = row_counts()
-        with self.assertRaises(CommandError):
+        with self.assertRaises(Refused):
             seed({**TINY, "partnerships": 1, "memberships": 1000}, "--replace")
-        with self.assertRaises(CommandError):
+        with self.assertRaises(Refused):
             seed(TINY, "--replace", "--scale=0")
         self.assertEqual(row_counts(), before)
 
@@ -299,8 +336,27 @@ class SeedSyntheticRegisterTests(TestCase):
     def test_refuses_an_incomplete_register_and_says_to_import_it(self):
         builders.load_territory()
         before = row_counts()
-        with self.assertRaises(CommandError) as refused:
+        with self.assertRaises(Refused) as refused:
             seed(TINY)
         self.assertIn("import_teryt", str(refused.exception))
         self.assertIn("Niczego nie zapisano", str(refused.exception))
         self.assertEqual(row_counts(), before)
+
+
+class SeedScriptTests(SimpleTestCase):
+    """The script's own set-up, and the wall between the benchmarks and what production runs."""
+
+    def test_runs_as_a_script_that_sets_django_up_itself(self):
+        # bench/ is the script's own directory: left first on sys.path, bench/http.py would hide
+        # the standard library's http from Django.
+        result = subprocess.run(
+            [sys.executable, "bench/seed.py", "--help"], cwd=PROJECT, capture_output=True, text=True, check=False
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for option in ("--institutions", "--memberships", "--scale", "--seed", "--replace", "--allow-real-data"):
+            self.assertIn(option, result.stdout)
+
+    def test_no_app_and_no_setting_imports_the_benchmarks(self):
+        for directory in ("config", "core", "territory", "members", "events", "partnerships"):
+            for path in (PROJECT / directory).rglob("*.py"):
+                self.assertIsNone(re.search(r"(?m)^\s*(from|import) bench\b", path.read_text()), path)
