@@ -48,35 +48,32 @@ class RegistrySitemap(Sitemap):
         return CachedCountPaginator(self.items(), self.limit)
 
 
-class PartnershipSitemap(RegistrySitemap):
+class RecordSitemap(RegistrySitemap):
+    """The pages of one kind of record, from its one definition of "public", dated by its
+    last modification."""
+
+    model: type
+    changefreq = "monthly"
+
+    def items(self):
+        return self.model.objects.public().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class PartnershipSitemap(RecordSitemap):
+    model = Partnership
     changefreq = "weekly"
     priority = 0.8
 
-    def items(self):
-        return Partnership.objects.public().only("slug", "updated_at").order_by("pk")
 
-    def lastmod(self, item):
-        return item.updated_at
+class InstitutionSitemap(RecordSitemap):
+    model = Institution
 
 
-class InstitutionSitemap(RegistrySitemap):
-    changefreq = "monthly"
-
-    def items(self):
-        return Institution.objects.public().only("slug", "updated_at").order_by("pk")
-
-    def lastmod(self, item):
-        return item.updated_at
-
-
-class EventSitemap(RegistrySitemap):
-    changefreq = "monthly"
-
-    def items(self):
-        return Event.objects.public().only("slug", "updated_at").order_by("pk")
-
-    def lastmod(self, item):
-        return item.updated_at
+class EventSitemap(RecordSitemap):
+    model = Event
 
 
 class CountySitemap(RegistrySitemap):

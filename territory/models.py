@@ -50,6 +50,8 @@ class Voivodeship(MappedUnit):
     prose writes it ("mazowieckie"); TERC prints it in capitals."""
 
     code = models.CharField(_("TERYT code"), max_length=2, primary_key=True)
+    # Sixteen short names: the column keeps the length it was created with.
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
 
     objects = VoivodeshipQuerySet.as_manager()
 
