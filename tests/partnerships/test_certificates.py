@@ -139,6 +139,18 @@ class CertificateTestCase(TestCase):
             **kwargs,
         )
 
+    def served(self, certificate: Certificate) -> bytes:
+        """The certificate's PDF as a browser gets it: shown inline, named after the number,
+        never sniffed nor indexed."""
+        response = self.client.get(certificate.get_pdf_url())
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        filename = certificate.number.replace("/", "-") + ".pdf"
+        self.assertEqual(response["Content-Disposition"], f'inline; filename="{filename}"')
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response["X-Robots-Tag"], "noindex")
+        return b"".join(response.streaming_content)
+
 
 class NumberingTests(CertificateTestCase):
     def test_numbers_follow_the_scheme_and_count_per_voivodeship_and_year(self):
@@ -601,14 +613,7 @@ class VerificationPageTests(CertificateTestCase):
         self.assertEqual(certificate.verification_count, 2)
 
     def test_the_pdf_is_served_inline_named_after_the_number(self):
-        certificate = self.issue()
-        response = self.client.get(certificate.get_pdf_url())
-        self.assertEqual(response.status_code, 200)
-        self.assertEqual(response["Content-Type"], "application/pdf")
-        filename = certificate.number.replace("/", "-") + ".pdf"
-        self.assertEqual(response["Content-Disposition"], f'inline; filename="{filename}"')
-        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
-        self.assertTrue(b"".join(response.streaming_content).startswith(b"%PDF-"))
+        self.assertTrue(self.served(self.issue()).startswith(b"%PDF-"))
 
     def test_an_unknown_code_is_a_404_that_says_what_to_do(self):
         self.issue()
@@ -876,15 +881,6 @@ class StoredPdfTests(CertificateTestCase):
         certificate.refresh_from_db()
         return certificate
 
-    def served(self, certificate: Certificate) -> bytes:
-        response = self.client.get(certificate.get_pdf_url())
-        self.assertEqual(response.status_code, 200)
-        self.assertEqual(response["Content-Type"], "application/pdf")
-        filename = certificate.number.replace("/", "-") + ".pdf"
-        self.assertEqual(response["Content-Disposition"], f'inline; filename="{filename}"')
-        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
-        self.assertEqual(response["X-Robots-Tag"], "noindex")
-        return b"".join(response.streaming_content)
 
     def stored(self, certificate: Certificate) -> bytes:
         with certificate.pdf.storage.open(certificate.pdf.name, "rb") as file:
