@@ -73,6 +73,18 @@ def event(title: str = "", commune: str | None = "1465011", **fields) -> Event:
     )
 
 
+def public_records(label: str, **event_fields) -> tuple[Institution, Partnership, Event]:
+    """The built-in territory and, in Warszawa, an institution, a partnership it is a member of
+    and an event, named after ``label``: what the public pages need to show something."""
+    load_territory()
+    member = institution(f"Ośrodek {label}", commune="1465011")
+    return (
+        member,
+        partnership(f"Partnerstwo {label}", counties=["1465"], members=[member]),
+        event(f"Wydarzenie {label}", commune="1465011", **event_fields),
+    )
+
+
 # Marker values of a person's private fields: tests search every public page for them.
 PRIVATE = {"email": "prywatny-adres@example.org", "phone": "+48 600 000 001", "private_notes": "NOTATKA-PRYWATNA"}
 

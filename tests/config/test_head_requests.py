@@ -63,10 +63,7 @@ def wsgi_request(application, method: str, url: str) -> tuple[int, dict[str, str
 class HeadRequestTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        builders.load_territory()
-        cls.institution = builders.institution("Ośrodek odpowiadający na HEAD", commune="1465011")
-        cls.partnership = builders.partnership("Partnerstwo HEAD", counties=["1465"], members=[cls.institution])
-        cls.event = builders.event("Wydarzenie HEAD", commune="1465011")
+        cls.institution, cls.partnership, cls.event = builders.public_records("odpowiadające na HEAD")
         superuser = get_user_model().objects.create_superuser("admin-head", password="x-Test-2026-x")
         cls.certificate = issue_partnership_certificate(cls.partnership, superuser, "Jan Testowy", "dyrektor")
 

@@ -87,10 +87,7 @@ def body_of(response) -> bytes:
 class HostilePublicRequestTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        builders.load_territory()
-        member = builders.institution("Ośrodek testowy", commune="1465011")
-        builders.partnership("Partnerstwo testowe", counties=["1465"], members=[member])
-        builders.event("Wydarzenie testowe", commune="1465011", start_date="2014-12-11")
+        builders.public_records("testowe", start_date="2014-12-11")
 
     @EXAMPLES
     @given(

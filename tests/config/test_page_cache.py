@@ -247,10 +247,7 @@ class HostHeaderTests(PageCacheTestCase):
 
     @classmethod
     def setUpTestData(cls):
-        builders.load_territory()
-        member = builders.institution("Ośrodek w mapie witryny", commune="1465011")
-        builders.partnership("Partnerstwo w mapie witryny", counties=["1465"], members=[member])
-        builders.event("Wydarzenie w mapie witryny", commune="1465011")
+        builders.public_records("w mapie witryny")
 
     def sitemap_urls(self) -> list[str]:
         return ["/sitemap.xml", *(f"/sitemap-{section}.xml" for section in SITEMAPS)]
