@@ -54,6 +54,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router, transaction
+from django.db.migrations.recorder import MigrationRecorder
 from django.db.transaction import TransactionManagementError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -219,19 +220,22 @@ def backed_up_models(using: str = DEFAULT_DB_ALIAS) -> list:
     ]
 
 
-def _migrations(cursor, schema: str = "") -> dict[str, list[str]]:
-    """The migrations a ``django_migrations`` table records as applied, by app, sorted by name."""
-    cursor.execute(f"SELECT app, name FROM {schema}django_migrations ORDER BY app, name")  # noqa: S608
+def _by_app(migrations) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
-    for app, name in cursor.fetchall():
+    for app, name in sorted(migrations):
         result.setdefault(app, []).append(name)
     return result
 
 
 def applied_migrations(using: str = DEFAULT_DB_ALIAS) -> dict[str, list[str]]:
-    """The migrations applied to the database, by app, sorted by name."""
-    with connections[using].cursor() as cursor:
-        return _migrations(cursor)
+    """The migrations applied to the database, by app, sorted by name; none before ``migrate``."""
+    return _by_app(MigrationRecorder(connections[using]).applied_migrations())
+
+
+def _dumped_migrations(cursor, schema: str = "") -> dict[str, list[str]]:
+    """The migrations that the ``django_migrations`` table seen by ``cursor`` records, by app."""
+    cursor.execute(f"SELECT app, name FROM {schema}django_migrations")  # noqa: S608
+    return _by_app(cursor.fetchall())
 
 
 def _count_rows(cursor, connection, schema: str = "") -> dict[str, int]:
@@ -290,7 +294,7 @@ def _dump_postgresql(connection, path: Path) -> tuple[dict, dict]:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cursor.execute("SELECT pg_export_snapshot()")
         (snapshot,) = cursor.fetchone()
-        migrations, counts = _migrations(cursor), _count_rows(cursor, connection)
+        migrations, counts = _dumped_migrations(cursor), _count_rows(cursor, connection)
         # The snapshot lives as long as this transaction, so pg_dump runs inside it.
         suffix = f"--snapshot={shlex.quote(snapshot)} --file={shlex.quote(str(path))}"
         _postgresql_tools(connection, exclude=[SESSION_TABLE], dump_suffix=suffix).create_dump()
@@ -324,7 +328,7 @@ def _dump_sqlite(connection, path: Path) -> tuple[dict, dict]:
         # VACUUM rewrites the file, so that no session, nor anything deleted earlier, stays
         # readable in its free pages.
         cursor.execute(f"VACUUM {ATTACHED}")
-        return _migrations(cursor, f"{ATTACHED}."), _count_rows(cursor, connection, f"{ATTACHED}.")
+        return _dumped_migrations(cursor, f"{ATTACHED}."), _count_rows(cursor, connection, f"{ATTACHED}.")
 
 
 DUMPERS = {"postgresql": _dump_postgresql, "sqlite": _dump_sqlite}

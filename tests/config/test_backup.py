@@ -146,6 +146,8 @@ def write_members(path: Path, members) -> Path:
     return path
 
 
+# Every test builds its staff user anew; the hash only has to come back as it was saved.
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 class BackupTestCase(TransactionTestCase):
     """A registry with every kind of record and file, committed; its media in a folder of the
     test's own (``self.media_root``), with nothing else beside it."""
