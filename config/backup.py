@@ -1,27 +1,15 @@
 """Backups of the whole registry, database and uploaded media together, and their restoration.
 
-An archive is one tar.gz file whose members come in this order:
-
-- ``manifest.json``: format version, when and with which Django and database it was made, the
-  migrations applied per app and the rows per model (both as the dump has them), and the size
-  and SHA-256 of the dump and of every media file;
-- ``manifest.sig``: an HMAC-SHA256 of the manifest with ``BACKUP_SIGNING_KEY``: the manifest
-  holds the checksum of everything else, so an archive edited and re-hashed by someone without
-  the key is refused before anything is read from it;
-- ``database.dump``: the database in its own format, made by its own tools: on PostgreSQL
-  ``pg_dump --format=custom`` (through django-dbbackup's connector), on SQLite a copy of the
-  database file made with SQLite's backup API. Sessions are left out of either;
-- ``media/<name>``: every regular file under ``MEDIA_ROOT``.
+An archive is one tar.gz file: ``manifest.json`` (what the archive holds, with the size and
+SHA-256 of every other member), ``manifest.sig`` (an HMAC of the manifest with
+``BACKUP_SIGNING_KEY``), ``database.dump`` (the database in its own format, made by its own
+tools: ``pg_dump --format=custom``, or a copy by SQLite's backup API; sessions left out) and
+``media/<name>`` (every regular file under ``MEDIA_ROOT``).
 
 ``create_backup(path)`` writes one; ``restore_backup(path)`` checks all of it first, then
-replaces the database in one transaction (``pg_restore --single-transaction``; SQLite's backup
-API into the open database) and, once that is done, swaps the media directory;
-``read_manifest(path)`` reads only the manifest. They raise ``BackupError`` with a message for
-the person running them. See docs/backup.md.
-
-django-dbbackup is used as a library only, not as an installed app: its ``dbrestore`` command
-would load a dump without any of the checks below, and its SQLite restore overwrites the
-database file under open connections.
+replaces the database in one transaction and swaps the media directory; ``read_manifest(path)``
+reads only the manifest. They raise ``BackupError`` with a message for the person running them.
+See docs/backup.md.
 """
 
 import datetime
@@ -83,8 +71,11 @@ CHUNK_BYTES = 1024 * 1024
 COMPRESS_LEVEL = 6
 NAMES_SHOWN = 10
 
-# django-dbbackup sets its logger to DEBUG when imported, which would print every pg_dump
-# command line (and a nightly cron job would mail it); it follows the root logger instead.
+# django-dbbackup is a library here: its PgDumpBinaryConnector runs pg_dump and pg_restore with
+# the connection's settings (host, port, user, TLS options; the password in the environment).
+# It is not an installed app: its dbrestore command would load a dump without any of the checks
+# below. It sets its logger to DEBUG when imported, which would print every pg_dump command line
+# (and a nightly cron job would mail it); the logger follows the root logger's level instead.
 logging.getLogger("dbbackup.command").setLevel(logging.NOTSET)
 
 
@@ -261,12 +252,6 @@ def _outside_transaction(connection) -> None:
         raise TransactionManagementError("Backups are made and restored outside any transaction.")
 
 
-def _postgresql_tools(connection, **options) -> PgDumpBinaryConnector:
-    """django-dbbackup's connector: pg_dump and pg_restore with the connection's settings
-    (host, port, user, password through the environment, TLS options)."""
-    return PgDumpBinaryConnector(connection.alias, **options)
-
-
 def _tool_failure(error: Exception) -> str:
     """Why a dump or a load failed, for the person running it, never empty: what the tool wrote
     on its error output (without the command line, nor the SQL that pg_restore quotes after
@@ -297,7 +282,7 @@ def _dump_postgresql(connection, path: Path) -> tuple[dict, dict]:
         migrations, counts = _dumped_migrations(cursor), _count_rows(cursor, connection)
         # The snapshot lives as long as this transaction, so pg_dump runs inside it.
         suffix = f"--snapshot={shlex.quote(snapshot)} --file={shlex.quote(str(path))}"
-        _postgresql_tools(connection, exclude=[SESSION_TABLE], dump_suffix=suffix).create_dump()
+        PgDumpBinaryConnector(connection.alias, exclude=[SESSION_TABLE], dump_suffix=suffix).create_dump()
     return migrations, counts
 
 
@@ -683,7 +668,7 @@ def _check_dump(connection, path: Path) -> None:
     its table of contents; SQLite checks the whole file and its foreign keys. Raises what the
     tool raises."""
     if connection.vendor == "postgresql":
-        _postgresql_tools(connection).run_command(f"pg_restore --list {shlex.quote(str(path))}")
+        PgDumpBinaryConnector(connection.alias).run_command(f"pg_restore --list {shlex.quote(str(path))}")
         return
     with _attached(connection, path) as cursor:
         cursor.execute(f"PRAGMA {ATTACHED}.integrity_check")
@@ -709,7 +694,7 @@ def _load_dump(connection, path: Path) -> None:
     """
     if connection.vendor == "postgresql":
         with path.open("rb") as dump:
-            _postgresql_tools(connection, pg_options="--no-owner").restore_dump(dump)
+            PgDumpBinaryConnector(connection.alias, pg_options="--no-owner").restore_dump(dump)
         return
     connection.ensure_connection()
     with closing(sqlite3.connect(path)) as dump:
