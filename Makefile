@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# Debian packages: WeasyPrint's pango for certificates; for the tests, Chromium for the
-# browser tests, poppler (pdftotext) and zbar (QR codes) for checking the PDFs.
-RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 gettext
+# Debian packages: WeasyPrint's pango for certificates; pg_dump and pg_restore for backups on
+# PostgreSQL (docs/backup.md); for the tests, Chromium for the browser tests, poppler
+# (pdftotext) and zbar (QR codes) for checking the PDFs.
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 gettext postgresql-client
 TEST_PACKAGES := chromium poppler-utils zbar-tools
 # The official TERYT register and boundaries, where ../shared is beside the project.
 SHARED_DATA ?= ../shared/data

@@ -1,32 +1,28 @@
 """Backups of the whole registry, database and uploaded media together, and their restoration.
 
-An archive is one tar.gz file whose members come in this order:
-
-- ``manifest.json``: format version, when and with which Django and database it was made, the
-  migrations applied per app (as ``django_migrations`` records them), the number of rows per
-  model, and the size and SHA-256 of the data and of every media file;
-- ``manifest.sig``: an HMAC-SHA256 of the manifest with ``BACKUP_SIGNING_KEY``: the manifest
-  holds the checksum of everything else, so an archive edited and re-hashed by someone without
-  the key is refused before anything is read from it;
-- ``data.jsonl``: every row of every model but sessions, one JSON object a line (Django's
-  ``jsonl`` serializer), historical tables, users, permissions, content types and the admin
-  log included. Primary keys are kept, and many-to-many links are rows of their through
-  tables, so that nothing has to be looked up or recreated when they are loaded;
-- ``media/<name>``: every regular file under ``MEDIA_ROOT``.
+An archive is one tar.gz file: ``manifest.json`` (what the archive holds, with the size and
+SHA-256 of every other member), ``manifest.sig`` (an HMAC of the manifest with
+``BACKUP_SIGNING_KEY``), ``database.dump`` (the database in its own format, made by its own
+tools: ``pg_dump --format=custom``, or a copy by SQLite's backup API; sessions left out) and
+``media/<name>`` (every regular file under ``MEDIA_ROOT``).
 
 ``create_backup(path)`` writes one; ``restore_backup(path)`` checks all of it first, then
-replaces the database contents in one transaction and, once that is committed, swaps the
-media directory; ``read_manifest(path)`` reads only the manifest. They raise ``BackupError``
-with a message for the person running them. See docs/backup.md.
+replaces the database in one transaction and swaps the media directory; ``read_manifest(path)``
+reads only the manifest. They raise ``BackupError`` with a message for the person running them.
+See docs/backup.md.
 """
 
 import datetime
 import gzip
 import hashlib
 import io
+import itertools
 import json
+import logging
 import os
+import shlex
 import shutil
+import sqlite3
 import stat
 import tarfile
 import tempfile
@@ -34,23 +30,20 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import django
+from dbbackup.db.exceptions import CommandConnectorError, ConnectorError
+from dbbackup.db.postgresql import PgDumpBinaryConnector
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core import serializers
-from django.core.exceptions import ValidationError
-from django.core.management.color import no_style
-from django.core.management.sql import sql_flush
-from django.core.serializers.base import DeserializationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.core.serializers.jsonl import Serializer as JSONLSerializer
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, router, transaction
+from django.contrib.sessions.models import Session
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.transaction import TransactionManagementError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -59,23 +52,31 @@ from django.utils.translation import gettext as _
 from core.cache import records_changed
 
 FORMAT = "rejestr-partnerstw-lokalnych-backup"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST_NAME = "manifest.json"
 SIGNATURE_NAME = "manifest.sig"
 SIGNATURE_SALT = "config.backup.manifest"
-DATA_NAME = "data.jsonl"
+DUMP_NAME = "database.dump"
 MEDIA_PREFIX = "media/"
 # Sessions are not records: restored, they would log people in to accounts of another moment.
-EXCLUDED_MODELS = frozenset({"sessions.session"})
+SESSION_TABLE = Session._meta.db_table
+EXCLUDED_MODELS = frozenset({Session._meta.label_lower})
+# The schema name under which a SQLite dump is attached to Django's connection.
+ATTACHED = "archived"
 # A manifest lists every media file in about 150 bytes; this allows for a few hundred thousand.
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 MAX_SIGNATURE_BYTES = 1024
-ROWS_PER_QUERY = 2000
-ROWS_PER_INSERT = 500
 CHUNK_BYTES = 1024 * 1024
 # Media are PDFs and images, compressed already; a higher level costs time and saves little.
 COMPRESS_LEVEL = 6
 NAMES_SHOWN = 10
+
+# django-dbbackup is a library here: its PgDumpBinaryConnector runs pg_dump and pg_restore with
+# the connection's settings (host, port, user, TLS options; the password in the environment).
+# It is not an installed app: its dbrestore command would load a dump without any of the checks
+# below. It sets its logger to DEBUG when imported, which would print every pg_dump command line
+# (and a nightly cron job would mail it); the logger follows the root logger's level instead.
+logging.getLogger("dbbackup.command").setLevel(logging.NOTSET)
 
 
 class BackupError(Exception):
@@ -97,13 +98,11 @@ class Manifest:
     django_version: str
     database_vendor: str
     migrations: dict[str, list[str]]
+    # Rows per model in the dump (sessions aside), counted in the snapshot the dump was made of.
     counts: dict[str, int]
-    data_size: int
-    data_sha256: str
+    dump_size: int
+    dump_sha256: str
     media: list[MediaFile]
-    # The largest primary key each table has handed out, deleted rows' included: after a
-    # restore no new row takes the key of a deleted one, which its history still names.
-    last_ids: dict[str, int] = field(default_factory=dict)
     # Entries of MEDIA_ROOT left out because they are not regular files (links, sockets, …).
     media_skipped: list[str] = field(default_factory=list)
     format_version: int = FORMAT_VERSION
@@ -125,8 +124,7 @@ class Manifest:
             "database_vendor": self.database_vendor,
             "migrations": self.migrations,
             "counts": self.counts,
-            "last_ids": self.last_ids,
-            "data": {"name": DATA_NAME, "size": self.data_size, "sha256": self.data_sha256},
+            "database": {"name": DUMP_NAME, "size": self.dump_size, "sha256": self.dump_sha256},
             "media": [{"name": item.name, "size": item.size, "sha256": item.sha256} for item in self.media],
             "media_skipped": self.media_skipped,
         }
@@ -141,7 +139,7 @@ class Manifest:
             raise BackupError(_("The manifest of the archive is not readable: it is not valid JSON.")) from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise BackupError(_("This file is not a backup of the registry: its manifest is of another kind."))
-        # The version is checked before anything else: a newer format may have other fields.
+        # The version is checked before anything else: another format has other fields.
         version = data.get("format_version")
         if version != FORMAT_VERSION:
             raise BackupError(
@@ -151,27 +149,22 @@ class Manifest:
                 )
                 % {"version": _printable(str(version)), "known": FORMAT_VERSION}
             )
+        # Signed, the manifest is as this installation wrote it: these checks guard only against
+        # a manifest that someone with the key wrote by hand. A wrong value fails a later check.
         try:
-            media = [
-                MediaFile(_text(item["name"]), _count(item["size"]), _digest(item["sha256"]))
-                for item in _typed(data["media"], list)
-            ]
+            media = [MediaFile(str(item["name"]), int(item["size"]), str(item["sha256"])) for item in data["media"]]
             manifest = cls(
-                created_at=datetime.datetime.fromisoformat(_text(data["created_at"])),
-                django_version=_text(data["django_version"]),
-                database_vendor=_text(data["database_vendor"]),
-                migrations={
-                    _text(app): sorted(_text(name) for name in _typed(names, list))
-                    for app, names in _typed(data["migrations"], dict).items()
-                },
-                counts={_text(label): _count(number) for label, number in _typed(data["counts"], dict).items()},
-                data_size=_count(data["data"]["size"]),
-                data_sha256=_digest(data["data"]["sha256"]),
+                created_at=datetime.datetime.fromisoformat(data["created_at"]),
+                django_version=str(data["django_version"]),
+                database_vendor=str(data["database_vendor"]),
+                migrations={str(app): sorted(map(str, names)) for app, names in data["migrations"].items()},
+                counts={str(label): int(number) for label, number in data["counts"].items()},
+                dump_size=int(data["database"]["size"]),
+                dump_sha256=str(data["database"]["sha256"]),
                 media=media,
-                last_ids={_text(label): _count(number) for label, number in _typed(data["last_ids"], dict).items()},
-                media_skipped=[_text(name) for name in _typed(data.get("media_skipped", []), list)],
+                media_skipped=[str(name) for name in data.get("media_skipped", [])],
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise BackupError(_("The manifest of the archive is incomplete or damaged; nothing was changed.")) from None
         names = [item.name for item in media]
         if len(set(names)) != len(names) or not all(_is_safe_path(name) for name in names):
@@ -179,29 +172,6 @@ class Manifest:
                 _("The manifest of the archive lists a media file twice or at an unsafe path; nothing was changed.")
             )
         return manifest
-
-
-def _typed(value, kind):
-    if not isinstance(value, kind):
-        raise TypeError
-    return value
-
-
-def _text(value) -> str:
-    return _typed(value, str)
-
-
-def _count(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError
-    return value
-
-
-def _digest(value) -> str:
-    value = _text(value)
-    if len(value) != 64 or value.strip("0123456789abcdef"):
-        raise ValueError
-    return value
 
 
 def _printable(text: str, limit: int = 200) -> str:
@@ -241,12 +211,32 @@ def backed_up_models(using: str = DEFAULT_DB_ALIAS) -> list:
     ]
 
 
-def applied_migrations(using: str = DEFAULT_DB_ALIAS) -> dict[str, list[str]]:
-    """The migrations ``django_migrations`` records as applied, by app, sorted by name."""
+def _by_app(migrations) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
-    for app, name in sorted(MigrationRecorder(connections[using]).applied_migrations()):
+    for app, name in sorted(migrations):
         result.setdefault(app, []).append(name)
     return result
+
+
+def applied_migrations(using: str = DEFAULT_DB_ALIAS) -> dict[str, list[str]]:
+    """The migrations applied to the database, by app, sorted by name; none before ``migrate``."""
+    return _by_app(MigrationRecorder(connections[using]).applied_migrations())
+
+
+def _dumped_migrations(cursor, schema: str = "") -> dict[str, list[str]]:
+    """The migrations that the ``django_migrations`` table seen by ``cursor`` records, by app."""
+    cursor.execute(f"SELECT app, name FROM {schema}django_migrations")  # noqa: S608
+    return _by_app(cursor.fetchall())
+
+
+def _count_rows(cursor, connection, schema: str = "") -> dict[str, int]:
+    """The rows of each backed-up model's table; one query per table."""
+    counts = {}
+    for model in backed_up_models(connection.alias):
+        table = schema + connection.ops.quote_name(model._meta.db_table)
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 (a model's table name)
+        counts[model._meta.label_lower] = cursor.fetchone()[0]
+    return counts
 
 
 def default_backup_path() -> Path:
@@ -255,125 +245,78 @@ def default_backup_path() -> Path:
     return Path(settings.VAR_DIR) / "backups" / f"rejestr-{stamp}.tar.gz"
 
 
+def _outside_transaction(connection) -> None:
+    # pg_dump and pg_restore work in connections of their own: inside a transaction of this one,
+    # a dump would miss its uncommitted rows, and a restore would wait forever for its locks.
+    if connection.in_atomic_block:
+        raise TransactionManagementError("Backups are made and restored outside any transaction.")
+
+
+def _tool_failure(error: Exception) -> str:
+    """Why a dump or a load failed, for the person running it, never empty: what the tool wrote
+    on its error output (without the command line, nor the SQL that pg_restore quotes after
+    "Command was:"), or the kind of error when it says nothing."""
+    if isinstance(error, CommandConnectorError) and isinstance(error.__cause__, FileNotFoundError):
+        return _("%(tool)s was not found: install the PostgreSQL client tools (Debian: postgresql-client)") % {
+            "tool": error.__cause__.filename
+        }
+    lines = str(error).splitlines()
+    if isinstance(error, CommandConnectorError) and lines and lines[0].startswith("Error running:"):
+        lines = lines[1:]
+    lines = itertools.takewhile(lambda line: not line.startswith("Command was:"), lines)
+    text = _printable(" ".join(" ".join(lines).split()), limit=600)
+    return text or _("%(kind)s, without further detail") % {"kind": type(error).__name__}
+
+
 # Writing an archive
 
 
-class _ExactEncoder(DjangoJSONEncoder):
-    """DjangoJSONEncoder cuts times to milliseconds, as JavaScript keeps them; a backup keeps
-    the microseconds, or a restored ``history_date`` would no longer equal the one saved."""
-
-    def default(self, o):
-        if isinstance(o, datetime.datetime | datetime.time):
-            return o.isoformat()
-        return super().default(o)
-
-
-class _RowSerializer(JSONLSerializer):
-    """Rows as they are stored. Many-to-many links are left to the rows of their through tables,
-    which are dumped as models of their own: loading them then sends no ``m2m_changed`` signal,
-    which would make django-simple-history write new historical rows during a restore."""
-
-    def handle_m2m_field(self, obj, field):
-        pass
-
-    def end_object(self, obj):
-        # json.dumps, not json.dump: only the one-shot call runs the C encoder, twice as fast.
-        self.stream.write(json.dumps(self.get_dump_object(obj), **self.json_kwargs) + "\n")
-        self._current = None
+def _dump_postgresql(connection, path: Path) -> tuple[dict, dict]:
+    """``pg_dump --format=custom`` of the database into ``path``, session rows left out; the
+    migrations and row counts of what it dumped. pg_dump reads the snapshot this connection's
+    transaction exports, so the counts are those of the dump."""
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        (snapshot,) = cursor.fetchone()
+        migrations, counts = _dumped_migrations(cursor), _count_rows(cursor, connection)
+        # The snapshot lives as long as this transaction, so pg_dump runs inside it.
+        suffix = f"--snapshot={shlex.quote(snapshot)} --file={shlex.quote(str(path))}"
+        PgDumpBinaryConnector(connection.alias, exclude=[SESSION_TABLE], dump_suffix=suffix).create_dump()
+    return migrations, counts
 
 
 @contextmanager
-def _read_snapshot(connection) -> Iterator[None]:
-    """Every query inside sees the database as it was at one moment, as pg_dump does, so that
-    no row of the dump points at a row committed after its table was read."""
-    if connection.in_atomic_block:
-        # The enclosing transaction already decides what is seen.
-        yield
-    elif connection.vendor == "postgresql":
-        with transaction.atomic(using=connection.alias):
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield
-    elif connection.vendor == "sqlite":
-        # atomic() would BEGIN IMMEDIATE (the settings' transaction mode) and keep staff from
-        # saving anything for the whole backup; a deferred read transaction sees one snapshot
-        # of the WAL database and lets writers go on.
-        with connection.cursor() as cursor:
-            cursor.execute("BEGIN DEFERRED")
+def _attached(connection, path: Path) -> Iterator:
+    """A cursor of Django's SQLite connection with the database file at ``path`` attached as
+    the schema ``archived``: Django's connection has the SQL functions (REGEXP) that the
+    schema's CHECK constraints call, which VACUUM and ``integrity_check`` evaluate."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ATTACH DATABASE %s AS {ATTACHED}", [str(path)])
         try:
-            yield
+            yield cursor
         finally:
-            with connection.cursor() as cursor:
-                cursor.execute("ROLLBACK")
-    else:
-        with transaction.atomic(using=connection.alias):
-            yield
+            cursor.execute(f"DETACH DATABASE {ATTACHED}")
 
 
-def _dump_rows(stream, using: str) -> dict[str, int]:
-    """Write every row to ``stream``, model by model in primary key order; the count per model.
-    One query per model and ``ROWS_PER_QUERY`` rows; nothing is held in memory but one chunk."""
-    counts: dict[str, int] = {}
-
-    def rows():
-        for model in backed_up_models(using):
-            label = model._meta.label_lower
-            counts[label] = 0
-            for obj in model._base_manager.using(using).order_by("pk").iterator(chunk_size=ROWS_PER_QUERY):
-                counts[label] += 1
-                yield obj
-
-    _RowSerializer().serialize(rows(), stream=stream, cls=_ExactEncoder)
-    return counts
-
-
-def _auto_key_models(using: str) -> list:
-    return [model for model in backed_up_models(using) if isinstance(model._meta.pk, models.AutoField)]
+def _dump_sqlite(connection, path: Path) -> tuple[dict, dict]:
+    """A copy of the database in ``path`` by SQLite's backup API, emptied of sessions; the
+    migrations and row counts of the copy. In one step, the copy is one snapshot of the
+    database; in WAL mode staff can keep saving meanwhile."""
+    connection.ensure_connection()
+    with closing(sqlite3.connect(path)) as copy:
+        connection.connection.backup(copy)
+        # One file, never a -wal beside it (the copy keeps the live database's journal mode).
+        copy.execute("PRAGMA journal_mode=DELETE")
+    with _attached(connection, path) as cursor:
+        cursor.execute(f"DELETE FROM {ATTACHED}.{SESSION_TABLE}")  # noqa: S608
+        # VACUUM rewrites the file, so that no session, nor anything deleted earlier, stays
+        # readable in its free pages.
+        cursor.execute(f"VACUUM {ATTACHED}")
+        return _dumped_migrations(cursor, f"{ATTACHED}."), _count_rows(cursor, connection, f"{ATTACHED}.")
 
 
-def _last_ids(connection) -> dict[str, int]:
-    """The last primary key handed out to each table with an automatic key, as SQLite's
-    AUTOINCREMENT counter or PostgreSQL's sequence has it (one query per table there)."""
-    result = {}
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name, seq FROM sqlite_sequence")
-            counters = dict(cursor.fetchall())
-            for model in _auto_key_models(connection.alias):
-                if counters.get(model._meta.db_table):
-                    result[model._meta.label_lower] = counters[model._meta.db_table]
-        elif connection.vendor == "postgresql":
-            for model in _auto_key_models(connection.alias):
-                cursor.execute(
-                    "SELECT pg_sequence_last_value(pg_get_serial_sequence(%s, %s)::regclass)",
-                    [connection.ops.quote_name(model._meta.db_table), model._meta.pk.column],
-                )
-                (last,) = cursor.fetchone()
-                if last:
-                    result[model._meta.label_lower] = last
-    return result
-
-
-def _set_last_ids(connection, last_ids: dict[str, int]) -> None:
-    """Set each table's counter of automatic keys to ``last_ids``, so that the next row
-    takes the key after it; where the counter is unknown (another database), after the
-    largest key in the table."""
-    with connection.cursor() as cursor:
-        if connection.vendor not in ("sqlite", "postgresql"):
-            for statement in connection.ops.sequence_reset_sql(no_style(), _auto_key_models(connection.alias)):
-                cursor.execute(statement)
-            return
-        for model in _auto_key_models(connection.alias):
-            table, last = model._meta.db_table, last_ids.get(model._meta.label_lower, 0)
-            if connection.vendor == "sqlite":
-                cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
-                if last:
-                    cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, last])
-            else:
-                cursor.execute(
-                    "SELECT setval(pg_get_serial_sequence(%s, %s), %s, %s)",
-                    [connection.ops.quote_name(table), model._meta.pk.column, max(last, 1), last > 0],
-                )
+DUMPERS = {"postgresql": _dump_postgresql, "sqlite": _dump_sqlite}
 
 
 def _scan_media(root: Path) -> tuple[list[MediaFile], list[str]]:
@@ -418,7 +361,7 @@ def _add_member(tar: tarfile.TarFile, name: str, file, size: int, sha256: str | 
         raise OSError("changed while it was read")
 
 
-def _write_archive(path: Path, manifest: Manifest, data_path: Path, media_root: Path) -> None:
+def _write_archive(path: Path, manifest: Manifest, dump_path: Path, media_root: Path) -> None:
     """Write the archive beside ``path`` under a temporary name and give it its name only when
     complete: a backup cut short never looks like one. Readable by its owner only: it holds
     personal data and password hashes."""
@@ -431,8 +374,8 @@ def _write_archive(path: Path, manifest: Manifest, data_path: Path, media_root: 
                 _add_member(tar, MANIFEST_NAME, io.BytesIO(content), len(content))
                 signature = sign_manifest(content)
                 _add_member(tar, SIGNATURE_NAME, io.BytesIO(signature), len(signature))
-                with data_path.open("rb") as file:
-                    _add_member(tar, DATA_NAME, file, manifest.data_size, manifest.data_sha256)
+                with dump_path.open("rb") as file:
+                    _add_member(tar, DUMP_NAME, file, manifest.dump_size, manifest.dump_sha256)
                 for item in manifest.media:
                     try:
                         with (media_root / item.name).open("rb") as file:
@@ -466,56 +409,61 @@ def _exists_message(path: Path) -> str:
 
 
 def create_backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS) -> Manifest:
-    """Save every row of the database and every file under MEDIA_ROOT into a new archive at
-    ``path`` (its folder is created); refuse a path that exists or lies inside MEDIA_ROOT.
+    """Save the database and every file under MEDIA_ROOT into a new archive at ``path`` (its
+    folder is created); refuse a path that exists or lies inside MEDIA_ROOT.
 
-    The rows are read in one read-only snapshot transaction, one query per model and
-    ``ROWS_PER_QUERY`` rows, and streamed to a temporary file beside the archive; each media
-    file is read twice (its checksum for the manifest, which comes first, then its copy).
-    Needs free space beside the archive for the uncompressed data.
+    The database is dumped by its own tools to a temporary file beside the archive (it needs
+    that much free space there), then the media files are read twice each (their checksums for
+    the manifest, which comes first, then their copies). Must not run inside a transaction.
     """
     path = Path(path).absolute()
+    connection = connections[using]
+    _outside_transaction(connection)
     media_root = Path(settings.MEDIA_ROOT)
+    if connection.vendor not in DUMPERS:
+        raise BackupError(_("Backups are made of SQLite and PostgreSQL databases only."))
     if path.exists():
         raise BackupError(_exists_message(path))
     if path.resolve().is_relative_to(_media_root()):
         raise BackupError(_("A backup cannot be written inside the media directory %(media)s.") % {"media": media_root})
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, data_path = tempfile.mkstemp(prefix=".data-", suffix=".jsonl", dir=path.parent)
+        descriptor, dump_path = tempfile.mkstemp(prefix=".database-", suffix=".dump", dir=path.parent)
+        os.close(descriptor)
     except OSError as error:
         raise BackupError(
             _("Cannot write in %(folder)s: %(error)s") % {"folder": path.parent, "error": error.strerror or error}
         ) from None
-    data_path = Path(data_path)
-    connection = connections[using]
+    dump_path = Path(dump_path)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as stream, _read_snapshot(connection):
-            migrations = applied_migrations(using)
-            counts = _dump_rows(stream, using)
-            last_ids = _last_ids(connection)
+        created_at = timezone.now()
+        try:
+            migrations, counts = DUMPERS[connection.vendor](connection, dump_path)
+        except (ConnectorError, sqlite3.Error, DatabaseError) as error:
+            raise BackupError(
+                _("The database could not be dumped (%(error)s); nothing was saved.") % {"error": _tool_failure(error)}
+            ) from None
         # Only now the files: a row names a file saved before the row was committed, so every
         # file the dumped rows name is on disk already; uploads get new names, never rewritten.
         media, skipped = _scan_media(media_root)
         manifest = Manifest(
-            created_at=timezone.now(),
+            created_at=created_at,
             django_version=django.get_version(),
             database_vendor=connection.vendor,
             migrations=migrations,
             counts=counts,
-            last_ids=last_ids,
-            data_size=data_path.stat().st_size,
-            data_sha256=_sha256_of(data_path),
+            dump_size=dump_path.stat().st_size,
+            dump_sha256=_sha256_of(dump_path),
             media=media,
             media_skipped=skipped,
         )
-        _write_archive(path, manifest, data_path, media_root)
+        _write_archive(path, manifest, dump_path, media_root)
     except OSError as error:
         raise BackupError(
             _("The backup could not be written: %(error)s; nothing was saved.") % {"error": error}
         ) from None
     finally:
-        data_path.unlink(missing_ok=True)
+        dump_path.unlink(missing_ok=True)
     return manifest
 
 
@@ -617,9 +565,19 @@ def _names(pairs) -> str:
     return shown
 
 
-def check_migrations(manifest: Manifest, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Refuse an archive whose migrations differ in any way from those applied to the database:
-    its rows fit that schema only."""
+def check_database(manifest: Manifest, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Refuse an archive made on another kind of database, or with migrations that differ in
+    any way from those applied to this one: its dump fits that database and schema only."""
+    vendor = connections[using].vendor
+    if manifest.database_vendor != vendor:
+        raise BackupError(
+            _(
+                "The backup was made on a %(archived)s database and this one is %(here)s: an archive is restored "
+                "into the kind of database that made it. To move the registry from one to the other, see "
+                "“Moving from SQLite to PostgreSQL” in docs/backup.md. Nothing was changed."
+            )
+            % {"archived": _printable(manifest.database_vendor), "here": vendor}
+        )
     archived = {(app, name) for app, names in manifest.migrations.items() for name in names}
     here = {(app, name) for app, names in applied_migrations(using).items() for name in names}
     if archived == here:
@@ -646,11 +604,11 @@ def check_migrations(manifest: Manifest, using: str = DEFAULT_DB_ALIAS) -> None:
 
 
 def _unpack(tar: tarfile.TarFile, staging: Path, using: str) -> Manifest:
-    """Check the whole archive and copy its data and media into ``staging``; the manifest."""
+    """Check the whole archive and copy its dump and media into ``staging``; the manifest."""
     manifest = _read_manifest(tar)
-    check_migrations(manifest, using)
+    check_database(manifest, using)
     expected = {MEDIA_PREFIX + item.name: (item.size, item.sha256) for item in manifest.media}
-    expected[DATA_NAME] = (manifest.data_size, manifest.data_sha256)
+    expected[DUMP_NAME] = (manifest.dump_size, manifest.dump_sha256)
     (staging / "media").mkdir()
     seen = set()
     # next(), not iteration: iterating would start again from the manifest.
@@ -662,9 +620,9 @@ def _unpack(tar: tarfile.TarFile, staging: Path, using: str) -> Manifest:
                 _("The archive holds %(name)s, which its manifest does not list; nothing was changed.") % {"name": name}
             )
         size, sha256 = expected[member.name]
-        target = staging / DATA_NAME if member.name == DATA_NAME else staging / member.name
         if member.size != size:
             raise BackupError(_damaged_member_message(name))
+        target = staging / member.name
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with tar.extractfile(member) as source, target.open("xb") as copy:
@@ -705,101 +663,42 @@ def _damaged_member_message(name: str) -> str:
     ) % {"name": name}
 
 
-def _insert_raw(model, objects: list, using: str) -> None:
-    """Insert rows as they are: the query ``Model.save_base(raw=True)`` runs (no model
-    ``save()``, no ``auto_now`` stamp, files not saved again, primary keys as given), for many
-    rows at once and without the save signals, whose receivers would do nothing for raw rows
-    anyway (history, counters). A few hundred rows a query: loading one by one, as loaddata
-    does, takes ten times as long."""
-    fields = [f for f in model._meta.local_concrete_fields if not f.generated]
-    size = max(1, min(ROWS_PER_INSERT, connections[using].ops.bulk_batch_size(fields, objects)))
-    for start in range(0, len(objects), size):
-        model._base_manager.using(using)._insert(objects[start : start + size], fields=fields, using=using, raw=True)
+def _check_dump(connection, path: Path) -> None:
+    """Read the dump as the database's tools do, without changing anything: pg_restore lists
+    its table of contents; SQLite checks the whole file and its foreign keys. Raises what the
+    tool raises."""
+    if connection.vendor == "postgresql":
+        PgDumpBinaryConnector(connection.alias).run_command(f"pg_restore --list {shlex.quote(str(path))}")
+        return
+    with _attached(connection, path) as cursor:
+        cursor.execute(f"PRAGMA {ATTACHED}.integrity_check")
+        problems = [message for (message,) in cursor.fetchall() if message != "ok"]
+        cursor.execute(f"PRAGMA {ATTACHED}.foreign_key_check")
+        problems += [
+            _("row %(row)s of %(table)s refers to a missing row of %(parent)s")
+            % {"row": row, "table": table, "parent": parent}
+            for table, row, parent, _key in cursor.fetchall()
+        ]
+    if problems:
+        raise DatabaseError("; ".join(problems[:NAMES_SHOWN]))
 
 
-def _replace_rows(data_path: Path, manifest: Manifest, using: str) -> None:
-    """Empty every table and load the archive's rows (see ``_insert_raw``), all in one transaction."""
-    connection = connections[using]
-    allowed = {model._meta.label_lower for model in backed_up_models(using)}
-    with transaction.atomic(using=using, durable=True):
-        # PostgreSQL refuses TRUNCATE while foreign key checks deferred earlier in the
-        # transaction are pending; there are some only when a test case encloses it.
-        connection.check_constraints()
-        # What `manage.py flush --inhibit-post-migrate` runs: every table of the project (sessions
-        # too), content types and permissions included, which come back with their own keys.
-        connection.ops.execute_sql_flush(sql_flush(no_style(), connection, reset_sequences=True))
-        loaded, largest = Counter(), Counter()
-        pending: list = []
-        with data_path.open(encoding="utf-8", newline="\n") as stream:
-            for row in _numbered_rows(serializers.deserialize("jsonl", stream, using=using)):
-                label = row.object._meta.label_lower
-                if pending and (type(row.object) is not type(pending[0]) or len(pending) >= ROWS_PER_QUERY):
-                    _insert_raw(type(pending[0]), pending, using)
-                    pending = []
-                # Many-to-many links come as rows of their through tables; a list inside a row
-                # is not from a backup.
-                if label not in allowed or row.m2m_data:
-                    raise BackupError(
-                        _(
-                            "The data of the archive hold rows of %(model)s, which a backup never holds; "
-                            "the database was left as it was."
-                        )
-                        % {"model": _printable(label)}
-                    )
-                pending.append(row.object)
-                loaded[label] += 1
-                if isinstance(row.object.pk, int):
-                    largest[label] = max(largest[label], row.object.pk)
-        if pending:
-            _insert_raw(type(pending[0]), pending, using)
-        if +loaded != +Counter(manifest.counts):
-            raise BackupError(
-                _(
-                    "The data of the archive do not have the number of rows its manifest gives; "
-                    "the database was left as it was."
-                )
-            )
-        # Foreign keys are checked at the end of the transaction; checked now, a broken one
-        # gives its error here, before the commit.
-        connection.check_constraints()
-        _set_last_ids(connection, {label: max(largest[label], manifest.last_ids.get(label, 0)) for label in allowed})
-        # The rows went in without model signals: cached pages are dropped once, at the commit.
-        records_changed.send(sender=None)
+def _load_dump(connection, path: Path) -> None:
+    """Replace the whole database with the dump at ``path``, all or nothing.
 
-
-class _RowError(Exception):
-    """A row of the data that cannot be read, with its line in ``data.jsonl``."""
-
-    def __init__(self, line: int, error: Exception) -> None:
-        super().__init__(line, error)
-        self.line, self.error = line, error
-
-
-def _numbered_rows(rows: Iterator) -> Iterator:
-    """The deserialized rows; one that cannot be read raises ``_RowError`` naming its line."""
-    line = 0
-    while True:
-        line += 1
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except (DeserializationError, ValidationError, ValueError, TypeError, LookupError) as error:
-            raise _RowError(line, error) from error
-        yield row
-
-
-def _load_failure(error: Exception) -> str:
-    """Why the data could not be loaded, for the person restoring: the line of the data that
-    failed where it is known, and the cause, named by its kind when it carries no text."""
-    line = error.line if isinstance(error, _RowError) else None
-    cause = error.error if isinstance(error, _RowError) else error
-    text = _printable(" ".join(str(cause).split()), limit=600)
-    if not text:
-        text = _("%(kind)s, without further detail") % {"kind": type(cause).__name__}
-    if line is not None:
-        return _("line %(line)s of %(file)s: %(cause)s") % {"line": line, "file": DATA_NAME, "cause": text}
-    return text
+    PostgreSQL: ``pg_restore --clean --if-exists --single-transaction --no-owner`` drops and
+    recreates every table of the dump in one transaction, which a failure rolls back; the
+    tables are locked until it commits. SQLite: the backup API copies the dump into the open
+    database in one step and one transaction, so other connections see the old database or
+    the new one, never a mix, and no file is replaced under them.
+    """
+    if connection.vendor == "postgresql":
+        with path.open("rb") as dump:
+            PgDumpBinaryConnector(connection.alias, pg_options="--no-owner").restore_dump(dump)
+        return
+    connection.ensure_connection()
+    with closing(sqlite3.connect(path)) as dump:
+        dump.backup(connection.connection)
 
 
 def _replace_media(new: Path, media_root: Path, staging: Path) -> None:
@@ -820,15 +719,17 @@ def _replace_media(new: Path, media_root: Path, staging: Path) -> None:
 
 
 def restore_backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS) -> Manifest:
-    """Replace the database contents and MEDIA_ROOT with those of the archive at ``path``.
+    """Replace the database and MEDIA_ROOT with those of the archive at ``path``.
 
     First the whole archive is checked and unpacked beside MEDIA_ROOT (it needs that much
-    free space there): a damaged, truncated or crafted archive, or one made with other
-    migrations, raises ``BackupError`` and changes nothing. Then every table is emptied and
-    the rows loaded in one transaction (rolled back if anything fails); only after its commit
-    is the media directory swapped. Must not run inside a transaction (``atomic(durable=True)``).
-    Sessions are not restored: everyone logs in again.
+    free space there), and the dump read by the database's tools: a damaged, truncated or
+    crafted archive, or one made on another database or with other migrations, raises
+    ``BackupError`` and changes nothing. Then the database is replaced in one transaction
+    (see ``_load_dump``); only after that is the media directory swapped. Must not run inside
+    a transaction. Sessions are not restored: everyone logs in again.
     """
+    connection = connections[using]
+    _outside_transaction(connection)
     media_root = _media_root()
     if media_root.exists() and (not media_root.is_dir() or os.path.ismount(media_root)):
         raise BackupError(
@@ -851,27 +752,24 @@ def restore_backup(path: str | os.PathLike, *, using: str = DEFAULT_DB_ALIAS) ->
         with _reading(path) as tar:
             manifest = _unpack(tar, staging, using)
         try:
-            _replace_rows(staging / DATA_NAME, manifest, using)
-        except (
-            _RowError,
-            DeserializationError,
-            DatabaseError,
-            ValidationError,
-            ValueError,
-            TypeError,
-            LookupError,
-        ) as error:
+            _check_dump(connection, staging / DUMP_NAME)
+            _load_dump(connection, staging / DUMP_NAME)
+        except (ConnectorError, sqlite3.Error, DatabaseError) as error:
             raise BackupError(
                 _("The data of the archive could not be loaded (%(error)s); the database was left as it was.")
-                % {"error": _load_failure(error)}
+                % {"error": _tool_failure(error)}
             ) from None
         finally:
             ContentType.objects.clear_cache()
+        # The dump holds none; this keeps the promise whatever the dump holds.
+        Session.objects.all().delete()
+        # The database changed without model signals: cached pages are dropped.
+        records_changed.send(sender=None)
         try:
             _replace_media(staging / "media", media_root, staging)
         except OSError as error:
             keep_staging = True
-            (staging / DATA_NAME).unlink(missing_ok=True)
+            (staging / DUMP_NAME).unlink(missing_ok=True)
             raise BackupError(
                 _(
                     "The database was restored, but the media files could not be put in place (%(error)s). "
