@@ -39,6 +39,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .deletion import Consequence, consequences_of_deleting, deletion_reason, record_in_history
+from .lookups import key_along
 from .spreadsheet import SafeWriter
 from .text import query_key
 
@@ -51,21 +52,6 @@ def scope():
     consequences)``.
     """
     return import_module(settings.REGISTRY_SCOPE)
-
-
-def region_through(value, path: str):
-    """The region code reached from ``value`` (the object a form field holds) along ``path``,
-    the rest of a ``REGION_PATH`` after that field: "" for the voivodeship itself."""
-    if value is None:
-        return None
-    if not path:
-        return value.pk
-    *steps, last = path.split("__")
-    for step in steps:
-        value = getattr(value, step, None)
-        if value is None:
-            return None
-    return getattr(value, f"{last}_id", None)
 
 
 def csv_cell(value):
@@ -433,7 +419,9 @@ class ScopedAdminMixin:
         if rule.is_unrestricted(request.user):
             return form
         user, region_field = request.user, self.get_region_field()
-        rest = self.get_region_path().split("__", 1)[1] if "__" in self.get_region_path() else ""
+        # The rest of the path, from the object the field holds to the region ("" when the
+        # field holds the voivodeship itself).
+        rest = self.get_region_path().partition("__")[2]
 
         class ScopedForm(form):
             def clean(self):
@@ -441,7 +429,9 @@ class ScopedAdminMixin:
                 # refused here, and in save_model again.
                 cleaned = super().clean()
                 checked = region_field in self.fields and not self.has_error(region_field)
-                if checked and region_through(cleaned.get(region_field), rest) != rule.region_of(user):
+                submitted = cleaned.get(region_field)
+                region = key_along(submitted, rest) if rest else getattr(submitted, "pk", None)
+                if checked and region != rule.region_of(user):
                     message = _("You may save only records of your own voivodeship (%(region)s).") % {
                         "region": rule.region_name(rule.region_of(user))
                     }

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.lookups import key_along
+
 from .querysets import TerritorialUnitQuerySet, VoivodeshipQuerySet
 
 
@@ -158,10 +160,4 @@ class RegionalRecord:
 
     @property
     def region_id(self) -> str | None:
-        *steps, last = self.REGION_PATH.split("__")
-        record = self
-        for step in steps:
-            if getattr(record, f"{step}_id") is None:
-                return None
-            record = getattr(record, step)
-        return getattr(record, f"{last}_id")
+        return key_along(self, self.REGION_PATH)
