@@ -8,8 +8,8 @@ of ``var/`` is touched): by default a throwaway SQLite database with the demo da
 ``--database-url`` for an existing, already filled database (then only ``migrate`` runs);
 ``collectstatic`` into a throwaway STATIC_ROOT; gunicorn with sync workers on a free port of
 127.0.0.1 with DEBUG=0 and the certificate rate limits raised (every request comes from
-127.0.0.1; ``bench/server.py``). The pages are picked from the database, so the same command works on the demo data and on
-synthetic data at national scale. Every page must answer 200 once before any load.
+127.0.0.1; ``bench/server.py``). The pages are picked from the database, so the same command
+works on the demo data and on synthetic data at national scale. Every page must answer 200 once before any load.
 
 - ``load``: each page in turn with ``--connections`` concurrent connections for
   ``--duration`` seconds. Passes when there is no socket error (connect, read, write,
