@@ -41,7 +41,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-# The benchmarks at national scale (docs/performance.md): synthetic data (bench/seed.py) over the
+# The benchmarks at national scale (docs/performance.md): synthetic data (bench.seed) over the
 # official register on PostgreSQL and SQLite (seeded once, minutes), then every page in-process, the
 # public pages over HTTP against /healthz with and without the page cache, certificates and
 # the TERYT import; the figures go to bench/results/ and the table in docs/performance.md.
@@ -53,17 +53,17 @@ BENCH_RATIO_SECONDS ?= 3
 bench: install
 	@$(MAKE) --no-print-directory system-packages PACKAGES="$(RUN_PACKAGES) wrk"
 	test -n "$(TERYT_CSV)" || { echo "make bench needs the official TERC file: ../shared/data beside the project, or TERYT_CSV"; exit 1; }
-	$(PY) bench/prepare.py $(BENCH_POSTGRESQL)
-	$(PY) bench/prepare.py sqlite:///$(BENCH_SQLITE)
-	DATABASE_URL=$(BENCH_POSTGRESQL) $(PY) bench/pages.py || true
-	DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(PY) bench/pages.py || true
-	$(PY) bench/http.py ratio --database-url $(BENCH_POSTGRESQL) --duration $(BENCH_RATIO_SECONDS) --min-ratio 0.25 || true
-	$(PY) bench/http.py ratio --database-url $(BENCH_POSTGRESQL) --duration $(BENCH_RATIO_SECONDS) --env PAGE_CACHE=0 --tag no-page-cache --min-ratio 0.05 || true
-	$(PY) bench/http.py load
-	$(PY) bench/certificates.py || true
-	$(PY) bench/teryt.py
-	DATABASE_URL=$(BENCH_POSTGRESQL)_teryt $(PY) bench/teryt.py
-	$(PY) bench/report.py
+	$(PY) -m bench.prepare $(BENCH_POSTGRESQL)
+	$(PY) -m bench.prepare sqlite:///$(BENCH_SQLITE)
+	DATABASE_URL=$(BENCH_POSTGRESQL) $(PY) -m bench.pages || true
+	DATABASE_URL=sqlite:///$(BENCH_SQLITE) $(PY) -m bench.pages || true
+	$(PY) -m bench.load ratio --database-url $(BENCH_POSTGRESQL) --duration $(BENCH_RATIO_SECONDS) --min-ratio 0.25 || true
+	$(PY) -m bench.load ratio --database-url $(BENCH_POSTGRESQL) --duration $(BENCH_RATIO_SECONDS) --env PAGE_CACHE=0 --tag no-page-cache --min-ratio 0.05 || true
+	$(PY) -m bench.load load
+	$(PY) -m bench.certificates || true
+	$(PY) -m bench.teryt
+	DATABASE_URL=$(BENCH_POSTGRESQL)_teryt $(PY) -m bench.teryt
+	$(PY) -m bench.report
 
 # Known vulnerabilities in the pinned dependencies; pip-audit lives in its own virtualenv so
 # that its own dependencies never mix with the registry's.

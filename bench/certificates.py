@@ -1,7 +1,7 @@
 """Benchmark of certificate PDFs: rendering one and a batch, serving a stored one, and the PDF
 address under load.
 
-    .venv/bin/python bench/certificates.py [--members 100] [--repeat 5] [--serve-repeat 50]
+    .venv/bin/python -m bench.certificates [--members 100] [--repeat 5] [--serve-repeat 50]
         [--connections 20] [--requests 2000] [--rounds 3] [--workers N] [--threads 1]
         [--env KEY=VALUE] [--no-load]
 
@@ -38,19 +38,13 @@ missed or the load saw an answer other than 200 or a problem in gunicorn's log.
 """
 
 import argparse
-import contextlib
 import datetime
 import io
 import json
 import multiprocessing
 import os
 import platform
-import re
-import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -58,44 +52,19 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-# Run as a script, bench/ comes first on sys.path, and bench/http.py would then hide the
-# standard library's ``http`` package from Django (and from this script).
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != PROJECT / "bench"]
+from bench.server import PROJECT, UNLIMITED_PER_MINUTE, get, gunicorn, problems, production_environment
+
 RESULTS = PROJECT / "bench" / "results" / "certificates.json"
 GOAL_BATCH_SECONDS = 20.0
 GOAL_SPEEDUP = 20.0
 GOAL_HEALTHZ_MEDIAN_MS = 50.0
-# High enough that the benchmark's own requests, all from 127.0.0.1, are never limited.
-UNLIMITED_PER_MINUTE = "1000000"
 # A probe every 100 ms: on a clock (see probe_healthz), and seldom more than one in flight, so
 # the probes themselves barely add to the load they measure.
 HEALTHZ_EVERY_SECONDS = 0.1
-# What in gunicorn's log (workers' stderr included) means a request went wrong or a worker died.
-LOG_PROBLEM = re.compile(r"Traceback \(most recent call last\)|\[(ERROR|CRITICAL)\]|WORKER TIMEOUT")
-
-
-def environment(workdir: Path) -> dict[str, str]:
-    """Production mode on a throwaway database, media and cache; the rate limits raised."""
-    return {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "VAR_DIR": str(workdir / "var"),
-        "MEDIA_ROOT": str(workdir / "var" / "media"),
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        # Plain HTTP on loopback: the redirect to HTTPS would answer every request with a 301.
-        "SECURE_SSL_REDIRECT": "0",
-        "CERTIFICATE_PDFS_PER_MINUTE": UNLIMITED_PER_MINUTE,
-        "CERTIFICATE_VERIFICATIONS_PER_MINUTE": UNLIMITED_PER_MINUTE,
-        "LOG_LEVEL": "WARNING",
-    }
 
 
 def setup_django(env: dict[str, str]) -> None:
     os.environ.update(env)
-    sys.path.insert(0, str(PROJECT))
     import django
     from django.core.management import call_command
 
@@ -177,78 +146,6 @@ def serve_in_process(certificate, args) -> tuple[list[float], list[float]]:
 # Under load
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def get(port: int, path: str, timeout: float = 60.0) -> tuple[int, int]:
-    """Status and body length of one GET on a new connection, as a browser's first request."""
-    # Imported here: see the note on sys.path above.
-    import http.client
-
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, len(response.read())
-    finally:
-        connection.close()
-
-
-@contextlib.contextmanager
-def gunicorn(workers: int, threads: int, log: Path):
-    """gunicorn on a free port of 127.0.0.1 with this process's environment, up once /healthz
-    answers; always stopped on leaving."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        # More than one thread a worker is gunicorn's gthread worker; one is the sync worker.
-        "--threads",
-        str(threads),
-        "--error-logfile",
-        str(log),
-        "--capture-output",
-        "--log-level",
-        "info",
-        "--graceful-timeout",
-        "5",
-        "--chdir",
-        str(PROJECT),
-    ]
-    process = subprocess.Popen(  # noqa: S603 - fixed arguments, our own interpreter
-        command, env=dict(os.environ), cwd=PROJECT, start_new_session=True, stdout=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"gunicorn exited with status {process.returncode}; see {log}")
-            with contextlib.suppress(OSError):
-                if get(port, "/healthz", timeout=2)[0] == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn did not answer /healthz within 60 s; see {log}")
-            time.sleep(0.2)
-        yield port
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
 def request_pdfs(port: int, paths: list[str], in_flight: int, total: int, results) -> None:
     """In a process of its own (so that its threads never hold up the /healthz client): ``total``
     requests over ``paths`` in turn, ``in_flight`` at a time; puts a summary on ``results``."""
@@ -266,7 +163,7 @@ def request_pdfs(port: int, paths: list[str], in_flight: int, total: int, result
                 return
             start = time.perf_counter()
             try:
-                status, size = get(port, paths[index % len(paths)])
+                status, _location, size = get(port, paths[index % len(paths)])
             except OSError as error:
                 status, size = type(error).__name__, 0
             elapsed = time.perf_counter() - start
@@ -305,7 +202,7 @@ def percentiles(samples: list[float]) -> dict:
 
 def timed_healthz(port: int) -> float:
     start = time.perf_counter()
-    status, _size = get(port, "/healthz")
+    status = get(port, "/healthz").status
     if status != 200:
         raise SystemExit(f"/healthz answered {status}")
     return time.perf_counter() - start
@@ -338,18 +235,13 @@ def load_phase(port: int, paths: list[str], in_flight: int, total: int) -> tuple
     return {**summary, "healthz_ms": {**percentiles(healthz), "samples": len(healthz)}}, healthz
 
 
-def log_problems(log: Path) -> list[str]:
-    if not log.exists():
-        return []
-    return [line for line in log.read_text(errors="replace").splitlines() if LOG_PROBLEM.search(line)]
-
-
 def under_load(certificates, args, workdir: Path) -> dict:
     """Cold (every request renders), then --rounds of stored; /healthz alone first, for reference."""
     paths = [certificate.get_pdf_url() for certificate in certificates]
     log = workdir / "gunicorn.log"
     forget_stored_pdfs(certificates)
-    with gunicorn(args.workers, args.threads, log) as port:
+    # The environment is this process's, which setup_django gave the settings.
+    with gunicorn({}, args.workers, log, threads=args.threads) as port:
         deadline = time.monotonic() + 3
         idle = probe_healthz(port, until=lambda: time.monotonic() > deadline)
         cold, _samples = load_phase(port, paths, args.connections, len(paths))
@@ -376,12 +268,12 @@ def under_load(certificates, args, workdir: Path) -> dict:
             "healthz_ms": {**percentiles(healthz), "samples": len(healthz)},
             "rounds": rounds,
         },
-        "log_problems": log_problems(log)[:20],
+        "log_problems": problems(log.read_text(errors="replace") if log.exists() else "")[:20],
     }
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.certificates", description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=5, help="renders timed for each median")
     parser.add_argument("--serve-repeat", type=int, default=50, help="stored PDFs served for the median")
@@ -398,12 +290,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-certificates-") as workdir:
         workdir = Path(workdir)
-        env = environment(workdir)
-        for item in args.env:
-            key, sep, value = item.partition("=")
-            if not sep or not key:
-                raise SystemExit(f"--env wants KEY=VALUE, not {item!r}")
-            env[key] = value
+        env = production_environment(workdir, extra=args.env)
         setup_django(env)
         import weasyprint
         from django.db import transaction
@@ -447,9 +334,8 @@ def main() -> int:
             and set(load["cold"]["statuses"]) == {"200"}
             and not load["log_problems"]
         )
-    command = "python bench/certificates.py" + (f" --members {args.members}" if args.members != 100 else "")
     results = {
-        "command": command + (" --no-load" if args.no_load else ""),
+        "command": " ".join(["python -m bench.certificates", *sys.argv[1:]]),
         "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": {
             "platform": platform.platform(),

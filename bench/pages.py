@@ -1,8 +1,8 @@
 """Every public page and the main admin changelists, in-process: median and p95 time and the
 exact number of queries, on a database filled at national scale (bench/seed.py).
 
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rejestr_bench .venv/bin/python bench/pages.py
-    VAR_DIR=/tmp/rejestr-bench-sqlite .venv/bin/python bench/pages.py        # SQLite in VAR_DIR
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rejestr_bench .venv/bin/python -m bench.pages
+    VAR_DIR=/tmp/rejestr-bench-sqlite .venv/bin/python -m bench.pages        # SQLite in VAR_DIR
 
 Pages are rendered by Django's test client against the given database, with the count cache
 of core.cache (a local-memory cache here) and without the page cache: what a visitor
@@ -18,20 +18,18 @@ with status 1 when a goal is missed (the goals hold on PostgreSQL; SQLite is rep
 
 import argparse
 import datetime
-import importlib.util
 import json
 import os
 import statistics
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-PROJECT = HERE.parent
-RESULTS = HERE / "results"
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
-sys.path.insert(0, str(PROJECT))
+# The page discovery of bench.load, so that both benchmarks measure the same pages.
+from bench.load import Page, discover_pages, git_state, machine
+from bench.server import PROJECT
+
+RESULTS = PROJECT / "bench" / "results"
 
 # Goals of the registry at national scale (docs/performance.md).
 PAGE_P95_MS = 100.0
@@ -39,15 +37,6 @@ SEARCH_MS = 50.0
 EXPORT_SECONDS = 5.0
 DEEP_PAGE_FACTOR = 2.0
 EXPORT_RUNS = 3
-
-
-def load_http_module():
-    """The page discovery of bench/http.py, so both benchmarks measure the same pages."""
-    spec = importlib.util.spec_from_file_location("bench_http", HERE / "http.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_http"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def setup() -> str:
@@ -68,16 +57,15 @@ def setup() -> str:
     return connection.vendor
 
 
-def admin_pages(http) -> list:
-    page = http.Page
+def admin_pages() -> list[Page]:
     return [
-        page("admin-partnerships", "/admin/partnerships/partnership/"),
-        page("admin-partnerships-search", "/admin/partnerships/partnership/?q=rakow"),
-        page("admin-institutions", "/admin/members/institution/"),
-        page("admin-institutions-filter", "/admin/members/institution/?wojewodztwo=14"),
-        page("admin-events", "/admin/events/event/"),
-        page("admin-people", "/admin/members/person/"),
-        page("admin-certificates", "/admin/partnerships/certificate/"),
+        Page("admin-partnerships", "/admin/partnerships/partnership/"),
+        Page("admin-partnerships-search", "/admin/partnerships/partnership/?q=rakow"),
+        Page("admin-institutions", "/admin/members/institution/"),
+        Page("admin-institutions-filter", "/admin/members/institution/?wojewodztwo=14"),
+        Page("admin-events", "/admin/events/event/"),
+        Page("admin-people", "/admin/members/person/"),
+        Page("admin-certificates", "/admin/partnerships/certificate/"),
     ]
 
 
@@ -162,13 +150,12 @@ def explain_search(query: str) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per page (default 20)")
     parser.add_argument("--pages", default="", help="only these page names, comma-separated")
     args = parser.parse_args()
 
     vendor = setup()
-    http = load_http_module()
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -176,18 +163,18 @@ def main() -> int:
 
     partnerships = Partnership.objects.count()
     if partnerships < 1000:
-        print(f"Only {partnerships} partnerships: fill the database with bench/seed.py first.", file=sys.stderr)
+        print(f"Only {partnerships} partnerships: fill the database with python -m bench.seed first.", file=sys.stderr)
         return 2
-    pages = [p for p in http.discover_pages() if p.name != "healthz"]
+    pages = [p for p in discover_pages() if p.name != "healthz"]
     plist = "/partnerstwa/"
     pages += [
-        http.Page("partnerships-search-rakow", f"{plist}?q=rakow"),
-        http.Page("partnerships-sorted-members", f"{plist}?sortuj=-czlonkowie"),
-        http.Page("partnerships-filtered-deep", f"{plist}?wojewodztwo=14&page=20"),
-        http.Page("institutions-deep", f"/instytucje/?page={max(1, min(2500, 100_000 // 20))}"),
-        http.Page("events-deep", "/wydarzenia/?page=500"),
+        Page("partnerships-search-rakow", f"{plist}?q=rakow"),
+        Page("partnerships-sorted-members", f"{plist}?sortuj=-czlonkowie"),
+        Page("partnerships-filtered-deep", f"{plist}?wojewodztwo=14&page=20"),
+        Page("institutions-deep", f"/instytucje/?page={max(1, min(2500, 100_000 // 20))}"),
+        Page("events-deep", "/wydarzenia/?page=500"),
     ]
-    exports = [http.Page("export-csv", f"{plist}?format=csv"), http.Page("export-json", f"{plist}?format=json")]
+    exports = [Page("export-csv", f"{plist}?format=csv"), Page("export-json", f"{plist}?format=json")]
     wanted = set(filter(None, args.pages.split(",")))
 
     visitor = Client()
@@ -199,7 +186,7 @@ def main() -> int:
 
     load_before = os.getloadavg()
     rows = []
-    for page in pages + admin_pages(http):
+    for page in pages + admin_pages():
         if wanted and page.name not in wanted:
             continue
         client = staff if page.name.startswith("admin-") else visitor
@@ -223,11 +210,12 @@ def main() -> int:
     search = explain_search("rakow") if vendor == "postgresql" else None
     goals = check_goals(rows, export_rows, search, vendor)
     report = {
+        "command": " ".join(["python -m bench.pages", *sys.argv[1:]]),
         "database": vendor,
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "scale": scale(),
-        "machine": http.machine(),
-        "git": http.git_state(),
+        "machine": machine(),
+        "git": git_state(),
         "repeat": args.repeat,
         # Other work on the machine slows every figure; the load says how much there was.
         "load_average_before_after": [round(x, 2) for x in load_before] + [round(x, 2) for x in os.getloadavg()],

@@ -1,8 +1,8 @@
 """The databases the benchmarks measure: the official TERYT register and synthetic data at
-national scale (bench/seed.py's defaults), on PostgreSQL and on SQLite.
+national scale (the defaults of bench.seed), on PostgreSQL and on SQLite.
 
-    .venv/bin/python bench/prepare.py postgresql://postgres@127.0.0.1:5432/rejestr_bench
-    .venv/bin/python bench/prepare.py sqlite:///var/bench-sqlite/db.sqlite3
+    .venv/bin/python -m bench.prepare postgresql://postgres@127.0.0.1:5432/rejestr_bench
+    .venv/bin/python -m bench.prepare sqlite:///var/bench-sqlite/db.sqlite3
 
 Creates the PostgreSQL database when it is missing, migrates, imports the register from
 TERYT_CSV (and the outlines from BOUNDARIES_GEOJSON and VOIVODESHIP_BOUNDARIES_GEOJSON, when
@@ -11,6 +11,7 @@ so ``make bench`` can run again without seeding again. Never touches the develop
 database in ``var/db.sqlite3``.
 """
 
+import argparse
 import os
 import subprocess
 import sys
@@ -21,13 +22,15 @@ from urllib.parse import urlsplit
 PROJECT = Path(__file__).resolve().parents[1]
 
 
-def run(url: str, script: str, *args: str) -> str:
+def run(url: str, *command: str) -> str:
+    """The project's interpreter with ``command`` (a script or ``-m module`` and its arguments),
+    from the project's root, on the database of ``url``; its output."""
     environment = {**os.environ, "DATABASE_URL": url, "PAGE_CACHE": "0", "CACHE_URL": "locmem://"}
     result = subprocess.run(  # noqa: S603 (the project's own scripts)
-        [sys.executable, script, *args], cwd=PROJECT, env=environment, capture_output=True, text=True
+        [sys.executable, *command], cwd=PROJECT, env=environment, capture_output=True, text=True
     )
     if result.returncode:
-        raise SystemExit(f"{script} {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
     return result.stdout
 
 
@@ -46,10 +49,9 @@ def create_postgresql_database(url: str) -> None:
 
 
 def main() -> int:
-    if len(sys.argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    url = sys.argv[1]
+    parser = argparse.ArgumentParser(prog="python -m bench.prepare", description=__doc__.split("\n\n")[0])
+    parser.add_argument("url", help="postgresql://… or sqlite:///… (never var/db.sqlite3)")
+    url = parser.parse_args().url
     if url.startswith("postgresql://"):
         create_postgresql_database(url)
     elif url.startswith("sqlite:///"):
@@ -80,7 +82,7 @@ def main() -> int:
         if Path(os.environ.get(variable, "")).is_file():
             manage(url, "import_boundaries", os.environ[variable])
     start = time.perf_counter()
-    print(run(url, "bench/seed.py", *(["--replace"] if partnerships else [])))
+    print(run(url, "-m", "bench.seed", *(["--replace"] if partnerships else [])))
     print(f"{url}: seeded in {time.perf_counter() - start:.0f} s")
     return 0
 

@@ -1,12 +1,12 @@
 """Fill a database with clearly marked synthetic data at national scale, over the imported
 TERYT register, for the benchmarks. Refuses to mix it with real records unless told to.
 
-    .venv/bin/python bench/seed.py                          # the database of DATABASE_URL
-    .venv/bin/python bench/seed.py --scale 0.01             # a hundredth, for a quick look
-    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rejestr_bench .venv/bin/python bench/seed.py --replace
+    .venv/bin/python -m bench.seed                          # the database of DATABASE_URL
+    .venv/bin/python -m bench.seed --scale 0.01             # a hundredth, for a quick look
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rejestr_bench .venv/bin/python -m bench.seed --replace
 
 Sets Django up by itself with the project's settings, so it writes where ``manage.py`` would;
-``bench/prepare.py`` runs it on the benchmark databases. Prints the rows and insert time of every
+``python -m bench.prepare`` runs it on the benchmark databases. Prints the rows and insert time of every
 table and the time of every step; exits with status 1, having written nothing, when it refuses.
 """
 
@@ -14,20 +14,12 @@ import argparse
 import os
 import sys
 from dataclasses import fields
-from pathlib import Path
-
-PROJECT = Path(__file__).resolve().parents[1]
-# Run as a script, bench/ comes first on sys.path, and bench/http.py would then hide the
-# standard library's ``http`` package from Django; the project's modules come from its root.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != PROJECT / "bench"]
-if str(PROJECT) not in sys.path:
-    sys.path.insert(0, str(PROJECT))
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     from bench.synthetic import DEFAULT_SEED, Counts
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.seed", description=__doc__.split("\n\n")[0])
     for name, default in ((f.name, f.default) for f in fields(Counts)):
         what = "people" if name == "persons" else name
         parser.add_argument(

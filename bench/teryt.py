@@ -1,13 +1,14 @@
 """The import of the official TERYT register (TERC, CSV and XML) into an empty database and
 again into one that already matches it.
 
-    TERYT_CSV=… TERYT_XML=… .venv/bin/python bench/teryt.py                 # SQLite, throwaway
-    TERYT_CSV=… DATABASE_URL=postgresql://…/rejestr_bench_teryt .venv/bin/python bench/teryt.py
+    TERYT_CSV=… TERYT_XML=… .venv/bin/python -m bench.teryt                 # SQLite, throwaway
+    TERYT_CSV=… DATABASE_URL=postgresql://…/rejestr_bench_teryt .venv/bin/python -m bench.teryt
 
 The PostgreSQL database is created and emptied by the script (its name must end in
 ``_teryt``, so that no other database is ever flushed). Writes ``bench/results/teryt-<db>.json``.
 """
 
+import argparse
 import json
 import os
 import subprocess
@@ -15,6 +16,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.prepare import create_postgresql_database
 
 PROJECT = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT / "bench" / "results"
@@ -29,6 +32,11 @@ def run(environment: dict, *args: str) -> float:
 
 
 def main() -> int:
+    argparse.ArgumentParser(
+        prog="python -m bench.teryt",
+        description=__doc__.split("\n\n")[0],
+        epilog="The files come from TERYT_CSV and TERYT_XML, the database from DATABASE_URL (SQLite when unset).",
+    ).parse_args()
     files = {kind: os.environ.get(f"TERYT_{kind.upper()}", "") for kind in ("csv", "xml")}
     files = {kind: path for kind, path in files.items() if path and Path(path).is_file()}
     if not files:
@@ -40,9 +48,6 @@ def main() -> int:
         if url:
             if not url.rstrip("/").endswith("_teryt"):
                 raise SystemExit("The PostgreSQL database of this benchmark must be named …_teryt: it is flushed.")
-            sys.path.insert(0, str(PROJECT / "bench"))
-            from prepare import create_postgresql_database
-
             create_postgresql_database(url)
         vendor = "postgresql" if url else "sqlite"
         figures = {}

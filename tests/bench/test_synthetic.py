@@ -1,4 +1,4 @@
-"""``bench/seed.py``: marked, unevenly spread, valid and reproducible synthetic data over the
+"""``python -m bench.seed``: marked, unevenly spread, valid and reproducible synthetic data over the
 official register, and the refusals that protect real data."""
 
 import re
@@ -346,11 +346,9 @@ class SeedSyntheticRegisterTests(TestCase):
 class SeedScriptTests(SimpleTestCase):
     """The script's own set-up, and the wall between the benchmarks and what production runs."""
 
-    def test_runs_as_a_script_that_sets_django_up_itself(self):
-        # bench/ is the script's own directory: left first on sys.path, bench/http.py would hide
-        # the standard library's http from Django.
+    def test_runs_as_a_module_that_sets_django_up_itself(self):
         result = subprocess.run(
-            [sys.executable, "bench/seed.py", "--help"], cwd=PROJECT, capture_output=True, text=True, check=False
+            [sys.executable, "-m", "bench.seed", "--help"], cwd=PROJECT, capture_output=True, text=True, check=False
         )
         self.assertEqual(result.returncode, 0, result.stderr)
         for option in ("--institutions", "--memberships", "--scale", "--seed", "--replace", "--allow-real-data"):

@@ -1,14 +1,15 @@
 """Public pages over HTTP under concurrent load: gunicorn in production mode, loaded by wrk.
 
-    .venv/bin/python bench/http.py load  [--duration 10] [--connections 32]
-    .venv/bin/python bench/http.py ratio [--rounds 3] [--min-ratio 0.1]
+    .venv/bin/python -m bench.load load  [--duration 10] [--connections 32]
+    .venv/bin/python -m bench.load ratio [--rounds 3] [--min-ratio 0.1]
 
-Sets everything up by itself in a temporary directory (nothing of ``var/`` is touched): by
-default a throwaway SQLite database with the demo dataset, or ``--database-url`` for an
-existing, already filled database (then only ``migrate`` runs); ``collectstatic`` into a
-throwaway STATIC_ROOT; gunicorn with sync workers on a free port of 127.0.0.1 with DEBUG=0.
-The pages are picked from the database, so the same command works on the demo data and on
-synthetic data at national scale. Every page must answer 200 once before any load.
+Run from the project's root. Sets everything up by itself in a temporary directory (nothing
+of ``var/`` is touched): by default a throwaway SQLite database with the demo dataset, or
+``--database-url`` for an existing, already filled database (then only ``migrate`` runs);
+``collectstatic`` into a throwaway STATIC_ROOT; gunicorn with sync workers on a free port of
+127.0.0.1 with DEBUG=0 and the certificate rate limits raised (every request comes from
+127.0.0.1; ``bench/server.py``). The pages are picked from the database, so the same command
+works on the demo data and on synthetic data at national scale. Every page must answer 200 once before any load.
 
 - ``load``: each page in turn with ``--connections`` concurrent connections for
   ``--duration`` seconds. Passes when there is no socket error (connect, read, write,
@@ -32,10 +33,8 @@ import math
 import os
 import platform
 import re
-import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,13 +44,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-PROJECT = HERE.parent
-RESULTS = PROJECT / "bench" / "results"
+from bench.server import PROJECT, UNLIMITED_PER_MINUTE, LogWatch, get, gunicorn, production_environment
 
-# Run as a script, this file's folder comes first on sys.path, and the file's name would then
-# hide the standard library's ``http`` package from urllib, gunicorn's client code and Django.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
+RESULTS = PROJECT / "bench" / "results"
 
 # A sync worker serves one request at a time and the pages are CPU-bound (templates, and on
 # SQLite the queries too, in the worker's own process); wrk and, with PostgreSQL, the database
@@ -96,11 +91,6 @@ function done(summary, latency, requests)
   io.write(string.format("non-200 responses: %d first status: %d page cache hits: %d\\n", total, first, hits))
 end
 """
-
-# What in gunicorn's log (workers' stderr included) means a request went wrong or a worker died.
-LOG_PROBLEM = re.compile(
-    r"Traceback \(most recent call last\)|\[(ERROR|CRITICAL)\]|WORKER TIMEOUT|Internal Server Error"
-)
 
 
 @dataclass
@@ -153,32 +143,9 @@ class WrkResult:
 # Setting up: environment, database, static files, the pages
 
 
-def server_environment(workdir: Path, database_url: str | None, extra: list[str]) -> dict[str, str]:
-    """The environment of production mode on loopback, shared by this process and gunicorn."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "VAR_DIR": str(workdir / "var"),
-        "MEDIA_ROOT": str(workdir / "var" / "media"),
-        "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        # Plain HTTP on loopback: the redirect to HTTPS would answer every request with a 301.
-        "SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    for item in extra:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise SystemExit(f"--env wants KEY=VALUE, not {item!r}")
-        env[key] = value
-    return env
-
-
 def setup_django(env: dict[str, str], fill_demo: bool) -> str:
     """Migrate (and on a throwaway database, load the demo), collect static files; the vendor."""
     os.environ.update(env)
-    sys.path.insert(0, str(PROJECT))
     import io
 
     import django
@@ -309,84 +276,6 @@ def is_list_page(name: str) -> bool:
     return name.split("-")[0] in {"partnerships", "institutions", "events", "counties"}
 
 
-# The server
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def get(port: int, path: str, timeout: float = 30.0) -> tuple[int, str]:
-    """Status and Location of one GET; http.client follows no redirect, so a 301 shows as one."""
-    import http.client
-
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        response.read()
-        return response.status, response.getheader("Location", "")
-    finally:
-        connection.close()
-
-
-@contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int, log: Path):
-    """gunicorn on a free port of 127.0.0.1, up once /healthz answers; always stopped on leaving."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--error-logfile",
-        str(log),
-        # Django writes its tracebacks to the workers' stderr (LOGGING's console handler);
-        # captured, they land in the log that is checked.
-        "--capture-output",
-        "--log-level",
-        "info",
-        "--graceful-timeout",
-        "5",
-        "--chdir",
-        str(PROJECT),
-    ]
-    # Its own session: Ctrl-C reaches this script, which then stops the whole server itself.
-    process = subprocess.Popen(  # noqa: S603 - fixed arguments, our own interpreter
-        command, env={**os.environ, **env}, cwd=PROJECT, start_new_session=True, stdout=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"gunicorn exited with status {process.returncode}:\n{tail(log)}")
-            with contextlib.suppress(OSError):
-                if get(port, "/healthz", timeout=2)[0] == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn did not answer /healthz within 60 s:\n{tail(log)}")
-            time.sleep(0.2)
-        yield port
-    finally:
-        if process.poll() is None:
-            # The master alone: it stops its workers gracefully; a signal to the whole group
-            # would kill them under it, which it logs as errors.
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
 # Server-side TCP states of a connection a worker has not finished with: queued, being read,
 # or answered to a client that already left (/proc/net/tcp's hexadecimal state codes).
 BUSY_STATES = {"01", "03", "08"}
@@ -406,38 +295,6 @@ def settle(port: int, limit: float = 120.0) -> float:
             break
         time.sleep(0.1)
     return time.monotonic() - start
-
-
-def tail(log: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log)"
-
-
-class LogWatch:
-    """The part of gunicorn's log written since the last look, and what in it is a problem."""
-
-    def __init__(self, log: Path) -> None:
-        self.log = log
-        self.offset = log.stat().st_size if log.exists() else 0
-
-    def new_problems(self) -> list[str]:
-        with self.log.open("rb") as handle:
-            handle.seek(self.offset)
-            text = handle.read().decode("utf-8", errors="replace")
-            self.offset = handle.tell()
-        lines = text.splitlines()
-        problems = []
-        for index, line in enumerate(lines):
-            if LOG_PROBLEM.search(line):
-                # A traceback is only useful with its last lines: the exception and where it rose.
-                if "Traceback" in line:
-                    end = next((j for j in range(index + 1, len(lines)) if not lines[j].startswith(" ")), index)
-                    problems.append("\n".join([*lines[max(0, end - 4) : end + 1]]))
-                else:
-                    problems.append(line)
-        return problems
 
 
 # wrk
@@ -734,7 +591,7 @@ def print_ratio(rows: list[dict], min_ratio: float | None) -> None:
 
 
 def parse_arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("mode", choices=["load", "ratio"])
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of each wrk run (default 10)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
@@ -776,7 +633,7 @@ def main() -> int:
     host, git = machine(), git_state()
     with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
         workdir = Path(tmp)
-        env = server_environment(workdir, args.database_url, args.env)
+        env = production_environment(workdir, args.database_url, args.env)
         progress("setting up: migrate" + ("" if args.database_url else ", load_demo") + ", collectstatic")
         vendor = setup_django(env, fill_demo=not args.database_url)
         pages = discover_pages()
@@ -803,7 +660,7 @@ def main() -> int:
             failures = []
             for page in pages:
                 try:
-                    status, location = get(port, page.path)
+                    status, location, _size = get(port, page.path, timeout=30)
                 except OSError as error:
                     failures.append(f"{page.path} gave no answer: {error}")
                     continue
@@ -823,7 +680,7 @@ def main() -> int:
     if args.mode == "ratio":
         goal_met = goal_met and all(row["meets_min_ratio"] for row in rows)
     results = {
-        "command": " ".join(["python", "bench/http.py", *sys.argv[1:]]),
+        "command": " ".join(["python -m bench.load", *sys.argv[1:]]),
         "mode": args.mode,
         "measured_at": started.isoformat(timespec="seconds"),
         "git": git,
@@ -836,6 +693,7 @@ def main() -> int:
         "server": {
             "workers": args.workers,
             "worker_class": "sync",
+            "rate_limits_raised_to_per_minute": int(UNLIMITED_PER_MINUTE),
             "extra_env": args.env,
         },
         "wrk": {
