@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from events import urls as events_urls
 from members import urls as members_urls
 from partnerships import views as partnership_views
+from territory import views as territory_views
 
 from . import views
 
@@ -29,6 +30,7 @@ urlpatterns = [
     path("powiaty/", views.county_list, name="county_list"),
     # Four digits or no match at all: a stray byte in the URL is a 404, never a database error.
     re_path(r"^powiaty/(?P<code>[0-9]{4})/$", views.county_detail, name="county_detail"),
+    path("miejsca/", territory_views.place_suggestions, name="place_suggestions"),
     path("deklaracja-dostepnosci/", views.accessibility_statement, name="accessibility_statement"),
     # An index of sections, each in pages of at most Sitemap.limit addresses: at national scale
     # one file of every address would be megabytes built on every request.
