@@ -15,7 +15,7 @@ from core.listing import CachedCountPaginator
 from events.models import Event
 from members.models import Institution
 from partnerships.models import Partnership
-from territory.models import County
+from territory.models import Commune, County
 
 
 class RegistrySitemap(Sitemap):
@@ -86,6 +86,16 @@ class CountySitemap(RegistrySitemap):
         return reverse("county_detail", args=[item.code])
 
 
+class CommuneSitemap(RegistrySitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Commune.objects.active().only("code").order_by("code")
+
+    def location(self, item):
+        return reverse("commune_detail", args=[item.code])
+
+
 class PageSitemap(RegistrySitemap):
     def items(self):
         return [
@@ -107,4 +117,5 @@ SITEMAPS = {
     "institutions": InstitutionSitemap,
     "events": EventSitemap,
     "counties": CountySitemap,
+    "communes": CommuneSitemap,
 }

@@ -30,6 +30,7 @@ urlpatterns = [
     path("powiaty/", views.county_list, name="county_list"),
     # Four digits or no match at all: a stray byte in the URL is a 404, never a database error.
     re_path(r"^powiaty/(?P<code>[0-9]{4})/$", views.county_detail, name="county_detail"),
+    re_path(r"^gminy/(?P<code>[0-9]{6}[123])/$", views.commune_detail, name="commune_detail"),
     path("miejsca/", territory_views.place_suggestions, name="place_suggestions"),
     path("deklaracja-dostepnosci/", views.accessibility_statement, name="accessibility_statement"),
     # An index of sections, each in pages of at most Sitemap.limit addresses: at national scale
