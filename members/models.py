@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from simple_history.models import HistoricalRecords
 
 from core.text import search_key
@@ -184,6 +185,12 @@ class Institution(RegionalRecord, models.Model):
     @property
     def is_foreign(self) -> bool:
         return self.country != POLAND
+
+    @property
+    def country_name(self) -> str:
+        """The country's name in the active language ("Wielka Brytania"), by django-countries;
+        the code itself for a code it does not know."""
+        return countries.name(self.country) or self.country
 
 
 K = Institution.Kind

@@ -78,8 +78,14 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     counties.update({c.county.code: c.county for c in partnership.area_communes.all()})
     outlines = County.objects.filter(code__in=counties).exclude(outline="").values_list("code", "outline")
     shapes = [MapShape(code, str(counties[code]), outline, highlighted=True) for code, outline in outlines]
+    leaders = [m for m in current if m.role == Membership.Role.LEADER]
     context = {
         "partnership": partnership,
+        # The lead member coordinates; its own public contact is the partnership's, never a person's.
+        "coordinator": leaders[0].institution if leaders else None,
+        "keeping_centre": Institution.objects.public()
+        .select_related("commune")
+        .centre_keeping(partnership.home_voivodeship_id),
         "members_by_sector": [(Sector(s).label, ms) for s, ms in by_sector.items() if ms],
         "former_members": [m for m in all_memberships if m.left_on is not None],
         "listed_member_count": len(current),
