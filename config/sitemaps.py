@@ -104,6 +104,7 @@ class PageSitemap(RegistrySitemap):
             "members:institution_list",
             "events:event_list",
             "county_list",
+            "open_data",
             "accessibility_statement",
         ]
 

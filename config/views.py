@@ -195,9 +195,7 @@ def commune_rows(county: County) -> list[tuple[Commune, int, int, int]]:
     communes = list(county.communes.order_by("name", "code"))
     codes = [c.code for c in communes]
     whole_county = set(
-        Partnership.area_counties.through.objects.filter(county_id=county.code).values_list(
-            "partnership_id", flat=True
-        )
+        Partnership.area_counties.through.objects.filter(county_id=county.code).values_list("partnership_id", flat=True)
     )
     by_commune: dict[str, set[int]] = {}
     pairs = Partnership.area_communes.through.objects.filter(commune_id__in=codes)
@@ -285,6 +283,43 @@ def county_detail(request: HttpRequest, code: str) -> HttpResponse:
         "breadcrumbs": territorial_breadcrumbs(county),
     }
     return render(request, "territory/county_detail.html", context)
+
+
+# The JSON Schemas of the open data, kept in docs/ beside their description and served as they are.
+OPEN_DATA_SCHEMAS = ("partnerships", "institutions", "events")
+
+
+@require_safe
+@cacheable()
+def open_data(request: HttpRequest) -> HttpResponse:
+    """/dane/: what the registry publishes, under which licence, every column of every list."""
+    from events.exports import COLUMNS as EVENT_COLUMNS
+    from members.exports import COLUMNS as INSTITUTION_COLUMNS
+    from partnerships.exports import COLUMNS as PARTNERSHIP_COLUMNS
+
+    lists = [
+        (_("Partnerships"), reverse("partnerships:partnership_list"), "partnerships", PARTNERSHIP_COLUMNS),
+        (_("Institutions"), reverse("members:institution_list"), "institutions", INSTITUTION_COLUMNS),
+        (_("Events"), reverse("events:event_list"), "events", EVENT_COLUMNS),
+    ]
+    context = {
+        "lists": [
+            (title, url, reverse("open_data_schema", args=[name]), list(columns.items()))
+            for title, url, name, columns in lists
+        ],
+        "breadcrumbs": [(_("Open data"), "")],
+    }
+    return render(request, "pages/open_data.html", context)
+
+
+@require_safe
+@cacheable()
+def open_data_schema(request: HttpRequest, name: str) -> HttpResponse:
+    """The JSON Schema of one list's JSON download, from docs/."""
+    if name not in OPEN_DATA_SCHEMAS:
+        raise Http404
+    text = (settings.BASE_DIR / "docs" / f"{name}.schema.json").read_text(encoding="utf-8")
+    return HttpResponse(text, content_type="application/schema+json")
 
 
 @require_safe

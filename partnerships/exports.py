@@ -1,25 +1,22 @@
-"""Open data: the filtered partnership list as CSV or JSON, streamed row by row.
+"""Open data: the filtered partnership list as CSV, JSON or XLSX (core.opendata), row by row.
 
 The columns are documented in docs/open-data.md and the JSON in docs/partnerships.schema.json;
-change the three together. Rows are read as plain values, streamed with their relations (six
+change the three together. Rows are read as plain values, streamed with their relations (nine
 queries, whatever the number of rows), so memory stays flat.
 """
 
 import contextlib
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from core.spreadsheet import Echo, SafeWriter
+from core import opendata
 
-from .models import Membership, Partnership
+from .models import Certificate, Membership, Partnership
 
 CHUNK_SIZE = 2000
 # The columns of every export of partnerships, open data and the admin's alike: the key
@@ -34,7 +31,9 @@ COLUMNS = {
     "home_voivodeship_teryt": _("TERYT code of the home voivodeship"),
     "home_voivodeship": _("home voivodeship"),
     "area_county_teryt": _("TERYT codes of the counties of the area"),
+    "area_counties": _("counties of the area"),
     "area_commune_teryt": _("TERYT codes of the communes of the area"),
+    "area_communes": _("communes of the area"),
     "declared_member_count": _("declared number of members"),
     "listed_member_count": _("number of members listed"),
     "members": _("members"),
@@ -43,6 +42,8 @@ COLUMNS = {
     "project": _("project"),
     "website": _("website"),
     "last_verified_on": _("last verified on"),
+    "certificate_status": _("status of the partnership certificate"),
+    "certificate_number": _("number of the partnership certificate"),
     "url": _("address of the public page"),
 }
 
@@ -97,7 +98,9 @@ def _rows(queryset) -> Iterator[dict]:
 # Per relation: the through table's value column and its own order (the reference terms' one).
 RELATED = {
     "area_counties": ("county_id", ["county_id"]),
+    "area_county_names": ("county__name", ["county_id"]),
     "area_communes": ("commune_id", ["commune_id"]),
+    "area_commune_names": ("commune__name", ["commune_id"]),
     "target_groups": ("targetgroup__slug", ["targetgroup__order", "targetgroup__name"]),
     "thematic_areas": ("thematicarea__slug", ["thematicarea__order", "thematicarea__name"]),
 }
@@ -118,6 +121,11 @@ def _relations(queryset) -> dict[str, Iterator[tuple]]:
         streams[name] = table.order_by(*order, *own_order).values_list("partnership_id", column)
     members = Membership.objects.current().filter(partnership__in=listed).order_by(*order, "institution__name", "id")
     streams["members"] = members.values_list("partnership_id", "institution__name", "institution__slug", "role")
+    # The newest partnership certificate says the status: valid, revoked or superseded.
+    certificates = Certificate.objects.filter(partnership__in=listed, kind=Certificate.Kind.PARTNERSHIP)
+    streams["certificates"] = certificates.order_by(*order, "-issued_on", "-number").values_list(
+        "partnership_id", "status", "number"
+    )
     return {name: stream.iterator(chunk_size=CHUNK_SIZE) for name, stream in streams.items()}
 
 
@@ -141,6 +149,7 @@ def _row(values: dict, related: dict[str, list], before: str, after: str) -> dic
     """One partnership as open data: codes and plain values only, never personal data."""
     founded_on, verified_on = values["founded_on"], values["last_verified_on"]
     members = related["members"]  # (name, slug, role): the CSV writes the names only
+    certificate = related["certificates"][0] if related["certificates"] else None
     return {
         "slug": values["slug"],
         "name": values["name"],
@@ -151,7 +160,9 @@ def _row(values: dict, related: dict[str, list], before: str, after: str) -> dic
         "home_voivodeship_teryt": values["home_voivodeship_id"],
         "home_voivodeship": values["home_voivodeship__name"],
         "area_county_teryt": related["area_counties"],
+        "area_counties": related["area_county_names"],
         "area_commune_teryt": related["area_communes"],
+        "area_communes": related["area_commune_names"],
         "declared_member_count": values["declared_member_count"],
         "listed_member_count": len(members),
         "members": members,
@@ -160,6 +171,8 @@ def _row(values: dict, related: dict[str, list], before: str, after: str) -> dic
         "project": values["project__name"],
         "website": values["website"] or None,
         "last_verified_on": verified_on.isoformat() if verified_on else None,
+        "certificate_status": certificate[0] if certificate else None,
+        "certificate_number": certificate[1] if certificate else None,
         "url": before + values["slug"] + after,
     }
 
@@ -172,46 +185,27 @@ def _founded(founded_on, precision: str) -> str | None:
     return founded_on.isoformat()[:length]
 
 
-def _csv_lines(rows: Iterable[dict], *, for_staff: bool = False) -> Iterator[str]:
-    """Open data has the keys as its header and commas between cells; the admin's export, the
-    labels and semicolons, which Excel in a Polish locale opens on a double click."""
-    writer = SafeWriter(Echo(), delimiter=";" if for_staff else ",")
-    yield "\ufeff"  # a BOM, so that spreadsheets open the UTF-8 file with its diacritics
-    yield writer.writerow([capfirst(label) for label in COLUMNS.values()] if for_staff else COLUMNS)
-    for row in rows:
-        row["members"] = [name for name, _slug, _role in row["members"]]
-        yield writer.writerow(["|".join(value) if isinstance(value, list) else value for value in row.values()])
+def _flat(row: dict) -> dict:
+    """A row as CSV and XLSX cells: the members by name."""
+    row["members"] = [name for name, _slug, _role in row["members"]]
+    return row
 
 
-def _json_chunks(rows: Iterable[dict]) -> Iterator[str]:
-    yield '{"generated_at": ' + json.dumps(timezone.now().isoformat()) + ', "partnerships": ['
-    for index, row in enumerate(rows):
-        row["members"] = [{"name": name, "slug": slug, "role": role} for name, slug, role in row["members"]]
-        yield ("," if index else "") + "\n" + json.dumps(row, ensure_ascii=False)
-    yield "\n]}\n"
+def _json_row(row: dict) -> dict:
+    row["members"] = [{"name": name, "slug": slug, "role": role} for name, slug, role in row["members"]]
+    return row
 
 
-def _in_blocks(pieces: Iterable[str], rows: int = 200) -> Iterator[str]:
-    """The file in blocks of a few hundred rows: the server sends each block the stream
-    yields on its own, and 20,000 one-row writes cost more than the rows."""
-    block = []
-    for piece in pieces:
-        block.append(piece)
-        if len(block) >= rows:
-            yield "".join(block)
-            block = []
-    if block:
-        yield "".join(block)
-
-
-def stream(queryset, export_format: str, *, for_staff: bool = False) -> StreamingHttpResponse:
-    """A streamed download of the partnerships in ``queryset`` (already filtered) as CSV or JSON;
-    ``for_staff``: the admin's CSV (see ``_csv_lines``)."""
-    stamp = timezone.localdate().isoformat()
-    if export_format == "csv":
-        pieces, content_type = _csv_lines(_rows(queryset), for_staff=for_staff), "text/csv; charset=utf-8"
-    else:
-        pieces, content_type = _json_chunks(_rows(queryset)), "application/json"
-    response = StreamingHttpResponse(_in_blocks(pieces), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="partnerstwa-{stamp}.{export_format}"'
-    return response
+def stream(queryset, export_format: str, *, for_staff: bool = False):
+    """A download of the partnerships in ``queryset`` (already filtered) as CSV, JSON or XLSX
+    (core.opendata), streamed; ``for_staff``: the admin's CSV, with the columns' labels as
+    its header."""
+    return opendata.download(
+        export_format,
+        "partnerstwa",
+        "partnerships",
+        COLUMNS,
+        lambda: map(_json_row, _rows(queryset)) if export_format == "json" else _rows(queryset),
+        csv_row=None if export_format == "json" else _flat,
+        header=[capfirst(label) for label in COLUMNS.values()] if for_staff else None,
+    )

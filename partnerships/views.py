@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from core import opendata
 from core.listing import list_parameters, listing_context
 from core.page_cache import cacheable
 from core.ratelimits import rate_limited
@@ -21,8 +22,6 @@ from .certificates import describe, pdf_file
 from .filters import PartnershipFilterSet
 from .models import Agreement, Certificate, Membership, Partnership, Signatory
 
-EXPORT_FORMATS = ("csv", "json")
-
 
 @require_safe
 # An export is streamed and never stored; `format` is in the key all the same, so that no
@@ -30,7 +29,7 @@ EXPORT_FORMATS = ("csv", "json")
 @cacheable(query=(*list_parameters(PartnershipFilterSet), "format"))
 def partnership_list(request: HttpRequest) -> HttpResponse:
     filterset = PartnershipFilterSet(request.GET or None)
-    if request.GET.get("format") in EXPORT_FORMATS:
+    if request.GET.get("format") in opendata.FORMATS:
         return exports.stream(filterset.qs, request.GET["format"])
     context = listing_context(
         request,
