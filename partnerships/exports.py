@@ -95,14 +95,15 @@ def _rows(queryset) -> Iterator[dict]:
             yield _row(values, related, before, after)
 
 
-# Per relation: the through table's value column and its own order (the reference terms' one).
+# Per stream: the relation, the through table's value column and its own order (the reference
+# terms' one).
 RELATED = {
-    "area_counties": ("county_id", ["county_id"]),
-    "area_county_names": ("county__name", ["county_id"]),
-    "area_communes": ("commune_id", ["commune_id"]),
-    "area_commune_names": ("commune__name", ["commune_id"]),
-    "target_groups": ("targetgroup__slug", ["targetgroup__order", "targetgroup__name"]),
-    "thematic_areas": ("thematicarea__slug", ["thematicarea__order", "thematicarea__name"]),
+    "area_counties": ("area_counties", "county_id", ["county_id"]),
+    "area_county_names": ("area_counties", "county__name", ["county_id"]),
+    "area_communes": ("area_communes", "commune_id", ["commune_id"]),
+    "area_commune_names": ("area_communes", "commune__name", ["commune_id"]),
+    "target_groups": ("target_groups", "targetgroup__slug", ["targetgroup__order", "targetgroup__name"]),
+    "thematic_areas": ("thematic_areas", "thematicarea__slug", ["thematicarea__order", "thematicarea__name"]),
 }
 
 
@@ -116,8 +117,8 @@ def _relations(queryset) -> dict[str, Iterator[tuple]]:
         order.append(("-" if field.startswith("-") else "") + "partnership__" + field.removeprefix("-"))
     listed = queryset.order_by().values("pk")
     streams = {}
-    for name, (column, own_order) in RELATED.items():
-        table = getattr(Partnership, name).through.objects.filter(partnership__in=listed)
+    for name, (relation, column, own_order) in RELATED.items():
+        table = getattr(Partnership, relation).through.objects.filter(partnership__in=listed)
         streams[name] = table.order_by(*order, *own_order).values_list("partnership_id", column)
     members = Membership.objects.current().filter(partnership__in=listed).order_by(*order, "institution__name", "id")
     streams["members"] = members.values_list("partnership_id", "institution__name", "institution__slug", "role")

@@ -153,9 +153,10 @@ class PlaceFilters:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.form.fields["wojewodztwo"].choices = voivodeship_choices()
+        voivodeships = voivodeship_choices()
+        self.form.fields["wojewodztwo"].choices = voivodeships
         chosen = (self.data or {}).get("wojewodztwo") or ""
-        if VOIVODESHIP_CODE.fullmatch(chosen) and chosen in dict(voivodeship_choices()):
+        if VOIVODESHIP_CODE.fullmatch(chosen) and chosen in dict(voivodeships):
             county = self.form.fields["powiat"]
             county.choices = county_choices(chosen)
             county.error_messages["invalid_choice"] = _(
