@@ -25,7 +25,7 @@ class KindAbbreviationSearch:
     def search_terms(self, key: str) -> list[str]:
         terms = super().search_terms(key)
         if abbreviation := abbreviation_of(key):
-            terms.append(KIND_ABBREVIATIONS[abbreviation])
+            terms.extend(term for term in (abbreviation, KIND_ABBREVIATIONS[abbreviation]) if term not in terms)
         return terms
 
 
