@@ -62,7 +62,7 @@ class PartnershipContactTests(TestCase):
         response = self.client.get(self.without_leader.get_absolute_url())  # śląskie: no centre recorded
         self.assertIsNone(response.context["coordinator"])
         self.assertIsNone(response.context["keeping_centre"])
-        self.assertContains(response, "Nie zapisano lidera (koordynatora) partnerstwa")
+        self.assertContains(response, "Nie zapisano instytucji wiodącej (koordynatora) partnerstwa")
         self.assertContains(response, "Regionalny ośrodek polityki społecznej województwa śląskie")
 
 
