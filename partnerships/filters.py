@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.cache import cached
 from core.listing import ListFilterSet, StableOrderingFilter, cached_choices
 from events.models import Project
 from members.filters import KindAbbreviationSearch, OfInstitutionFilter
@@ -85,7 +86,14 @@ class PartnershipFilterSet(KindAbbreviationSearch, PlaceFilters, ListFilterSet):
         return queryset.working_in(value)
 
     def in_places(self, places: Places) -> Q:
-        return Q(pk__in=Partnership.objects.ids_in_places(places.communes_within, places.counties_around))
+        communes, counties = sorted(places.communes_within), sorted(places.counties_around)
+        # Once per data generation: Warszawa's 3,000 institutions make it the costliest part
+        # of a search (70 ms), and the next visitor asks for the same place.
+        ids = cached(
+            f"partnerships-in-places:{communes}:{counties}",
+            lambda: Partnership.objects.ids_in_places(communes, counties),
+        )
+        return Q(pk__in=ids)
 
     def with_certificate(self, queryset, name: str, value: bool | None):
         if value is None:

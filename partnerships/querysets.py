@@ -37,14 +37,20 @@ class PartnershipQuerySet(RegionalQuerySet):
 
     def ids_in_places(self, communes, counties) -> list[int]:
         """Ids of the partnerships working in any of ``communes`` or ``counties`` (TERYT codes),
-        or with a current member seated in one of the communes. One query, by three indexes;
-        the ids then serve an IN condition, which PostgreSQL combines with the text search's
-        trigram indexes by a bitmap OR (a subquery there would make it scan every row)."""
+        or with a current member seated in one of the communes. Two queries, each by indexes:
+        the institutions seated there first, as a list (joined to the 300,000 memberships
+        instead, the planner hashes the whole table: 70 ms for Gdańsk), then the union of the
+        three link tables. The ids then serve an IN condition, which PostgreSQL combines with
+        the text search's trigram indexes by a bitmap OR (a subquery there would make it scan
+        every row)."""
+        from members.models import Institution
+
         from .models import Membership
 
+        seated = list(Institution.objects.filter(commune_id__in=communes).values_list("pk", flat=True))
         through_counties = self.model.area_counties.through.objects.filter(county_id__in=counties)
         through_communes = self.model.area_communes.through.objects.filter(commune_id__in=communes)
-        members = Membership.objects.current().filter(institution__commune_id__in=communes)
+        members = Membership.objects.current().filter(institution_id__in=seated)
         ids = (
             through_counties.order_by()
             .values_list("partnership_id", flat=True)
