@@ -95,6 +95,8 @@ def _read_xlsx(data: bytes, max_rows: int) -> Workbook:
     sheets = []
     try:
         for worksheet in book.worksheets:
+            if worksheet.sheet_state != "visible":
+                continue  # a template's lists behind its drop-downs
             rows = worksheet.iter_rows(values_only=True)
             header = next(rows, None)
             if header is None:

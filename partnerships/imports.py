@@ -24,6 +24,7 @@ from django.db.models import Max, ProtectedError
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from core.tabular import Sheet, SpreadsheetError, Workbook, read_workbook
@@ -39,6 +40,12 @@ from .resources import InstitutionResource, PartnershipResource, RegistryResourc
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
 SAME, AS_NEW = "same", "new"
+STATE_LABELS = {
+    NEW: pgettext_lazy("import row", "new"),
+    CHANGED: pgettext_lazy("import row", "changed"),
+    UNCHANGED: pgettext_lazy("import row", "unchanged"),
+    ERROR: pgettext_lazy("import row", "error"),
+}
 BATCH = 2000
 PARTNERSHIP_M2M = {"area_county_teryt": "area_counties", "area_commune_teryt": "area_communes"}
 TERM_M2M = {"target_groups": TargetGroup, "thematic_areas": ThematicArea}
@@ -72,6 +79,10 @@ class Record:
     def kind_label(self) -> str:
         return str(self.model._meta.verbose_name)
 
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
 
 @dataclass
 class Row:
@@ -93,6 +104,10 @@ class Row:
     @property
     def to_confirm(self) -> list[Record]:
         return [record for record in self.records if record.similar is not None]
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
 
     @property
     def key(self) -> str:
