@@ -333,19 +333,18 @@ class Planner:
     def read(self, sheet: Sheet, resource: RegistryResource, known: list, many: bool) -> list[tuple[Row, dict, dict]]:
         """Each data row's cells cleaned by their columns' widgets: (row, values, headers)."""
         rows = []
+        headers = {column.attribute: capfirst(str(column.column_name)) for column in known if column}
         for number, cells in sheet.rows:
             row = Row(number, sheet.name if many else "")
-            values, headers = {}, {}
+            values = {}
             for column, cell in zip(known, cells, strict=False):
                 if column is None:
                     continue
-                headers[column.attribute] = capfirst(str(column.column_name))
                 try:
                     values[column.attribute] = column.widget.clean(cell)
                 except ValueError as error:
                     row.errors.append((headers[column.attribute], str(error)))
             for column in filter(None, known):
-                headers.setdefault(column.attribute, capfirst(str(column.column_name)))
                 values.setdefault(column.attribute, column.widget.clean(None))
             self.result.rows.append(row)
             rows.append((row, values, headers))
@@ -433,7 +432,9 @@ class Planner:
                 return None
             instance = Institution(**{k: v for k, v in wanted.items() if k != "slug"})
             instance.slug = wanted.get("slug") or ""
-            if self.refuse_region(row, headers.get(prefix + "commune_teryt", ""), instance.region_id):
+            if self.refuse_region(
+                row, headers.get(prefix + "commune_teryt", ""), region_of_commune(instance.commune_id)
+            ):
                 return None
             if not self.valid(row, instance, headers, prefix, exclude=["slug", "logo", "search_text"]):
                 return None
@@ -449,10 +450,12 @@ class Planner:
         if update:
             self.compare(record, wanted, headers, prefix)
             if record.state == CHANGED:
-                if self.refuse_region(row, headers.get(prefix + "name", ""), existing.region_id):
+                if self.refuse_region(row, headers.get(prefix + "name", ""), region_of_commune(existing.commune_id)):
                     return None
                 changed = Institution(**{**self.field_values(existing), **wanted, "pk": existing.pk})
-                if self.refuse_region(row, headers.get(prefix + "commune_teryt", ""), changed.region_id):
+                if self.refuse_region(
+                    row, headers.get(prefix + "commune_teryt", ""), region_of_commune(changed.commune_id)
+                ):
                     return None
                 if not self.valid(row, changed, headers, prefix, exclude=["slug", "logo", "search_text"]):
                     return None
@@ -720,6 +723,12 @@ class Planner:
         return self._memberships[partnership_pk]
 
 
+def region_of_commune(code: str | None) -> str | None:
+    """The voivodeship of a gmina: the first two digits of its TERYT code (the register's rule,
+    a constraint of ``Commune``), without a query per row."""
+    return code[:2] if code else None
+
+
 def _shown(value) -> str:
     if value is None or value == "":
         return "—"
@@ -742,47 +751,97 @@ class ImportRefused(Exception):
 
 
 def apply(result: Preview, run: ImportRun, user, decisions: dict | None = None) -> None:
-    """Write everything ``result`` plans, in one transaction; nothing if any row is in error."""
+    """Write everything ``result`` plans, in one transaction; nothing if any row is in error.
+
+    New records are created in bulk with their history rows (simple-history's
+    ``bulk_create_with_history``; a new partnership's relations copied into its history row as
+    simple-history copies them on a save), changed ones saved one by one: a voivodeship's file
+    adds thousands of records, and a save with its history costs a dozen queries.
+    """
     if result.has_errors:
         raise ImportRefused(_("The file has errors; nothing was written."))
     if result.undecided(decisions or {}):
         raise ImportRefused(_("Confirm or reject each match by a similar name first."))
-    written = []
+    written = [record for record in result.records if record.state != UNCHANGED]
     with transaction.atomic(), translation.override("pl"):
         taken = _taken_slugs(result.records)
-        for record in result.records:
-            if record.state == UNCHANGED:
-                continue
-            reason = reason_for(run, record.first_row or 0)
+        for record in written:
             instance = record.instance
-            instance._change_reason = reason  # simple-history's documented way to give a reason
+            instance._change_reason = reason_for(run, record.first_row or 0)  # simple-history's documented way
             instance._history_user = user
-            if record.model is Membership:
-                instance.partnership = record.partnership.instance
-                instance.institution = record.institution.instance
-                if record.state == NEW:
-                    continue  # written together below
-            if record.state == CHANGED:
-                for attname, value in record.values.items():
-                    setattr(instance, attname, value)
-            if record.state == NEW and not instance.slug:
+            if record.state == NEW and record.model is not Membership and not instance.slug:
                 instance.slug = _free_slug(slugify_pl(instance.name)[:100] or "rekord", taken)
-            instance.save()
-            for relation, keys in record.m2m.items():
-                getattr(instance, relation).set(keys)
-            written.append(record)
-        new_members = [r for r in result.records if r.model is Membership and r.state == NEW]
-        for record in new_members:
+        new = defaultdict(list)
+        for record in written:
+            if record.state == NEW:
+                new[record.model].append(record)
+        for record in new[Institution]:
+            record.instance.set_search_text()
+        bulk_create_with_history(
+            [r.instance for r in new[Institution]], Institution, batch_size=BATCH, default_user=user
+        )
+        _create_partnerships(new[Partnership], user)
+        for record in written:
+            if record.state != CHANGED:
+                continue
+            for attname, value in record.values.items():
+                setattr(record.instance, attname, value)
+            if record.m2m:
+                # The relations first, without history rows of their own; the save then writes
+                # one history row holding them.
+                record.instance.skip_history_when_saving = True
+                for relation, keys in record.m2m.items():
+                    getattr(record.instance, relation).set(keys)
+                del record.instance.skip_history_when_saving
+            record.instance.save()
+        for record in new[Membership]:
             record.instance.partnership = record.partnership.instance
             record.instance.institution = record.institution.instance
-        bulk_create_with_history([r.instance for r in new_members], Membership, default_user=user, batch_size=BATCH)
-        written.extend(new_members)
-        touched = {r.instance.partnership_id for r in result.records if r.model is Membership and r.state != UNCHANGED}
-        Partnership.objects.filter(pk__in=touched).refresh_member_fields()
+        bulk_create_with_history([r.instance for r in new[Membership]], Membership, batch_size=BATCH, default_user=user)
+        touched = {r.instance.partnership_id for r in written if r.model is Membership}
+        touched_list = sorted(touched)
+        for start in range(0, len(touched_list), BATCH):
+            Partnership.objects.filter(pk__in=touched_list[start : start + BATCH]).refresh_member_fields()
         _record(run, written)
         run.counts = result.counts()
         run.state = ImportRun.State.DONE
         run.save()
+
+
+def _create_partnerships(records: list[Record], user) -> None:
+    """New partnerships, their relations, and one history row each holding those relations."""
+    if not records:
+        return
+    instances = [record.instance for record in records]
+    for instance in instances:
+        instance.set_search_text()
+    Partnership.objects.bulk_create(instances, batch_size=BATCH)
+    through_rows = defaultdict(list)
+    for record in records:
+        for relation, keys in record.m2m.items():
+            descriptor = getattr(Partnership, relation)
+            own, other = descriptor.field.m2m_field_name(), descriptor.field.m2m_reverse_field_name()
+            through_rows[relation].extend(
+                descriptor.through(**{f"{own}_id": record.instance.pk, f"{other}_id": key}) for key in keys
+            )
+    for relation, rows in through_rows.items():
+        getattr(Partnership, relation).through.objects.bulk_create(rows, batch_size=BATCH)
+    history = Partnership.history.bulk_history_create(instances, batch_size=BATCH, default_user=user)
+    row_of = {row.id: row for row in history}
+    # simple-history keeps a copy of each relation's rows per history row (m2m_fields), which
+    # the restore of a deleted partnership reads (partnerships.history).
+    copies = {related.related_model: related for related in Partnership.history.model._meta.related_objects}
+    for relation, rows in through_rows.items():
+        through = getattr(Partnership, relation).through
+        copy_model = next(model for model in copies if model._meta.model_name.endswith("_" + relation))
+        names = [field.attname for field in through._meta.concrete_fields]
+        copy_model.objects.bulk_create(
+            [
+                copy_model(history=row_of[row.partnership_id], **{name: getattr(row, name) for name in names})
+                for row in rows
+            ],
+            batch_size=BATCH,
+        )
 
 
 def _taken_slugs(records: list[Record]) -> dict[type, set]:

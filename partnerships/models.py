@@ -208,11 +208,15 @@ class Partnership(RegionalRecord, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.search_text = search_key(self.name, self.goal, self.description)
+        self.set_search_text()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("partnerships:partnership_detail", args=[self.slug])
+
+    def set_search_text(self) -> None:
+        """The folded key the search reads; ``save`` sets it, and so does a bulk creation."""
+        self.search_text = search_key(self.name, self.goal, self.description)
 
     def clean(self) -> None:
         # A date known to the year or month is stored as its first day: "od 2010 roku" is 2010-01-01

@@ -115,15 +115,20 @@ class ChoiceWidget(widgets.Widget):
     def __init__(self, choices):
         super().__init__()
         self.choices = choices
+        self.folded = {}  # per language: folded label or value -> value
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
         if not text:
             return ""
-        wanted = search_key(text)
-        for stored, label in self.choices:
-            if wanted in {search_key(stored), search_key(str(label))}:
-                return stored
+        language = translation.get_language()
+        if language not in self.folded:
+            self.folded[language] = {
+                key: stored for stored, label in self.choices for key in (search_key(stored), search_key(str(label)))
+            }
+        found = self.folded[language].get(search_key(text))
+        if found is not None:
+            return found
         with translation.override("pl"):
             allowed = ", ".join(f"„{label}”" for _stored, label in self.choices)
         raise ValueError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": text, "allowed": allowed})

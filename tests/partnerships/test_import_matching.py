@@ -199,3 +199,21 @@ class ScopeTests(AdminTestCase):
         membership = Membership.objects.get(institution=second)
         self.assertEqual(membership.history.get().history_change_reason, prefix + "3")
         self.assertEqual(partnership.listed_member_count, 2)
+
+
+class ImportedHistoryTests(AdminTestCase):
+    def test_an_imported_partnerships_history_holds_its_area_so_a_delete_can_be_restored(self):
+        from partnerships.history import deleted_partnerships, restore_partnership
+
+        row = {"name": "Partnerstwo z obszarem", "home_voivodeship_teryt": "14", "area_county_teryt": "1416|1434"}
+        result = imports.preview("plik.csv", csv_bytes(*rows_of([row])), self.staff)
+        run = ImportRun.objects.create(file_name="plik.csv", user=self.staff, region_id=MAZOWIECKIE)
+        imports.apply(result, run, self.staff)
+        partnership = Partnership.objects.get(name="Partnerstwo z obszarem")
+        self.assertEqual(sorted(partnership.area_counties.values_list("pk", flat=True)), ["1416", "1434"])
+        self.assertEqual(partnership.history.get().history_type, "+")
+        pk = partnership.pk
+        partnership.delete()
+        deleted = next(record for record in deleted_partnerships() if record.id == pk)
+        restored = restore_partnership(deleted.history_id, self.staff).partnership
+        self.assertEqual(sorted(restored.area_counties.values_list("pk", flat=True)), ["1416", "1434"])
