@@ -47,6 +47,9 @@ STATE_LABELS = {
     ERROR: pgettext_lazy("import row", "error"),
 }
 BATCH = 2000
+# Fields an institution read from a row is not checked for again: the slug is made when it is
+# written, the commune was found among the units already (a check would query each).
+NOT_CHECKED = ["slug", "logo", "logo_thumbnail", "search_text", "commune"]
 PARTNERSHIP_M2M = {"area_county_teryt": "area_counties", "area_commune_teryt": "area_communes"}
 TERM_M2M = {"target_groups": TargetGroup, "thematic_areas": ThematicArea}
 
@@ -217,6 +220,7 @@ class Institutions:
                             self.by[other][getattr(institution, other)] = institution
         self.names = CommuneNames()
         self.new: dict[tuple, Record] = {}  # institutions added by this file, by their keys
+        self.listed: set[int] = set()  # existing institutions already in the preview's records
 
     def match(self, values: dict) -> tuple[Institution | None, str, float]:
         labels = {
@@ -436,7 +440,7 @@ class Planner:
                 row, headers.get(prefix + "commune_teryt", ""), region_of_commune(instance.commune_id)
             ):
                 return None
-            if not self.valid(row, instance, headers, prefix, exclude=["slug", "logo", "search_text"]):
+            if not self.valid(row, instance, headers, prefix, exclude=NOT_CHECKED):
                 return None
             record = Record(Institution, NEW, instance.name, instance, values=wanted, first_row=row.number)
             self.institutions.new[key] = record
@@ -457,11 +461,10 @@ class Planner:
                     row, headers.get(prefix + "commune_teryt", ""), region_of_commune(changed.commune_id)
                 ):
                     return None
-                if not self.valid(row, changed, headers, prefix, exclude=["slug", "logo", "search_text"]):
+                if not self.valid(row, changed, headers, prefix, exclude=NOT_CHECKED):
                     return None
-        if not any(
-            r is record or (r.model is Institution and r.instance.pk == existing.pk) for r in self.result.records
-        ):
+        if existing.pk not in self.institutions.listed:
+            self.institutions.listed.add(existing.pk)
             self.result.records.append(record)
         else:
             record.first_row = 0  # counted with the row that named it first
@@ -845,12 +848,16 @@ def _create_partnerships(records: list[Record], user) -> None:
 
 
 def _taken_slugs(records: list[Record]) -> dict[type, set]:
+    """The slugs new records could collide with: those their bases already are (one query per
+    batch), and the numbered ones of the few bases that are taken."""
     taken = {}
     for model in (Institution, Partnership):
-        bases = {slugify_pl(r.instance.name)[:100] for r in records if r.model is model and r.state == NEW}
+        bases = sorted({slugify_pl(r.instance.name)[:100] for r in records if r.model is model and r.state == NEW})
         found = set()
-        for base in bases:
-            found.update(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+        for start in range(0, len(bases), BATCH):
+            found.update(model.objects.filter(slug__in=bases[start : start + BATCH]).values_list("slug", flat=True))
+        for base in sorted(found):
+            found.update(model.objects.filter(slug__startswith=base + "-").values_list("slug", flat=True))
         taken[model] = found
     return taken
 
