@@ -76,6 +76,7 @@ class Record:
     reason: str = ""  # why it is this existing record
     score: float = 0.0
     similar: Institution | None = None  # a match by name only, to be confirmed
+    given: str = ""  # the name the row gives, where it found an existing record
     first_row: int = 0
 
     @property
@@ -451,6 +452,9 @@ class Planner:
             Institution, UNCHANGED, existing.name, existing, reason=reason, score=score, first_row=row.number
         )
         record.similar = similar
+        record.given = wanted.get("name", "")
+        if similar is not None:
+            record.label = f"„{record.given}” → {existing.name}"
         if update:
             self.compare(record, wanted, headers, prefix)
             if record.state == CHANGED:

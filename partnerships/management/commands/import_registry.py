@@ -74,7 +74,7 @@ class Command(BaseCommand):
                 _("row %(row)d: “%(name)s” is like the existing “%(other)s” (%(reason)s); confirm with --similar.")
                 % {
                     "row": row.number,
-                    "name": record.values.get("name", record.label) if record.values else record.label,
+                    "name": record.given,
                     "other": record.similar,
                     "reason": record.reason,
                 }
