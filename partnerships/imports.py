@@ -35,7 +35,7 @@ from members.models import POLAND, Institution
 from members.scope import is_unrestricted, region_of
 from territory.models import Commune, County, Voivodeship
 
-from .models import DatePrecision, ImportedRecord, ImportRun, Membership, Partnership, TargetGroup, ThematicArea
+from .models import ImportedRecord, ImportRun, Membership, Partnership, TargetGroup, ThematicArea
 from .resources import InstitutionResource, PartnershipResource, RegistryResource
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
@@ -290,6 +290,8 @@ class Planner:
         self.region = region
         self.decisions = decisions
         self.places = Places()
+        # The memberships of the file's existing partnerships: partnership -> institution -> list.
+        self.memberships = defaultdict(lambda: defaultdict(list))
 
     def identify(self, sheet: Sheet):
         """Which resource the sheet's header is of, and the column of each header; None when
@@ -533,17 +535,35 @@ class Planner:
     # Partnerships --------------------------------------------------------------------------
 
     def plan_partnerships(self, rows: list) -> None:
-        slugs = {values["slug"] for _row, values, _headers in rows if values.get("slug")}
-        existing = {}
-        for start in range(0, len(sorted(slugs)), BATCH):
-            chunk = sorted(slugs)[start : start + BATCH]
-            existing.update({p.slug: p for p in Partnership.objects.filter(slug__in=chunk)})
+        # The existing partnerships the file names, by slug or by name within their home
+        # voivodeship, read in batches with the relations the comparison needs.
         regions = {values.get("home_voivodeship_teryt") or self.region for _r, values, _h in rows} - {None, ""}
         by_name = {}
-        for partnership in Partnership.objects.filter(home_voivodeship__in=regions).only(
-            "pk", "name", "home_voivodeship"
+        for pk, home, name in Partnership.objects.filter(home_voivodeship__in=regions).values_list(
+            "pk", "home_voivodeship", "name"
         ):
-            by_name.setdefault((partnership.home_voivodeship_id, search_key(partnership.name)), partnership.pk)
+            by_name.setdefault((home, search_key(name)), pk)
+        slugs = sorted({values["slug"] for _row, values, _headers in rows if values.get("slug")})
+        named = sorted(
+            {
+                by_name[key]
+                for _row, values, _headers in rows
+                if not values.get("slug")
+                and (key := (values.get("home_voivodeship_teryt") or self.region, search_key(values.get("name", ""))))
+                in by_name
+            }
+        )
+        relations = [*PARTNERSHIP_M2M.values(), *TERM_M2M]
+        existing, existing_by_pk = {}, {}
+        for key_name, wanted in (("slug", slugs), ("pk", named)):
+            for start in range(0, len(wanted), BATCH):
+                chunk = Partnership.objects.filter(**{f"{key_name}__in": wanted[start : start + BATCH]})
+                for partnership in chunk.prefetch_related(*relations):
+                    existing[partnership.slug] = existing_by_pk[partnership.pk] = partnership
+        pks = sorted(existing_by_pk)
+        for start in range(0, len(pks), BATCH):
+            for membership in Membership.objects.filter(partnership__in=pks[start : start + BATCH]):
+                self.memberships[membership.partnership_id][membership.institution_id].append(membership)
         self.terms = {
             key: {
                 search_key(getattr(t, attr)): t.pk
@@ -567,7 +587,7 @@ class Planner:
                 if found is None and not values.get("slug"):
                     pk = by_name.get((home, search_key(values.get("name", ""))))
                     if pk:
-                        found, reason = Partnership.objects.get(pk=pk), str(_("the same name in the voivodeship"))
+                        found, reason = existing_by_pk[pk], str(_("the same name in the voivodeship"))
                 record = self.partnership_record(row, values, headers, found, home)
                 if record is None:
                     continue
@@ -657,15 +677,9 @@ class Planner:
             record = Record(Partnership, NEW, instance.name, instance, values=wanted, m2m=m2m, first_row=row.number)
             return record
         record = Record(Partnership, UNCHANGED, found.name, found, first_row=row.number)
-        if (
-            wanted.get("founded_on")
-            and wanted.get("founded_precision") == DatePrecision.DAY
-            and "founded" not in values
-        ):
-            pass
         self.compare(record, wanted, headers, "")
         for relation, keys in m2m.items():
-            old = sorted(getattr(found, relation).values_list("pk", flat=True))
+            old = sorted(unit.pk for unit in getattr(found, relation).all())  # prefetched
             if old != keys:
                 column = headers[{v: k for k, v in PARTNERSHIP_M2M.items()}.get(relation, relation)]
                 record.changes.append(Change(column, "|".join(map(str, old)), "|".join(map(str, keys))))
@@ -692,7 +706,7 @@ class Planner:
         }
         current = None
         if partnership.instance.pk and institution.instance.pk and institution.similar is None:
-            memberships = self.memberships_of(partnership.instance.pk).get(institution.instance.pk, [])
+            memberships = self.memberships[partnership.instance.pk].get(institution.instance.pk, [])
             current = next(
                 (m for m in memberships if m.joined_on == fields_["joined_on"] and m.left_on == fields_["left_on"]),
                 None,
@@ -713,21 +727,6 @@ class Planner:
             self.compare(record, fields_, headers, "member_")
         row.records.append(record)
         self.result.records.append(record)
-
-    def memberships_of(self, partnership_pk: int) -> dict[int, list[Membership]]:
-        """The memberships of the file's existing partnerships, read for all of them at once."""
-        if not hasattr(self, "_memberships"):
-            pks = [r.instance.pk for r in self.result.records if r.model is Partnership and r.instance.pk]
-            self._memberships = defaultdict(lambda: defaultdict(list))
-            for start in range(0, len(pks), BATCH):
-                for membership in Membership.objects.filter(partnership__in=pks[start : start + BATCH]):
-                    self._memberships[membership.partnership_id][membership.institution_id].append(membership)
-            self._known = set(pks)
-        if partnership_pk not in self._known:
-            for membership in Membership.objects.filter(partnership=partnership_pk):
-                self._memberships[partnership_pk][membership.institution_id].append(membership)
-            self._known.add(partnership_pk)
-        return self._memberships[partnership_pk]
 
 
 def region_of_commune(code: str | None) -> str | None:

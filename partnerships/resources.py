@@ -15,6 +15,7 @@ value as the import reads it back.
 import datetime
 import re
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils import translation
 from django.utils.text import capfirst
@@ -218,8 +219,6 @@ class RegisterNumberWidget(widgets.Widget):
             return ""
         if self.register == "krs" and text.isdigit():
             text = text.zfill(10)
-        from django.core.exceptions import ValidationError
-
         try:
             self.VALIDATORS[self.register](text)
         except ValidationError as error:
@@ -251,9 +250,6 @@ class RegistryResource(resources.Resource):
     def headers(self) -> list[str]:
         with translation.override("pl"):
             return [capfirst(str(field.column_name)) for field in self.get_export_fields()]
-
-    def key(self, field: fields.Field) -> str:
-        return field.attribute
 
 
 class PartnershipResource(RegistryResource):
