@@ -162,7 +162,7 @@ def main() -> int:
     decisions = {row.key: imports.AS_NEW for row, _record in result.to_confirm}
 
     with transaction.atomic():
-        run = ImportRun.objects.create(file_name="bench.xlsx", user=user, region_id=region)
+        run = ImportRun.objects.create(file_name="bench.xlsx", user=user, voivodeship_id=region)
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as import_queries:
             imports.apply(result, run, user, decisions)

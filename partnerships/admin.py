@@ -26,7 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import MyRegionFilter, RegistryAdmin, RegistryInlineMixin, ScopedAdminMixin, year_filter
 from core.tabular import MAX_FILE_BYTES
-from members.scope import can_change, is_unrestricted, region_of
+from members.scope import can_change, is_unrestricted, may_change_some, region_of
 from territory.admin import VoivodeshipFilter
 from territory.models import County
 
@@ -534,12 +534,15 @@ class ImportUploadForm(forms.Form):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """Spreadsheet imports: upload → preview of every row → confirm; an import's page undoes it."""
+class ImportRunAdmin(admin.ModelAdmin):
+    """Spreadsheet imports: upload → preview of every row → confirm; an import's page undoes it.
 
-    list_display = ["created_at", "file_name", "user", "region", "state", "counts_display"]
-    list_filter = ["state", MyRegionFilter]
-    readonly_fields = ["file_name", "user", "region", "state", "counts_display", "created_at", "updated_at"]
+    Every staff member sees the log; importing needs the model's permission and a region (the
+    import checks each row against it), undoing the region the import was made in."""
+
+    list_display = ["created_at", "file_name", "user", "voivodeship", "state", "counts_display"]
+    list_filter = ["state", "voivodeship"]
+    readonly_fields = ["file_name", "user", "voivodeship", "state", "counts_display", "created_at", "updated_at"]
     fields = readonly_fields
     change_form_template = "admin/partnerships/importrun/change_form.html"
     change_list_template = "admin/partnerships/importrun/change_list.html"
@@ -550,6 +553,9 @@ class ImportRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return _("new: %(new)d, changed: %(changed)d, unchanged: %(unchanged)d, errors: %(error)d") % {
             key: counts.get(key, 0) for key in ("new", "changed", "unchanged", "error")
         }
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and may_change_some(request.user)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # an import is changed only by undoing it
@@ -581,7 +587,7 @@ class ImportRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
         form = ImportUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            run = ImportRun(file_name=upload.name[:200], user=request.user, region_id=region_of(request.user))
+            run = ImportRun(file_name=upload.name[:200], user=request.user, voivodeship_id=region_of(request.user))
             run.file.save(upload.name, upload, save=False)
             run.save()
             return HttpResponseRedirect(reverse("admin:partnerships_importrun_preview", args=[run.pk]))
@@ -653,6 +659,6 @@ class ImportRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 run
                 and run.state == ImportRun.State.DONE
                 and self.has_add_permission(request)
-                and (is_unrestricted(request.user) or region_of(request.user) == run.region_id)
+                and (is_unrestricted(request.user) or region_of(request.user) == run.voivodeship_id)
             )
         return super().changeform_view(request, object_id, form_url, extra_context)

@@ -933,7 +933,7 @@ def undo(run: ImportRun, user) -> None:
     """Take back everything ``run`` wrote, in one transaction; refused if anything changed since."""
     if run.state != ImportRun.State.DONE:
         raise ImportRefused(_("Only a finished import can be undone."))
-    if not is_unrestricted(user) and region_of(user) != run.region_id:
+    if not is_unrestricted(user) and region_of(user) != run.voivodeship_id:
         raise ImportRefused(_("Only staff of the region that imported the file can undo it."))
     changed = changed_since(run)
     if changed:

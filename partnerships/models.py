@@ -633,11 +633,12 @@ class Certificate(RegionalRecord, models.Model):
         return settings.SITE_URL + self.get_absolute_url()
 
 
-class ImportRun(RegionalRecord, models.Model):
+class ImportRun(models.Model):
     """One spreadsheet brought in (or previewed): who, which file, what it did, and its state.
 
     Its records (``ImportedRecord``) say what was written, so that the whole import can be
-    undone as long as nothing changed them since (``partnerships.imports.undo``).
+    undone as long as nothing changed them since (``partnerships.imports.undo``). It is a log,
+    not a record a region keeps: ``region`` says whose staff may undo it.
     """
 
     class State(models.TextChoices):
@@ -650,7 +651,9 @@ class ImportRun(RegionalRecord, models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_runs", verbose_name=_("user")
     )
-    region = models.ForeignKey(
+    # Not "region": the registry's records have a region_id of their own (RegionalRecord); a log
+    # of imports is not one of them.
+    voivodeship = models.ForeignKey(
         Voivodeship,
         on_delete=models.PROTECT,
         null=True,
@@ -663,8 +666,6 @@ class ImportRun(RegionalRecord, models.Model):
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
-
-    REGION_PATH = "region"
 
     class Meta:
         ordering = ["-created_at"]

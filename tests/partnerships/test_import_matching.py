@@ -71,7 +71,7 @@ class MatchingTests(AdminTestCase):
         self.assertEqual(record.similar, self.mops)
         self.assertIn("bardzo podobna nazwa w tej samej gminie", record.reason)
         self.assertEqual(len(result.to_confirm), 1)
-        run = ImportRun.objects.create(file_name="plik.csv", user=self.staff, region_id=MAZOWIECKIE)
+        run = ImportRun.objects.create(file_name="plik.csv", user=self.staff, voivodeship_id=MAZOWIECKIE)
         with self.assertRaisesMessage(imports.ImportRefused, "Najpierw potwierdź lub odrzuć"):
             imports.apply(result, run, self.staff)
         # Confirmed: the member is the existing institution.
@@ -83,7 +83,7 @@ class MatchingTests(AdminTestCase):
         row = {"member_name": "MOPS Warszawa", "member_kind": "MOPS", "member_commune_teryt": WARSZAWA}
         result = self.preview(row, decisions={"2": imports.AS_NEW})
         self.assertEqual(self.member(result).state, "new")
-        run = ImportRun.objects.create(file_name="plik.csv", user=self.staff, region_id=MAZOWIECKIE)
+        run = ImportRun.objects.create(file_name="plik.csv", user=self.staff, voivodeship_id=MAZOWIECKIE)
         imports.apply(result, run, self.staff, {"2": imports.AS_NEW})
         self.assertTrue(Institution.objects.filter(name="MOPS Warszawa").exists())
 
@@ -141,7 +141,7 @@ class ScopeTests(AdminTestCase):
         column, message = result.rows[1].errors[0]
         self.assertEqual(column, "Kod TERYT województwa macierzystego")
         self.assertIn("Prowadzisz tylko rekordy województwa mazowieckie; ten należy do: dolnośląskie.", message)
-        run = ImportRun.objects.create(file_name="plik.csv", user=self.staff, region_id=MAZOWIECKIE)
+        run = ImportRun.objects.create(file_name="plik.csv", user=self.staff, voivodeship_id=MAZOWIECKIE)
         with self.assertRaises(imports.ImportRefused):
             imports.apply(result, run, self.staff)
         self.assertFalse(Partnership.objects.filter(name__endswith="z arkusza").exists())
@@ -188,7 +188,7 @@ class ScopeTests(AdminTestCase):
             },
         ]
         result = imports.preview("wykaz-partnerstw.csv", csv_bytes(*rows_of(rows)), self.staff)
-        run = ImportRun.objects.create(file_name="wykaz-partnerstw.csv", user=self.staff, region_id=MAZOWIECKIE)
+        run = ImportRun.objects.create(file_name="wykaz-partnerstw.csv", user=self.staff, voivodeship_id=MAZOWIECKIE)
         imports.apply(result, run, self.staff)
         prefix = f"Import nr {run.pk} z pliku „wykaz-partnerstw.csv”, wiersz "
         partnership = Partnership.objects.get(name="Partnerstwo A")
@@ -207,7 +207,7 @@ class ImportedHistoryTests(AdminTestCase):
 
         row = {"name": "Partnerstwo z obszarem", "home_voivodeship_teryt": "14", "area_county_teryt": "1416|1434"}
         result = imports.preview("plik.csv", csv_bytes(*rows_of([row])), self.staff)
-        run = ImportRun.objects.create(file_name="plik.csv", user=self.staff, region_id=MAZOWIECKIE)
+        run = ImportRun.objects.create(file_name="plik.csv", user=self.staff, voivodeship_id=MAZOWIECKIE)
         imports.apply(result, run, self.staff)
         partnership = Partnership.objects.get(name="Partnerstwo z obszarem")
         self.assertEqual(sorted(partnership.area_counties.values_list("pk", flat=True)), ["1416", "1434"])

@@ -108,7 +108,7 @@ class UndoTests(AdminTestCase):
         }
         result = imports.preview("zmiany.csv", csv_bytes(*rows_of([row])), self.staff)
         self.assertEqual(result.counts()["changed"], 1)
-        run = ImportRun.objects.create(file_name="zmiany.csv", user=self.staff, region_id="14")
+        run = ImportRun.objects.create(file_name="zmiany.csv", user=self.staff, voivodeship_id="14")
         imports.apply(result, run, self.staff)
         partnership = Partnership.objects.get(pk=self.own_partnership.pk)
         self.assertEqual(partnership.website, "https://nowa.example.org/")

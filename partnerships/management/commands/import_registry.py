@@ -46,7 +46,7 @@ class Command(BaseCommand):
             raise CommandError(_("Nothing was written."))
         if dry_run:
             return
-        run = ImportRun.objects.create(file_name=file.name, user=account, region_id=region_of(account))
+        run = ImportRun.objects.create(file_name=file.name, user=account, voivodeship_id=region_of(account))
         imports.apply(result, run, account, decisions)
         self.stdout.write(_("Written: import no. %(run)d.") % {"run": run.pk})
 
