@@ -119,3 +119,35 @@ class ImportAdminTests(AdminTestCase):
         self.assertContains(response, "Import został cofnięty.")
         self.assertFalse(Partnership.objects.filter(pk=partnership.pk).exists())
         self.assertFalse(Institution.objects.filter(name="Ośrodek z arkusza").exists())
+
+
+class SimilarNameAdminTests(AdminTestCase):
+    def test_a_match_by_a_similar_name_is_asked_and_the_answer_is_written(self):
+        from members.models import Institution as Model
+
+        existing = Model.objects.create(
+            name="Miejski Ośrodek Pomocy Społecznej w Warszawie", slug="mops-w", kind="mops", commune_id=WARSZAWA
+        )
+        self.client.force_login(self.staff)
+        row = {
+            "name": "Partnerstwo z arkusza",
+            "member_name": "MOPS Warszawa",
+            "member_kind": "MOPS",
+            "member_commune_teryt": WARSZAWA,
+        }
+        response = self.client.post(
+            reverse("admin:partnerships_importrun_add"),
+            {"file": SimpleUploadedFile("plik.xlsx", xlsx(*rows_of([row])))},
+            follow=True,
+        )
+        self.assertContains(response, "Dopasowania po podobnej nazwie: czy to ta sama instytucja?")
+        self.assertContains(response, 'name="similar-2" value="same"')
+        run = ImportRun.objects.get()
+        url = reverse("admin:partnerships_importrun_preview", args=[run.pk])
+        response = self.client.post(url, {"confirm": "1"}, follow=True)
+        self.assertContains(response, "Najpierw potwierdź lub odrzuć każde dopasowanie po podobnej nazwie.")
+        self.assertFalse(Partnership.objects.filter(name="Partnerstwo z arkusza").exists())
+        response = self.client.post(url, {"confirm": "1", "similar-2": "same"}, follow=True)
+        self.assertContains(response, "Plik został zaimportowany.")
+        self.assertEqual(Partnership.objects.get(name="Partnerstwo z arkusza").memberships.get().institution, existing)
+        self.assertFalse(Model.objects.filter(name="MOPS Warszawa").exists())
