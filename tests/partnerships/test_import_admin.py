@@ -108,6 +108,11 @@ class ImportAdminTests(AdminTestCase):
         self.upload(self.file())
         run = ImportRun.objects.get()
         self.client.post(reverse("admin:partnerships_importrun_preview", args=[run.pk]), {"confirm": "1"})
+        page = self.client.get(reverse("admin:partnerships_importrun_change", args=[run.pk]))
+        self.assertContains(page, "Cofnij ten import")
+        self.client.force_login(self.other_staff)  # another region sees the import but cannot undo it
+        self.assertNotContains(self.client.get(reverse("admin:partnerships_importrun_change", args=[run.pk])), "Cofnij")
+        self.client.force_login(self.staff)
         partnership = Partnership.objects.get(name="Partnerstwo z arkusza")
         partnership.website = "https://pozniej.example.org/"
         partnership.save()
