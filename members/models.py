@@ -146,7 +146,7 @@ class Institution(RegionalRecord, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.search_text = search_key(self.name, self.short_name)
+        self.set_search_text()
         # A logo assigned but not stored yet is a new upload. Django (checked on 5.2) has no public
         # way to ask a FieldFile that; FileField.pre_save reads the same attribute.
         if self.logo and not self.logo._committed:
@@ -158,6 +158,10 @@ class Institution(RegionalRecord, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("members:institution_detail", args=[self.slug])
+
+    def set_search_text(self) -> None:
+        """The folded key the search reads; ``save`` sets it, and so does a bulk creation."""
+        self.search_text = search_key(self.name, self.short_name)
 
     def clean(self) -> None:
         self.country = (self.country or "").strip().upper()

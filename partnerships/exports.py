@@ -14,7 +14,6 @@ from django.db import connection, transaction
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.spreadsheet import Echo, SafeWriter
@@ -22,8 +21,9 @@ from core.spreadsheet import Echo, SafeWriter
 from .models import Membership, Partnership
 
 CHUNK_SIZE = 2000
-# The columns of every export of partnerships, open data and the admin's alike: the key
-# (the open data's header and JSON field) and the label staff see as the admin's header.
+# The columns of every export of partnerships: the key (the open data's header and JSON field)
+# and the label, the header of the admin's export and of the import (partnerships.resources,
+# which takes the columns a person can set from here).
 COLUMNS = {
     "slug": _("slug"),
     "name": _("name"),
@@ -172,12 +172,12 @@ def _founded(founded_on, precision: str) -> str | None:
     return founded_on.isoformat()[:length]
 
 
-def _csv_lines(rows: Iterable[dict], *, for_staff: bool = False) -> Iterator[str]:
-    """Open data has the keys as its header and commas between cells; the admin's export, the
-    labels and semicolons, which Excel in a Polish locale opens on a double click."""
-    writer = SafeWriter(Echo(), delimiter=";" if for_staff else ",")
+def _csv_lines(rows: Iterable[dict]) -> Iterator[str]:
+    """Open data has the keys as its header and commas between cells. (The admin's export is
+    the import's format, ``partnerships.resources``, whose partnership columns are these.)"""
+    writer = SafeWriter(Echo(), delimiter=",")
     yield "\ufeff"  # a BOM, so that spreadsheets open the UTF-8 file with its diacritics
-    yield writer.writerow([capfirst(label) for label in COLUMNS.values()] if for_staff else COLUMNS)
+    yield writer.writerow(COLUMNS)
     for row in rows:
         row["members"] = [name for name, _slug, _role in row["members"]]
         yield writer.writerow(["|".join(value) if isinstance(value, list) else value for value in row.values()])
@@ -204,12 +204,11 @@ def _in_blocks(pieces: Iterable[str], rows: int = 200) -> Iterator[str]:
         yield "".join(block)
 
 
-def stream(queryset, export_format: str, *, for_staff: bool = False) -> StreamingHttpResponse:
-    """A streamed download of the partnerships in ``queryset`` (already filtered) as CSV or JSON;
-    ``for_staff``: the admin's CSV (see ``_csv_lines``)."""
+def stream(queryset, export_format: str) -> StreamingHttpResponse:
+    """A streamed download of the partnerships in ``queryset`` (already filtered) as CSV or JSON."""
     stamp = timezone.localdate().isoformat()
     if export_format == "csv":
-        pieces, content_type = _csv_lines(_rows(queryset), for_staff=for_staff), "text/csv; charset=utf-8"
+        pieces, content_type = _csv_lines(_rows(queryset)), "text/csv; charset=utf-8"
     else:
         pieces, content_type = _json_chunks(_rows(queryset)), "application/json"
     response = StreamingHttpResponse(_in_blocks(pieces), content_type=content_type)

@@ -208,11 +208,15 @@ class Partnership(RegionalRecord, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.search_text = search_key(self.name, self.goal, self.description)
+        self.set_search_text()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("partnerships:partnership_detail", args=[self.slug])
+
+    def set_search_text(self) -> None:
+        """The folded key the search reads; ``save`` sets it, and so does a bulk creation."""
+        self.search_text = search_key(self.name, self.goal, self.description)
 
     def clean(self) -> None:
         # A date known to the year or month is stored as its first day: "od 2010 roku" is 2010-01-01
@@ -627,3 +631,66 @@ class Certificate(RegionalRecord, models.Model):
     def public_url(self) -> str:
         """The verification address printed in the QR code: absolute, on the public site."""
         return settings.SITE_URL + self.get_absolute_url()
+
+
+class ImportRun(models.Model):
+    """One spreadsheet brought in (or previewed): who, which file, what it did, and its state.
+
+    Its records (``ImportedRecord``) say what was written, so that the whole import can be
+    undone as long as nothing changed them since (``partnerships.imports.undo``). It is a log,
+    not a record a region keeps: ``region`` says whose staff may undo it.
+    """
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", _("previewed, not written")
+        DONE = "done", _("imported")
+        UNDONE = "undone", _("undone")
+
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=200, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_runs", verbose_name=_("user")
+    )
+    # Not "region": the registry's records have a region_id of their own (RegionalRecord); a log
+    # of imports is not one of them.
+    voivodeship = models.ForeignKey(
+        Voivodeship,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_runs",
+        verbose_name=_("region"),
+        help_text=_("The voivodeship of the user's centre; empty for a superuser."),
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PREVIEWED)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.file_name}"
+
+
+class ImportedRecord(models.Model):
+    """A record an import wrote: created, or changed (with its values before), and the history
+    row the import left, which must still be its latest for the import to be undone."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="records", verbose_name=_("import"))
+    model = models.CharField(_("model"), max_length=60)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    created = models.BooleanField(_("created"), default=False)
+    history_id = models.PositiveBigIntegerField(_("history row"), null=True, blank=True)
+    before = models.JSONField(_("values before"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("imported record")
+        verbose_name_plural = _("imported records")
+        indexes = [models.Index(fields=["run", "model"], name="imported_record_run_model")]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_id}"

@@ -15,6 +15,7 @@ from events.models import Event, Speaker
 from members.models import Institution, Person
 from partnerships.exports import COLUMNS
 from partnerships.models import Agreement, Certificate, Membership, Partnership, Signatory
+from partnerships.resources import PartnershipResource
 from tests.builders import AdminTestCase, admin_url
 
 PRIVATE = {"email": "prywatny.adres@example.org", "phone": "+48 600 111 222", "private_notes": "NOTATKA-PRYWATNA"}
@@ -155,8 +156,10 @@ class CsvExportTests(AdminTestCase):
 
     def test_the_export_has_the_selected_rows_of_every_region_and_no_others(self):
         rows = self.export(Partnership, [self.own_partnership.pk, self.other_partnership.pk])
-        # The open data's columns (partnerships.exports), headed by the names staff read.
-        self.assertEqual(len(rows[0]), len(COLUMNS))
+        # The import's columns (partnerships.resources), so that the file imports back: those
+        # of the open data a person sets, under the same labels, then the member's.
+        self.assertEqual(rows[0], PartnershipResource().headers())
+        self.assertEqual(rows[0][1], capfirst(str(COLUMNS["name"])))
         name = rows[0].index(header_of(Partnership, "name"))
         names = {row[name] for row in rows[1:]}
         self.assertEqual(names, {self.own_partnership.name, self.other_partnership.name})
