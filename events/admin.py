@@ -52,7 +52,8 @@ class ProjectAdmin(RegistryAdmin):
         year_filter("start_year", is_date=False, title=_("first year")),
     ]
     list_select_related = ["operator"]
-    search_fields = ["name", "code", "programme", "operator__name", "operator__short_name"]
+    search_fields = ["name", "code", "programme"]
+    search_related = ("operator",)
     ordering = ["name"]
     autocomplete_fields = ["operator"]
     readonly_fields = ["created_at", "updated_at"]
@@ -86,8 +87,9 @@ class EventAdmin(CommuneColumnsMixin, RegistryAdmin):
     list_display = ["title", "kind", "start_date", "commune", "voivodeship", "participants", "project"]
     list_filter = [MyRegionFilter, VoivodeshipFilter, CountyFilter, "kind", year_filter("start_date"), "project"]
     list_select_related = ["commune__county__voivodeship", "project"]
-    search_fields = ["title", "venue", "commune__name", "project__name"]
-    date_hierarchy = "start_date"
+    # Title and venue through the folded key (FoldedSearchMixin), the commune by its name.
+    search_fields = ["slug__exact"]
+    search_related = ("commune",)
     autocomplete_fields = ["commune", "organisers", "project"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created_at", "updated_at"]
