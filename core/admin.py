@@ -152,7 +152,7 @@ class FoldedSearchMixin:
             related = self.model._meta.get_field(relation).related_model._default_manager.all()
             if related.search_condition(search_term) is None:
                 continue
-            found = related.search(search_term).values_list("pk", flat=True)
+            found = related.search(search_term).order_by().values_list("pk", flat=True)
             ids = list(found[: self.RELATED_IDS_AT_MOST + 1])
             parts.append(table.filter(**{f"{relation}__in": ids if len(ids) <= self.RELATED_IDS_AT_MOST else found}))
         if self.get_search_fields(request):

@@ -93,18 +93,32 @@ class EstimatedCountPaginator(CachedCountPaginator):
         self.whole_table = whole_table
         self.rows, self.related = rows, related
 
+    # A filtered list of at most this many rows has all its ids read in order, without LIMIT.
+    READ_ALL_IDS_BELOW = 2_000
+
     def page(self, number) -> Page:
         """The page read in two steps, as ``paginate`` reads a public list's: the ids in the
         list's order (the filter and the sort on the plain table, through its indexes), then
         those rows from ``rows`` with their ``related`` relations. Joining every matching row
-        to its relations before sorting and cutting the page would cost the table's size."""
-        page = super().page(number)
+        to its relations before sorting and cutting the page would cost the table's size.
+
+        When the (exact) count says few rows match, their ids are read without LIMIT: with one,
+        PostgreSQL may walk the list's order index hoping to meet the matches early, and when
+        they are rare (a search) it walks the whole table instead."""
         if self.rows is None or not isinstance(self.object_list, QuerySet):
-            return page
-        ids = list(page.object_list.values_list("pk", flat=True))
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.object_list.values_list("pk", flat=True)
+        if not self.whole_table and self.count <= self.READ_ALL_IDS_BELOW:
+            ids = list(ids)[bottom:top]
+        else:
+            ids = list(ids[bottom:top])
         by_id = {row.pk: row for row in self.rows.filter(pk__in=ids).select_related(*self.related).order_by()}
-        page.object_list = [by_id[pk] for pk in ids if pk in by_id]
-        return page
+        return Page([by_id[pk] for pk in ids if pk in by_id], number, self)
 
     @cached_property
     def count(self) -> int:

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import MyRegionFilter, RegistryAdmin, RegistryInlineMixin, year_filter
+from core.admin import MyRegionFilter, RegistryAdmin, RegistryInlineMixin, values_filter, year_filter
 from territory.admin import CommuneColumnsMixin, CountyFilter, VoivodeshipFilter
 
 from .models import Event, Material, Patron, Project, Speaker
@@ -47,14 +47,14 @@ class ProjectAdmin(RegistryAdmin):
         MyRegionFilter,
         VoivodeshipFilter,
         CountyFilter,
-        "programme",
-        "fund",
+        values_filter("programme", title=_("programme")),
+        values_filter("fund", title=_("fund")),
         year_filter("start_year", is_date=False, title=_("first year")),
     ]
     list_select_related = ["operator"]
     search_fields = ["name", "code", "programme"]
     search_related = ("operator",)
-    ordering = ["name"]
+    ordering = ["name", "pk"]
     autocomplete_fields = ["operator"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [ProjectMaterialInline]
