@@ -88,13 +88,19 @@ class EstimatedCountPaginator(CachedCountPaginator):
     # Below this many rows a table is counted exactly: the count is cheap and staff see it.
     EXACT_BELOW = 10_000
 
-    def __init__(self, *args, whole_table: bool = False, rows: QuerySet | None = None, related=(), **kwargs):
+    def __init__(
+        self,
+        *args,
+        whole_table: bool = False,
+        rows: QuerySet | None = None,
+        related=(),
+        read_all_ids_below: int = 0,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.whole_table = whole_table
         self.rows, self.related = rows, related
-
-    # A filtered list of at most this many rows has all its ids read in order, without LIMIT.
-    READ_ALL_IDS_BELOW = 2_000
+        self.read_all_ids_below = read_all_ids_below
 
     def page(self, number) -> Page:
         """The page read in two steps, as ``paginate`` reads a public list's: the ids in the
@@ -102,9 +108,10 @@ class EstimatedCountPaginator(CachedCountPaginator):
         those rows from ``rows`` with their ``related`` relations. Joining every matching row
         to its relations before sorting and cutting the page would cost the table's size.
 
-        When the (exact) count says few rows match, their ids are read without LIMIT: with one,
-        PostgreSQL may walk the list's order index hoping to meet the matches early, and when
-        they are rare (a search) it walks the whole table instead."""
+        When the (exact) count is below ``read_all_ids_below`` (a search: its matches are found
+        through indexes and are few), their ids are read without LIMIT: with one, PostgreSQL
+        may walk the list's order index hoping to meet the matches early, and when they are
+        rare it walks the whole table instead."""
         if self.rows is None or not isinstance(self.object_list, QuerySet):
             return super().page(number)
         number = self.validate_number(number)
@@ -113,7 +120,7 @@ class EstimatedCountPaginator(CachedCountPaginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = self.object_list.values_list("pk", flat=True)
-        if not self.whole_table and self.count <= self.READ_ALL_IDS_BELOW:
+        if not self.whole_table and self.count < self.read_all_ids_below:
             ids = list(ids)[bottom:top]
         else:
             ids = list(ids[bottom:top])
