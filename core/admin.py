@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import SEARCH_VAR
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet, Value
@@ -163,6 +163,17 @@ class FoldedSearchMixin:
         return queryset & functools.reduce(operator.or_, parts), False
 
 
+class TwoStepChangeList(ChangeList):
+    """Django's changelist, reading a list that fits on one page as it reads any page (its ids,
+    then its rows: EstimatedCountPaginator.page) rather than in one query of its own, so that
+    a list costs the same queries at 5 rows as at 100,000."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        if isinstance(self.result_list, QuerySet) and not (self.show_all and self.can_show_all):
+            self.result_list = self.paginator.page(self.page_num).object_list
+
+
 class ListSpeedMixin:
     """A changelist that costs the same at 100,000 rows as at 100: no count of the whole table
     beside the filtered one ("50 results (100,000 total)"), the whole table's count estimated by
@@ -170,6 +181,10 @@ class ListSpeedMixin:
     then its rows with ``list_select_related`` (``EstimatedCountPaginator``)."""
 
     show_full_result_count = False
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return TwoStepChangeList
+
     # A search's matches up to this many are sorted whole (EstimatedCountPaginator.page).
     READ_ALL_IDS_BELOW = 10_000
     # Rows per page, close to the public lists' 20 (core.listing.PER_PAGE): once the queries
