@@ -108,10 +108,9 @@ class EstimatedCountPaginator(CachedCountPaginator):
         those rows from ``rows`` with their ``related`` relations. Joining every matching row
         to its relations before sorting and cutting the page would cost the table's size.
 
-        When the (exact) count is below ``read_all_ids_below`` (a search: its matches are found
-        through indexes and are few), their ids are read without LIMIT: with one, PostgreSQL
-        may walk the list's order index hoping to meet the matches early, and when they are
-        rare it walks the whole table instead."""
+        When the (exact) count is below ``read_all_ids_below``, the ids are read without LIMIT
+        and cut here: with one, PostgreSQL may walk the list's order index hoping to meet the
+        matches early, and when they are rare it walks the whole table instead."""
         if self.rows is None or not isinstance(self.object_list, QuerySet):
             return super().page(number)
         number = self.validate_number(number)

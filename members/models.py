@@ -119,6 +119,8 @@ class Institution(RegionalRecord, models.Model):
             # A county's page lists its institutions by name: read in that order per commune
             # instead of sorting the 3,000 of a city.
             models.Index(fields=["commune", "name"], name="institution_commune_name"),
+            # The admin's and the public list's filter by kind, in the lists' order.
+            models.Index(fields=["kind", "name", "id"], name="institution_kind_name"),
         ]
         constraints = [
             *(

@@ -1,5 +1,6 @@
-"""People in the admin at 50,000 rows: an index in the list's order, and trigram indexes that
-serve the admin's search of their names and function on PostgreSQL.
+"""The admin at national scale: institutions filtered by kind in the list's order; people (50,000)
+in the list's order, and trigram indexes that serve the admin's search of their names and
+function on PostgreSQL.
 
 The search is Django's ``icontains``, which PostgreSQL runs as ``UPPER(col::text) LIKE
 UPPER('%…%')``; an index on that same expression serves it. People keep no folded key of
@@ -32,6 +33,10 @@ class Migration(migrations.Migration):
     dependencies = [("members", "0005_commune_name_index")]
 
     operations = [
+        migrations.AddIndex(
+            model_name="institution",
+            index=models.Index(fields=["kind", "name", "id"], name="institution_kind_name"),
+        ),
         migrations.AddIndex(
             model_name="person",
             index=models.Index(fields=["last_name", "first_name", "id"], name="person_name"),
