@@ -1,5 +1,7 @@
-"""What every public list page shares: paging that never fails on what a visitor types into
-the URL, drop-downs cheap to render, and the active filters shown as removable chips."""
+"""What every list shares: a model's one search through its folded keys, paging that never
+fails on what a visitor types into the URL (and the admin's paginator, which counts a whole
+big table by the planner's estimate), drop-downs cheap to render, and the active filters
+shown as removable chips."""
 
 import functools
 from dataclasses import dataclass

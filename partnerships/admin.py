@@ -66,12 +66,14 @@ class AreaCountyFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         voivodeship = request.GET.get(HomeVoivodeshipFilter.parameter_name, "")
+        # A voivodeship's code or nothing: the choices are cached under it.
+        voivodeship = voivodeship if len(voivodeship) == 2 and voivodeship.isdigit() else ""
 
         def choices():
             codes = [code for code in Partnership.objects.counts_by_county() if code.startswith(voivodeship)]
             return [(county.code, str(county)) for county in County.objects.filter(code__in=codes).defer("outline")]
 
-        return cached_choices(f"admin-area-counties:{voivodeship[:2]}", choices)
+        return cached_choices(f"admin-area-counties:{voivodeship}", choices)
 
     def queryset(self, request, queryset):
         value = self.value()

@@ -80,6 +80,8 @@ class CountyFilter(ModelAdminFilter):
     def lookups(self, request, model_admin):
         path = model_admin.county_path
         voivodeship = request.GET.get(VoivodeshipFilter.parameter_name, "")
+        # A voivodeship's code or nothing: the choices are cached under it.
+        voivodeship = voivodeship if len(voivodeship) == 2 and voivodeship.isdigit() else ""
 
         def choices():
             counties = County.objects.filter(code__in=model_admin.model._default_manager.values(path))
@@ -87,7 +89,7 @@ class CountyFilter(ModelAdminFilter):
                 counties = counties.filter(voivodeship_id=voivodeship)
             return [(county.code, str(county)) for county in counties.defer("outline")]
 
-        return cached_choices(f"admin-counties:{model_admin.model._meta.label_lower}:{voivodeship[:2]}", choices)
+        return cached_choices(f"admin-counties:{model_admin.model._meta.label_lower}:{voivodeship}", choices)
 
     def queryset(self, request, queryset):
         if self.value():
