@@ -1,4 +1,4 @@
-"""The admin at national scale: institutions filtered by kind in the list's order; people (50,000)
+"""The admin at national scale: institutions filtered by kind or country in the list's order; people (50,000)
 in the list's order, and trigram indexes that serve the admin's search of their names and
 function on PostgreSQL.
 
@@ -36,6 +36,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="institution",
             index=models.Index(fields=["kind", "name", "id"], name="institution_kind_name"),
+        ),
+        migrations.AddIndex(
+            model_name="institution",
+            index=models.Index(fields=["country", "name", "id"], name="institution_country_name"),
         ),
         migrations.AddIndex(
             model_name="person",
