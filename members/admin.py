@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import MyRegionFilter, RegistryAdmin, SuperuserOnlyMixin
+from core.admin import MyRegionFilter, RegistryAdmin, SuperuserOnlyMixin, values_filter
 from territory.admin import CommuneColumnsMixin, CountyFilter, VoivodeshipFilter
 
 from .models import Institution, Person, StaffProfile
@@ -15,10 +15,20 @@ from .models import Institution, Person, StaffProfile
 class InstitutionAdmin(CommuneColumnsMixin, RegistryAdmin):
     county_path = "commune__county"
     list_display = ["name", "short_name", "kind", "commune", "voivodeship", "country", "last_verified_on", "updated_at"]
-    list_filter = [MyRegionFilter, VoivodeshipFilter, CountyFilter, "kind", "country", "last_verified_on"]
+    list_filter = [
+        MyRegionFilter,
+        VoivodeshipFilter,
+        CountyFilter,
+        "kind",
+        values_filter("country", title=_("country")),
+        "last_verified_on",
+    ]
     list_select_related = ["commune__county__voivodeship"]
-    search_fields = ["name", "short_name", "nip", "regon", "krs", "commune__name"]
-    ordering = ["name"]
+    # Names through the folded key (FoldedSearchMixin); the registers' numbers and the slug
+    # exactly, through their unique indexes; the commune by its name.
+    search_fields = ["nip__exact", "regon__exact", "krs__exact", "slug__exact"]
+    search_related = ("commune",)
+    ordering = ["name", "pk"]
     autocomplete_fields = ["commune"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["logo_thumbnail", "created_at", "updated_at"]
@@ -57,8 +67,11 @@ class PersonAdmin(RegistryAdmin):
     list_display = ["last_name", "first_name", "academic_title", "function", "affiliation"]
     list_filter = [MyRegionFilter, VoivodeshipFilter, CountyFilter]
     list_select_related = ["affiliation"]
-    search_fields = ["last_name", "first_name", "function", "affiliation__name", "affiliation__short_name"]
-    ordering = ["last_name", "first_name"]
+    # The names through their trigram indexes (members 0006), the affiliation through the
+    # institution's folded key.
+    search_fields = ["last_name", "first_name", "function"]
+    search_related = ("affiliation",)
+    ordering = ["last_name", "first_name", "pk"]
     autocomplete_fields = ["affiliation"]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [

@@ -119,6 +119,10 @@ class Institution(RegionalRecord, models.Model):
             # A county's page lists its institutions by name: read in that order per commune
             # instead of sorting the 3,000 of a city.
             models.Index(fields=["commune", "name"], name="institution_commune_name"),
+            # The admin's and the public list's filter by kind, in the lists' order.
+            models.Index(fields=["kind", "name", "id"], name="institution_kind_name"),
+            # The admin's filter by country: a few dozen foreign ones among 100,000.
+            models.Index(fields=["country", "name", "id"], name="institution_country_name"),
         ]
         constraints = [
             *(
@@ -261,6 +265,9 @@ class Person(RegionalRecord, models.Model):
         ordering = ["last_name", "first_name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        # The admin pages through 50,000 people in this order (with the id, so that paging is
+        # stable); without it every page sorts the whole table.
+        indexes = [models.Index(fields=["last_name", "first_name", "id"], name="person_name")]
 
     def __str__(self) -> str:
         return self.full_name

@@ -1,7 +1,8 @@
+from core.listing import FoldedSearchQuerySet
 from territory.querysets import RegionalQuerySet
 
 
-class InstitutionQuerySet(RegionalQuerySet):
+class InstitutionQuerySet(FoldedSearchQuerySet, RegionalQuerySet):
     def public(self):
         """Institutions the public pages, exports and sitemap show: every one of them.
 

@@ -24,7 +24,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import MyRegionFilter, RegistryAdmin, RegistryInlineMixin, ScopedAdminMixin, year_filter
+from core.admin import (
+    FoldedSearchMixin,
+    ListSpeedMixin,
+    MyRegionFilter,
+    RegistryAdmin,
+    RegistryInlineMixin,
+    ScopedAdminMixin,
+    related_filter,
+    year_filter,
+)
+from core.listing import cached_choices
 from core.tabular import MAX_FILE_BYTES
 from members.scope import can_change, is_unrestricted, may_change_some, region_of
 from territory.admin import VoivodeshipFilter
@@ -61,19 +71,23 @@ class HomeVoivodeshipFilter(VoivodeshipFilter):
 class AreaCountyFilter(admin.SimpleListFilter):
     """Partnerships working in a powiat, directly or in one of its communes.
 
-    Lists the powiats where partnerships work (two queries), narrowed to the chosen home
-    voivodeship's codes.
+    Lists the powiats where partnerships work, narrowed to the chosen home voivodeship's codes:
+    read once per data generation (finding them reads every partnership's area).
     """
 
     title = _("county of the area")
     parameter_name = "powiat"
 
     def lookups(self, request, model_admin):
-        codes = Partnership.objects.counts_by_county()
-        voivodeship = request.GET.get(HomeVoivodeshipFilter.parameter_name)
-        if voivodeship:
-            codes = [code for code in codes if code.startswith(voivodeship)]
-        return [(county.code, str(county)) for county in County.objects.filter(code__in=codes)]
+        voivodeship = request.GET.get(HomeVoivodeshipFilter.parameter_name, "")
+        # A voivodeship's code or nothing: the choices are cached under it.
+        voivodeship = voivodeship if len(voivodeship) == 2 and voivodeship.isdigit() else ""
+
+        def choices():
+            codes = [code for code in Partnership.objects.counts_by_county() if code.startswith(voivodeship)]
+            return [(county.code, str(county)) for county in County.objects.filter(code__in=codes).defer("outline")]
+
+        return cached_choices(f"admin-area-counties:{voivodeship}", choices)
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -127,16 +141,14 @@ class PartnershipAdmin(RegistryAdmin):
         "status",
         "stage",
         year_filter("founded_on", title=_("founding year")),
-        "thematic_areas",
-        "target_groups",
+        related_filter("thematic_areas", title=_("thematic area")),
+        related_filter("target_groups", title=_("target group")),
         "last_verified_on",
     ]
     list_select_related = ["home_voivodeship"]
-    search_fields = ["name", "slug"]
-    # Members' names and short names are in the members' folded key (partnerships.signals).
-    folded_search_fields = ("search_text", "member_search_text")
-    ordering = ["name"]
-    date_hierarchy = "founded_on"
+    # Names, goals and the members' names through the folded keys (FoldedSearchMixin).
+    search_fields = ["slug__exact"]
+    ordering = ["name", "pk"]
     autocomplete_fields = ["area_counties", "area_communes", "project", "events"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
@@ -304,8 +316,8 @@ class AgreementAdmin(RegistryAdmin):
     list_display = ["title", "kind", "partnership", "signed_on", "signed_at"]
     list_filter = [MyRegionFilter, HomeVoivodeshipFilter, "kind", year_filter("signed_on")]
     list_select_related = ["partnership", "signed_at"]
-    search_fields = ["title", "partnership__name"]
-    date_hierarchy = "signed_on"
+    search_fields = ["title"]
+    search_related = ("partnership",)
     autocomplete_fields = ["partnership", "signed_at"]
     inlines = [SignatoryInline]
     csv_fields = ("title", "kind", "partnership", "signed_on", "signed_at", "signatory_names")
@@ -416,15 +428,15 @@ def issue_certificates_view(request, queryset):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class CertificateAdmin(ScopedAdminMixin, FoldedSearchMixin, ListSpeedMixin, SimpleHistoryAdmin):
     """Certificates are never edited nor deleted here: they are issued, revoked or reissued by the
     actions, and everything else about them is fixed at issue (their snapshot)."""
 
     list_display = ["number", "kind", "partnership", "institution", "issued_on", "status", "verification_count"]
     list_filter = [MyRegionFilter, "status", "kind", year_filter("issued_on", title=_("year of issue"))]
     list_select_related = ["partnership", "institution"]
-    search_fields = ["number", "partnership__name", "institution__name", "signatory_name"]
-    date_hierarchy = "issued_on"
+    search_fields = ["number", "signatory_name"]
+    search_related = ("partnership", "institution")
     ordering = ["-issued_on", "-number"]
     actions = ["download_pdf", "revoke_certificates", "reissue_certificates"]
     readonly_fields = [

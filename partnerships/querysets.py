@@ -4,10 +4,15 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from core.listing import FoldedSearchQuerySet
 from territory.querysets import RegionalQuerySet
 
 
-class PartnershipQuerySet(RegionalQuerySet):
+class PartnershipQuerySet(FoldedSearchQuerySet, RegionalQuerySet):
+    # The members' names and short names are in the members' key (partnerships.signals): one
+    # trigram index each instead of a LIKE over a join of every membership.
+    search_keys = ("search_text", "member_search_text")
+
     def public(self):
         """Partnerships the public pages, exports, map and sitemap show: every recorded one,
         whatever its status (a dissolved partnership is history worth seeing)."""
