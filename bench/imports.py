@@ -147,7 +147,7 @@ def build_export(member_rows: int) -> tuple[bytes, str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.imports", description=__doc__.split("\n\n")[0])
     parser.add_argument("--partnerships", type=int, default=5000)
     parser.add_argument("--members", type=int, default=3)
     parser.add_argument(
