@@ -1,0 +1,78 @@
+"""Likely duplicates among the registry's institutions and people, for staff to merge.
+
+Institutions: the same NIP, REGON or KRS number (the constraints forbid it from now on, but
+records older than them may hold one), or a very similar name in the same gmina, as
+``members.matching`` compares names. Names are compared within a gmina only (blocking): at
+national scale, 100,000 institutions in about 2,500 gminas, that is a few hundred thousand
+comparisons instead of five billion pairs. People: the same first and last name (folded) with
+the same affiliation.
+"""
+
+from dataclasses import dataclass
+from itertools import combinations, groupby
+
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from core.text import search_key
+
+from .matching import comparable_name, pairs_alike
+from .models import Institution, Person
+
+NUMBER_REASONS = {"nip": _("the same NIP"), "regon": _("the same REGON"), "krs": _("the same KRS number")}
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two records that are likely one, the lower id first, and why; ``score`` 100 for a number."""
+
+    first: int
+    second: int
+    reason: str
+    score: float = 100.0
+
+
+def institution_pairs(region: str | None = None) -> list[Pair]:
+    """Likely duplicate institutions (of one voivodeship when ``region`` is given), most likely
+    first. Four queries; the names of each gmina compared among themselves only."""
+    institutions = Institution.objects.all()
+    if region:
+        # A gmina's TERYT code begins with its voivodeship's: no join needed.
+        institutions = institutions.filter(commune_id__startswith=region)
+    found: dict[tuple[int, int], Pair] = {}
+    for field, label in NUMBER_REASONS.items():
+        repeated = (
+            institutions.exclude(**{field: ""})
+            .values(field)
+            .annotate(count=Count("pk"))
+            .filter(count__gt=1)
+            .values(field)
+        )
+        rows = institutions.filter(**{f"{field}__in": repeated}).order_by(field, "pk").values_list(field, "pk")
+        for _value, group in groupby(rows, key=lambda row: row[0]):
+            for (_a, first), (_b, second) in combinations(group, 2):
+                found.setdefault((first, second), Pair(first, second, str(label)))
+    rows = institutions.exclude(commune=None).order_by("commune_id").values_list("commune_id", "pk", "name")
+    for _commune, group in groupby(rows.iterator(chunk_size=5000), key=lambda row: row[0]):
+        names = {pk: comparable_name(name) for _c, pk, name in group}
+        if len(names) < 2:
+            continue
+        for first, second, score in pairs_alike(names):
+            reason = _("a very similar name in the same gmina (%(score)d%%)") % {"score": round(score)}
+            found.setdefault((first, second), Pair(first, second, str(reason), score))
+    return sorted(found.values(), key=lambda pair: (-pair.score, pair.first, pair.second))
+
+
+def person_pairs(region: str | None = None) -> list[Pair]:
+    """People with the same first and last name (folded: "Łukasz" is "lukasz") and the same
+    affiliation (of one voivodeship when ``region`` is given). One query."""
+    people = Person.objects.exclude(affiliation=None)
+    if region:
+        people = people.filter(affiliation__commune_id__startswith=region)
+    rows = people.values_list("affiliation_id", "first_name", "last_name", "pk")
+    keyed = sorted((affiliation, search_key(first), search_key(last), pk) for affiliation, first, last, pk in rows)
+    found = []
+    for _key, group in groupby(keyed, key=lambda row: row[:3]):
+        for first, second in combinations([row[3] for row in group], 2):
+            found.append(Pair(first, second, str(_("the same name and affiliation"))))
+    return found
