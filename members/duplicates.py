@@ -38,7 +38,7 @@ def institution_pairs(region: str | None = None) -> list[Pair]:
     institutions = Institution.objects.all()
     if region:
         # A gmina's TERYT code begins with its voivodeship's: no join needed.
-        institutions = institutions.filter(commune_id__startswith=region)
+        institutions = institutions.filter(commune__code__startswith=region)
     found: dict[tuple[int, int], Pair] = {}
     for field, label in NUMBER_REASONS.items():
         repeated = (
@@ -68,7 +68,7 @@ def person_pairs(region: str | None = None) -> list[Pair]:
     affiliation (of one voivodeship when ``region`` is given). One query."""
     people = Person.objects.exclude(affiliation=None)
     if region:
-        people = people.filter(affiliation__commune_id__startswith=region)
+        people = people.filter(affiliation__commune__code__startswith=region)
     rows = people.values_list("affiliation_id", "first_name", "last_name", "pk")
     keyed = sorted((affiliation, search_key(first), search_key(last), pk) for affiliation, first, last, pk in rows)
     found = []
