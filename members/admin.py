@@ -1,5 +1,7 @@
 """Staff admin of institutions and people, and of who works for which regional centre."""
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -10,10 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.admin import MyRegionFilter, RegistryAdmin, SuperuserOnlyMixin
+from core.cache import cached
 from core.merging import MergeRefused, plan_merge
 from territory.admin import CommuneColumnsMixin, CountyFilter, VoivodeshipFilter
 from territory.models import Voivodeship
@@ -65,7 +69,10 @@ class DuplicatesAdminMixin:
         if region and region not in regions:
             self.message_user(request, _("Unknown voivodeship: showing the whole country."), messages.WARNING)
             region = ""
-        pairs = self.duplicate_pairs(region or None)
+        # Computed once per data generation (any change to a record starts a new one): paging
+        # through the pairs, or coming back after a merge elsewhere, costs a cache read.
+        name = f"duplicates:{self.opts.label_lower}:{region}:{translation.get_language()}"
+        pairs = cached(name, partial(self.duplicate_pairs, region or None))
         page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("strona"))
         ids = {pk for pair in page for pk in (pair.first, pair.second)}
         records = self.duplicate_records(ids)

@@ -34,12 +34,13 @@ class Pair:
 
 def institution_pairs(region: str | None = None) -> list[Pair]:
     """Likely duplicate institutions (of one voivodeship when ``region`` is given), most likely
-    first. Four queries; the names of each gmina compared among themselves only."""
+    first. Five queries; the names of each gmina compared among themselves only."""
     institutions = Institution.objects.all()
     if region:
         # A gmina's TERYT code begins with its voivodeship's: no join needed.
         institutions = institutions.filter(commune__code__startswith=region)
     found: dict[tuple[int, int], Pair] = {}
+    reasons: dict[float, str] = {}
     for field, label in NUMBER_REASONS.items():
         repeated = (
             institutions.exclude(**{field: ""})
@@ -52,14 +53,17 @@ def institution_pairs(region: str | None = None) -> list[Pair]:
         for _value, group in groupby(rows, key=lambda row: row[0]):
             for (_a, first), (_b, second) in combinations(group, 2):
                 found.setdefault((first, second), Pair(first, second, str(label)))
-    rows = institutions.exclude(commune=None).order_by("commune_id").values_list("commune_id", "pk", "name")
-    for _commune, group in groupby(rows.iterator(chunk_size=5000), key=lambda row: row[0]):
-        names = {pk: comparable_name(name) for _c, pk, name in group}
+    rows = institutions.exclude(commune=None).order_by("commune_id").values_list("commune_id", "pk", "name_key")
+    # A record written around save() (a bulk insert) has no stored key yet: its name is read apart.
+    unkeyed = dict(institutions.exclude(commune=None).filter(name_key="").values_list("pk", "name"))
+    for _commune, group in groupby(rows, key=lambda row: row[0]):
+        names = {pk: key or comparable_name(unkeyed.get(pk, "")) for _c, pk, key in group}
         if len(names) < 2:
             continue
         for first, second, score in pairs_alike(names):
-            reason = _("a very similar name in the same gmina (%(score)d%%)") % {"score": round(score)}
-            found.setdefault((first, second), Pair(first, second, str(reason), score))
+            if score not in reasons:  # translated once per score, not once per pair
+                reasons[score] = str(_("a very similar name in the same gmina (%(score)d%%)") % {"score": round(score)})
+            found.setdefault((first, second), Pair(first, second, reasons[score], score))
     return sorted(found.values(), key=lambda pair: (-pair.score, pair.first, pair.second))
 
 

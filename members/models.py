@@ -100,10 +100,13 @@ class Institution(RegionalRecord, models.Model):
         _("last verified on"), null=True, blank=True, help_text=_("When a person last checked this record.")
     )
     search_text = models.TextField(_("search key"), blank=True, editable=False)
+    # The name as duplicates are found (members.matching.comparable_name), kept so that the
+    # duplicates page of 100,000 institutions does not fold every name again.
+    name_key = models.TextField(_("comparison key of the name"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = HistoricalRecords(excluded_fields=["search_text", "name_key"])
     objects = InstitutionQuerySet.as_manager()
 
     REGION_PATH = "commune__county__voivodeship"
@@ -146,7 +149,11 @@ class Institution(RegionalRecord, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        # matching compares institutions, so it imports this module; here it is needed once.
+        from .matching import comparable_name
+
         self.search_text = search_key(self.name, self.short_name)
+        self.name_key = comparable_name(self.name)
         # A logo assigned but not stored yet is a new upload. Django (checked on 5.2) has no public
         # way to ask a FieldFile that; FileField.pre_save reads the same attribute.
         if self.logo and not self.logo._committed:

@@ -41,6 +41,12 @@ class DuplicatesPageTest(AdminTestCase):
         self.assertNotIn(self.elsewhere.pk, listed)  # another gmina: never compared
         self.assertNotIn(self.numbered.pk, listed)  # numbers differ: two schools
 
+    def test_a_record_without_its_stored_name_key_is_compared_too(self):
+        # A bulk insert (an import, the seed) goes around save(), which stores the key.
+        Institution.objects.filter(pk=self.second.pk).update(name_key="")
+        self.assertIn((self.first.pk, self.second.pk), {(p.first, p.second) for p in institution_pairs()})
+        self.assertEqual(institution_pairs("02"), [])
+
     def test_the_page_lists_the_pair_with_its_reason_and_a_merge_button(self):
         self.client.force_login(self.staff)
         changelist = self.client.get(url("changelist"))
