@@ -23,10 +23,19 @@ MERGED = gettext_lazy("Merged: %(kind)s “%(merged)s” (no. %(pk)s) into “%(
 UNDONE = gettext_lazy("Merge undone: “%(merged)s” separated again from “%(kept)s”")
 
 
+# simple-history keeps a change reason in 100 characters: each name gets a part of them.
+NAME_IN_REASON = 30
+
+
+def shortened(value) -> str:
+    text = str(value)
+    return text if len(text) <= NAME_IN_REASON else text[: NAME_IN_REASON - 1] + "…"
+
+
 def reason_text(template, **params) -> str:
     """A history row's reason, in the registry's language (what every user reads there)."""
     with translation.override(settings.LANGUAGE_CODE):
-        return str(template) % {name: str(value) for name, value in params.items()}
+        return (str(template) % {name: shortened(value) for name, value in params.items()})[:100]
 
 
 def cross_region(user, kept: models.Model, merged: models.Model, consequences: list[Consequence]) -> list[Consequence]:

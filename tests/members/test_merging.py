@@ -192,3 +192,13 @@ class UndoRefusedWhenUnsafeTest(AdminTestCase):
         kept = build(Institution, MAZOWIECKIE)
         with self.assertRaises(MergeRefused):
             merge_records(kept, kept, self.superuser)
+
+
+class LongNamesTest(AdminTestCase):
+    def test_records_with_long_names_merge_with_a_reason_that_fits_the_history(self):
+        kept = Institution.objects.create(name="Ośrodek " * 35, slug="dlugi-1", kind="mops", commune_id=WARSZAWA)
+        merged = Institution.objects.create(name="Centrum " * 35, slug="dlugi-2", kind="mops", commune_id=WARSZAWA)
+        record = merge_records(kept, merged, self.superuser)
+        self.assertLessEqual(len(kept.history.latest().history_change_reason), 100)
+        undo_merge(record, self.superuser)
+        self.assertEqual(Institution.objects.get(pk=merged.pk).name, "Centrum " * 35)
