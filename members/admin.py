@@ -172,6 +172,7 @@ class DuplicatesAdminMixin:
             "pair": pair,
             "errors": errors,
             "unrestricted": unrestricted,
+            "any_cross_region": any(choice["cross_region"] for choice in choices),
             "reason": request.GET.get("powod", request.POST.get("powod", "")),
         }
         status = 403 if request.method == "POST" and forbidden else 200
