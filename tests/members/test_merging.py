@@ -45,8 +45,6 @@ def point_at(field: models.Field, record: models.Model) -> models.Model:
     if model is StaffProfile:
         user = get_user_model().objects.create_user(f"profil-{record.pk}-{field.name}")
         return StaffProfile.objects.create(user=user, centre=record)
-    if model is InstitutionAlias:
-        return InstitutionAlias.objects.create(slug=f"dawny-adres-{record.pk}", institution=record)
     row = build(model, MAZOWIECKIE)
     extra = {}
     if model is Certificate and field.name == "institution":
