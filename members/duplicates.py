@@ -33,29 +33,33 @@ class Pair:
 
 def institution_pairs(region: str | None = None) -> list[Pair]:
     """Likely duplicate institutions (of one voivodeship when ``region`` is given), most likely
-    first. Three queries; the names of each gmina compared among themselves only."""
+    first. Two queries; the names of each gmina compared among themselves only."""
     institutions = Institution.objects.all()
     if region:
         # A gmina's TERYT code begins with its voivodeship's: no join needed.
         institutions = institutions.filter(commune__code__startswith=region)
     found: dict[tuple[int, int], Pair] = {}
     reasons: dict[float, str] = {}
-    # One read of every number given (an index-only scan where few are), grouped here: three
-    # GROUP BY queries over the table cost more, and the constraints leave them empty anyway.
-    numbered = institutions.exclude(nip="", regon="", krs="").values_list("pk", *NUMBER_REASONS)
-    holders: dict[tuple[str, str], list[int]] = {}
-    for pk, *numbers in numbered.order_by("pk"):
-        for field, value in zip(NUMBER_REASONS, numbers, strict=True):
-            if value:
-                holders.setdefault((field, value), []).append(pk)
-    for (field, _value), pks in holders.items():
-        for first, second in combinations(pks, 2):
-            found.setdefault((first, second), Pair(first, second, str(NUMBER_REASONS[field])))
-    rows = institutions.exclude(commune=None).order_by("commune_id").values_list("commune_id", "pk", "name_key")
+    # One read of the table in the gminas' order: the numbers are grouped here (three GROUP BY
+    # queries over it cost more, and the constraints leave them empty on today's records).
+    rows = institutions.order_by("commune_id", "pk").values_list("commune_id", "pk", "name_key", *NUMBER_REASONS)
     # A record written around save() (a bulk insert) has no stored key yet: its name is read apart.
     unkeyed = dict(institutions.exclude(commune=None).filter(name_key="").values_list("pk", "name"))
-    for _commune, group in groupby(rows, key=lambda row: row[0]):
-        names = {pk: key or comparable_name(unkeyed.get(pk, "")) for _c, pk, key in group}
+    holders: dict[tuple[str, str], list[int]] = {}
+    communes: list[dict[int, str]] = []
+    for commune, group in groupby(rows, key=lambda row: row[0]):
+        names = {}
+        for _commune, pk, key, *numbers in group:
+            names[pk] = key or comparable_name(unkeyed.get(pk, ""))
+            for field, value in zip(NUMBER_REASONS, numbers, strict=True):
+                if value:
+                    holders.setdefault((field, value), []).append(pk)
+        if commune is not None:  # a foreign institution has no gmina to compare within
+            communes.append(names)
+    for (field, _value), pks in holders.items():
+        for first, second in combinations(sorted(pks), 2):
+            found.setdefault((first, second), Pair(first, second, str(NUMBER_REASONS[field])))
+    for names in communes:
         if len(names) < 2:
             continue
         for first, second, score in pairs_alike(names):
