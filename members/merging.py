@@ -50,16 +50,19 @@ def merge_records(
 ) -> Merge:
     """Merge ``merged`` into ``kept`` for ``user``: refused (``MergeRefused``, nothing changed)
     when staff would change another region's record, or a superuser did not confirm doing so."""
-    plan = merging.plan_merge(kept, merged)
-    reached = cross_region(user, kept, merged, plan.consequences())
-    if reached and (not scope.is_unrestricted(user) or not confirmed):
-        raise MergeRefused(
-            [
-                _("The merge would change records that other regions keep: %(records)s.")
-                % {"records": "; ".join(f"{c.kind()} „{c.record}”" for c in reached)}
-            ]
-        )
     with transaction.atomic():
+        # Both records locked while the plan is made and done: a save in between waits.
+        model = type(kept)
+        list(model._default_manager.select_for_update().filter(pk__in=[kept.pk, merged.pk]).order_by("pk"))
+        plan = merging.plan_merge(kept, merged)
+        reached = cross_region(user, kept, merged, plan.consequences())
+        if reached and (not scope.is_unrestricted(user) or not confirmed):
+            raise MergeRefused(
+                [
+                    _("The merge would change records that other regions keep: %(records)s.")
+                    % {"records": "; ".join(f"{c.kind()} „{c.record}”" for c in reached)}
+                ]
+            )
         history_reason = reason_text(
             MERGED,
             kind=kept._meta.verbose_name,

@@ -131,6 +131,15 @@ class MergeThroughAdminTest(AdminTestCase):
         self.assertEqual(public["Location"], self.kept.get_absolute_url())
         self.assertEqual(self.client.get("/instytucje/nie-bylo-takiej/").status_code, 404)
 
+    def test_the_merged_records_history_stays_readable(self):
+        self.post_merge(self.staff, self.kept)
+        merges = self.client.get(url("merges"))
+        history = url("history", self.merged.pk)
+        self.assertContains(merges, history)
+        response = self.client.get(history)
+        self.assertContains(response, "Scalono: instytucja")
+        self.assertContains(self.client.get(url("history", self.kept.pk)), "Scalono: instytucja")
+
     def test_undo_from_the_list_of_merges_restores_the_record_and_its_page(self):
         self.post_merge(self.staff, self.kept)
         record = Merge.objects.get()
