@@ -18,6 +18,7 @@ InstitutionForm = modelform_factory(
 )
 
 
+
 class IdentifierValidatorTests(TestCase):
     def test_valid_identifiers_pass(self):
         validate_nip("1234563218")
