@@ -8,8 +8,10 @@ comparisons instead of five billion pairs. People: the same first and last name 
 the same affiliation.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations, groupby
+from operator import itemgetter
 
 from django.utils.translation import gettext_lazy as _
 
@@ -40,25 +42,27 @@ def institution_pairs(region: str | None = None) -> list[Pair]:
         institutions = institutions.filter(commune__code__startswith=region)
     found: dict[tuple[int, int], Pair] = {}
     reasons: dict[float, str] = {}
-    # One read of the table in the gminas' order: the numbers are grouped here (three GROUP BY
-    # queries over it cost more, and the constraints leave them empty on today's records).
-    rows = institutions.order_by("commune_id", "pk").values_list("commune_id", "pk", "name_key", *NUMBER_REASONS)
+    # One read of the table in the gminas' order. The repeated numbers are counted here (in C,
+    # by Counter): three GROUP BY queries over the table cost more, and the constraints leave
+    # them empty on today's records.
+    rows = list(institutions.order_by("commune_id", "pk").values_list("commune_id", "pk", "name_key", *NUMBER_REASONS))
+    for column, label in enumerate(NUMBER_REASONS.values(), start=3):
+        counts = Counter(map(itemgetter(column), rows))
+        repeated = {value for value, count in counts.items() if value and count > 1}
+        holders: dict[str, list[int]] = {}
+        for row in rows if repeated else ():
+            if row[column] in repeated:
+                holders.setdefault(row[column], []).append(row[1])
+        for pks in holders.values():
+            for first, second in combinations(pks, 2):
+                found.setdefault((first, second), Pair(first, second, str(label)))
     # A record written around save() (a bulk insert) has no stored key yet: its name is read apart.
     unkeyed = dict(institutions.exclude(commune=None).filter(name_key="").values_list("pk", "name"))
-    holders: dict[tuple[str, str], list[int]] = {}
-    communes: list[dict[int, str]] = []
-    for commune, group in groupby(rows, key=lambda row: row[0]):
-        names = {}
-        for _commune, pk, key, *numbers in group:
-            names[pk] = key or comparable_name(unkeyed.get(pk, ""))
-            for field, value in zip(NUMBER_REASONS, numbers, strict=True):
-                if value:
-                    holders.setdefault((field, value), []).append(pk)
-        if commune is not None:  # a foreign institution has no gmina to compare within
-            communes.append(names)
-    for (field, _value), pks in holders.items():
-        for first, second in combinations(sorted(pks), 2):
-            found.setdefault((first, second), Pair(first, second, str(NUMBER_REASONS[field])))
+    communes = [
+        {row[1]: row[2] or comparable_name(unkeyed.get(row[1], "")) for row in group}
+        for commune, group in groupby(rows, key=itemgetter(0))
+        if commune is not None  # a foreign institution has no gmina to compare within
+    ]
     for names in communes:
         if len(names) < 2:
             continue
