@@ -42,10 +42,10 @@ def institution_pairs(region: str | None = None) -> list[Pair]:
         institutions = institutions.filter(commune__code__startswith=region)
     found: dict[tuple[int, int], Pair] = {}
     reasons: dict[float, str] = {}
-    # One read of the table in the gminas' order. The repeated numbers are counted here (in C,
+    # One read of the table. The repeated numbers are counted here (in C,
     # by Counter): three GROUP BY queries over the table cost more, and the constraints leave
     # them empty on today's records.
-    rows = list(institutions.order_by("commune_id", "pk").values_list("commune_id", "pk", "name_key", *NUMBER_REASONS))
+    rows = list(institutions.order_by().values_list("commune_id", "pk", "name_key", *NUMBER_REASONS))
     for column, label in enumerate(NUMBER_REASONS.values(), start=3):
         counts = Counter(map(itemgetter(column), rows))
         repeated = {value for value, count in counts.items() if value and count > 1}
@@ -54,14 +54,16 @@ def institution_pairs(region: str | None = None) -> list[Pair]:
             if row[column] in repeated:
                 holders.setdefault(row[column], []).append(row[1])
         for pks in holders.values():
-            for first, second in combinations(pks, 2):
+            for first, second in combinations(sorted(pks), 2):
                 found.setdefault((first, second), Pair(first, second, str(label)))
     # A record written around save() (a bulk insert) has no stored key yet: its name is read apart.
     unkeyed = dict(institutions.exclude(commune=None).filter(name_key="").values_list("pk", "name"))
+    # Grouped by gmina here: in the database the sort of 100,000 rows spills to disk (PostgreSQL's
+    # default work_mem) and costs three times the read. A foreign institution has no gmina.
+    local = sorted((row for row in rows if row[0] is not None), key=itemgetter(0))
     communes = [
         {row[1]: row[2] or comparable_name(unkeyed.get(row[1], "")) for row in group}
-        for commune, group in groupby(rows, key=itemgetter(0))
-        if commune is not None  # a foreign institution has no gmina to compare within
+        for _commune, group in groupby(local, key=itemgetter(0))
     ]
     for names in communes:
         if len(names) < 2:
