@@ -9,9 +9,12 @@ records stays readable as it was written.
 
 A row that cannot move because the kept record already has one like it (two current
 memberships of one partnership: a unique constraint) is folded into that one: everything
-pointing at it moves on too, then it is deleted. Nothing is lost for good: every step is
-written down (``Step``s, JSON-able, kept by the caller) and ``undo`` plays them back, refusing
-with the reasons when the records changed since in a way that makes it unsafe.
+pointing at it moves on too, then it is deleted. A model whose rows must never be joined that
+way (``MERGE_KEEPS_ROWS = True``: an issued certificate) blocks the merge instead.
+
+Nothing is lost for good: every step is written down (JSON-able, kept by the caller) and
+``undo`` plays them back, refusing with the reasons when the records changed since in a way
+that makes it unsafe.
 
 ``plan_merge`` says what would move (one query per relation, plus one per row that could clash),
 ``merge`` does it in one transaction; the caller decides who may (``consequences`` lists every
@@ -101,6 +104,8 @@ class MergePlan:
     kept: models.Model
     merged: models.Model
     moves: list[Move] = field(default_factory=list)
+    # Why it cannot be done: rows that would have to be joined, of a model whose rows never are.
+    blocked: list[str] = field(default_factory=list)
 
     def counts(self) -> list[tuple[str, int, int]]:
         """(relation, rows moved, rows folded into the kept record's like rows), per relation."""
@@ -136,7 +141,16 @@ def plan_merge(kept: models.Model, merged: models.Model) -> MergePlan:
             rows = rows.select_related(link.owner_field)
         for row in rows:
             like = _like_row(link, row, kept)
-            plan.moves.append(Move(link, row, plan_merge(like, row) if like is not None else None))
+            if like is not None and getattr(link.model, "MERGE_KEEPS_ROWS", False):
+                plan.blocked.append(
+                    _("“%(row)s” and “%(like)s” (%(kind)s) would become one, and such records are never joined.")
+                    % {"row": row, "like": like, "kind": link.model._meta.verbose_name_plural}
+                )
+                continue
+            folded = plan_merge(like, row) if like is not None else None
+            if folded is not None:
+                plan.blocked += folded.blocked
+            plan.moves.append(Move(link, row, folded))
     return plan
 
 
@@ -188,7 +202,9 @@ def _snapshot(record: models.Model) -> dict:
 def merge(plan: MergePlan, user, reason: str) -> list[dict]:
     """Do ``plan``: move every row onto the kept record (folding the clashing ones), delete the
     merged record, write a history row naming ``reason`` on the kept record and every record
-    changed. Returns the steps, in order, for ``undo``."""
+    changed. Returns the steps, in order, for ``undo``. Refused when the plan is blocked."""
+    if plan.blocked:
+        raise MergeRefused(plan.blocked)
     steps: list[dict] = []
     changed: list[Consequence] = []
     _apply(plan, steps, changed, user, reason)

@@ -125,6 +125,7 @@ class DuplicatesAdminMixin:
                     "merged": merged,
                     "counts": plan.counts(),
                     "cross_region": cross_region(request.user, kept, merged, plan.consequences()),
+                    "blocked": plan.blocked,
                 }
             )
         unrestricted = scope.is_unrestricted(request.user)

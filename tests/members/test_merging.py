@@ -146,6 +146,37 @@ class MergeFoldsRowsThatWouldRepeatTest(AdminTestCase):
         self.assertEqual(Membership.objects.get(pk=former.pk).institution_id, kept.pk)
 
 
+class CertificatesAreNeverJoinedTest(AdminTestCase):
+    def certificate(self, holder, number):
+        return Certificate.objects.create(
+            partnership=self.own_partnership,
+            kind="membership",
+            institution=holder,
+            number=f"RPL/14/2020/{number:05d}",
+            issued_on=datetime.date(2020, 1, 1),
+            signatory_name="Dyrektor testowy",
+        )
+
+    def test_two_valid_certificates_of_one_partnership_block_the_merge_and_nothing_changes(self):
+        kept, merged = build(Institution, MAZOWIECKIE), build(Institution, MAZOWIECKIE)
+        self.certificate(kept, 1)
+        theirs = self.certificate(merged, 2)
+        membership = Membership.objects.create(partnership=self.own_partnership, institution=merged)
+        with self.assertRaises(MergeRefused) as refused:
+            merge_records(kept, merged, self.superuser)
+        self.assertIn("nigdy nie są łączone", " ".join(refused.exception.reasons))
+        self.assertEqual(Certificate.objects.get(pk=theirs.pk).institution_id, merged.pk)
+        self.assertEqual(Membership.objects.get(pk=membership.pk).institution_id, merged.pk)
+        self.assertTrue(Institution.objects.filter(pk=merged.pk).exists())
+        self.assertFalse(Merge.objects.exists())
+
+    def test_a_certificate_alone_moves_to_the_kept_holder(self):
+        kept, merged = build(Institution, MAZOWIECKIE), build(Institution, MAZOWIECKIE)
+        theirs = self.certificate(merged, 3)
+        merge_records(kept, merged, self.superuser)
+        self.assertEqual(Certificate.objects.get(pk=theirs.pk).institution_id, kept.pk)
+
+
 class UndoRefusedWhenUnsafeTest(AdminTestCase):
     def test_undo_refused_when_a_moved_row_points_elsewhere_since(self):
         kept, merged, third = (build(Institution, MAZOWIECKIE) for _ in range(3))
