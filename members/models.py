@@ -100,10 +100,13 @@ class Institution(RegionalRecord, models.Model):
         _("last verified on"), null=True, blank=True, help_text=_("When a person last checked this record.")
     )
     search_text = models.TextField(_("search key"), blank=True, editable=False)
+    # The name as duplicates are found (members.matching.comparable_name), kept so that the
+    # duplicates page of 100,000 institutions does not fold every name again.
+    name_key = models.TextField(_("comparison key of the name"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = HistoricalRecords(excluded_fields=["search_text", "name_key"])
     objects = InstitutionQuerySet.as_manager()
 
     REGION_PATH = "commune__county__voivodeship"
@@ -164,8 +167,13 @@ class Institution(RegionalRecord, models.Model):
         return reverse("members:institution_detail", args=[self.slug])
 
     def set_search_text(self) -> None:
-        """The folded key the search reads; ``save`` sets it, and so does a bulk creation."""
+        """The folded keys the search and the duplicates finder read; ``save`` sets them, and so
+        does a bulk creation."""
+        # matching compares institutions, so it imports this module; here it is needed once.
+        from .matching import comparable_name
+
         self.search_text = search_key(self.name, self.short_name)
+        self.name_key = comparable_name(self.name)
 
     def clean(self) -> None:
         self.country = (self.country or "").strip().upper()
@@ -306,3 +314,72 @@ class StaffProfile(RegionalRecord, models.Model):
             raise ValidationError(
                 {"centre": _("Choose a regional social policy centre (ROPS) with its commune filled in.")}
             )
+
+
+class InstitutionAlias(RegionalRecord, models.Model):
+    """An address an institution answered at before it was merged into another one: the
+    merged-away record's page redirects here, permanently, so links and bookmarks keep working."""
+
+    slug = models.SlugField(_("former slug"), max_length=120, unique=True)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("institution")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    REGION_PATH = "institution__commune__county__voivodeship"
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("former address of an institution")
+        verbose_name_plural = _("former addresses of institutions")
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Merge(models.Model):
+    """One merge of two records of one kind (two institutions, two people): which was kept, which
+    was merged into it, and every step it took (``core.merging``), so that it can be undone."""
+
+    kind = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+", verbose_name=_("kind of record")
+    )
+    # Plain numbers, not relations: the merged record no longer exists, and the kept one may be
+    # merged again later; the names are kept as they were for the list of merges.
+    kept_id = models.PositiveBigIntegerField(_("kept record (id)"))
+    merged_id = models.PositiveBigIntegerField(_("merged record (id)"))
+    kept_name = models.CharField(_("kept record"), max_length=300)
+    merged_name = models.CharField(_("merged record"), max_length=300)
+    merged_slug = models.CharField(_("former slug"), max_length=120, blank=True)
+    reason = models.CharField(_("why they are duplicates"), max_length=200, blank=True)
+    counts = models.JSONField(_("what moved"), default=list)
+    steps = models.JSONField(_("steps"), default=list)
+    region = models.ForeignKey(
+        "territory.Voivodeship",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voivodeship"),
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("merged by")
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+
+    def __str__(self) -> str:
+        return f"{self.merged_name} → {self.kept_name}"

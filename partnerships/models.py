@@ -548,6 +548,9 @@ class Certificate(RegionalRecord, models.Model):
     history = HistoricalRecords(excluded_fields=["verification_count", "pdf"])
 
     REGION_PATH = "partnership__home_voivodeship"
+    # An issued certificate is verified by its code: a merge of two institutions that each hold
+    # a valid one of the same partnership is refused (core.merging) rather than delete one.
+    MERGE_KEEPS_ROWS = True
 
     class Meta:
         ordering = ["-issued_on", "-number"]

@@ -1,7 +1,7 @@
 import re
 
 from django.db.models import F, Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -178,9 +178,13 @@ def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
     first of each and links to the filtered list of all of them (one more row read tells
     whether there are more).
     """
-    institution = get_object_or_404(
-        Institution.objects.public().select_related("commune__county__voivodeship"), slug=slug
-    )
+    institution = Institution.objects.public().select_related("commune__county__voivodeship").filter(slug=slug).first()
+    if institution is None:
+        # The address of an institution merged into another one leads there for good.
+        kept = Institution.objects.public().filter(aliases__slug=slug).only("slug").first()
+        if kept is None:
+            raise Http404
+        return HttpResponsePermanentRedirect(kept.get_absolute_url())
     memberships = list(
         Membership.objects.filter(institution=institution)
         .select_related("partnership")

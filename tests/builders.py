@@ -29,7 +29,7 @@ from django.urls import reverse
 from PIL import Image
 
 from events.models import Event, Material, Patron, Project, Speaker
-from members.models import Institution, Person, StaffProfile
+from members.models import Institution, InstitutionAlias, Person, StaffProfile
 from partnerships.models import Agreement, Certificate, Evaluation, Membership, Partnership, Signatory
 from territory.models import Commune, County, Voivodeship
 
@@ -231,6 +231,8 @@ def build(model, region: str):
         )
     if model is Person:
         return Person.objects.create(first_name="Jan", last_name=f"Testowy {n}", affiliation=build(Institution, region))
+    if model is InstitutionAlias:
+        return InstitutionAlias.objects.create(slug=f"dawny-adres-{n}", institution=build(Institution, region))
     if model is Project:
         return Project.objects.create(name=f"Projekt testowy {n}", operator=build(Institution, region))
     if model is Event:
