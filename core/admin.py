@@ -21,6 +21,7 @@ import datetime
 from functools import partial
 from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
@@ -48,8 +49,8 @@ def scope():
     """The module with the rule of who may change which record (``settings.REGISTRY_SCOPE``).
 
     It provides ``is_unrestricted(user)``, ``may_change_some(user)``, ``region_of(user)``,
-    ``can_change(user, obj)``, ``region_name(code)`` and ``outside_regions_of(user, objs,
-    consequences)``.
+    ``can_change(user, obj)``, ``region_id_of(obj)``, ``region_name(code)``, ``keepers_of(code)``
+    and ``outside_regions_of(user, objs, consequences)``.
     """
     return import_module(settings.REGISTRY_SCOPE)
 
@@ -324,6 +325,35 @@ class SuperuserOnlyMixin:
         return scope().is_unrestricted(request.user)
 
 
+class PermissionLabelsMixin:
+    """Permissions listed in Polish: "Instytucje i osoby | instytucja | może dodawać" instead of
+    the English names Django stores ("Can add historical wydarzenie"), which no catalogue
+    translates. For the user's and the group's admin."""
+
+    ACTIONS = {
+        "add": _("can add"),
+        "change": _("can change"),
+        "delete": _("can delete"),
+        "view": _("can view"),
+    }
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.name in {"permissions", "user_permissions"}:
+            field.label_from_instance = permission_label
+        return field
+
+
+def permission_label(permission) -> str:
+    content_type = permission.content_type
+    model = content_type.model_class()
+    action = permission.codename.split("_", 1)[0]
+    if model is None or f"{action}_{content_type.model}" != permission.codename:
+        return str(permission)
+    app = apps.get_app_config(content_type.app_label).verbose_name
+    return f"{app} | {model._meta.verbose_name} | {PermissionLabelsMixin.ACTIONS.get(action, action)}"
+
+
 class ModelAdminFilter(admin.SimpleListFilter):
     """A list filter that keeps its ModelAdmin, whose paths (``get_region_path``, ``county_path``)
     it filters by: Django hands the ModelAdmin to ``lookups`` but not to ``queryset``."""
@@ -334,22 +364,69 @@ class ModelAdminFilter(admin.SimpleListFilter):
 
 
 class MyRegionFilter(ModelAdminFilter):
-    """ "Mine / other regions": which rows the user may change, at a glance."""
+    """ "Mine / other regions / all": which rows the user may change, at a glance.
+
+    Staff of a regional centre work in their region: their lists open on it ("my region" is the
+    default, without a parameter), and "all regions" is one click away (``zakres=wszystkie``).
+    Users without a region (a superuser, staff not yet assigned) see every region by default.
+    """
 
     title = _("scope")
     parameter_name = "zakres"
+    MINE, OTHERS, ALL = "moj", "inne", "wszystkie"
 
     def lookups(self, request, model_admin):
         if scope().region_of(request.user) is None:
             return []
-        return [("moj", _("my region")), ("inne", _("other regions"))]
+        return [(self.MINE, _("my region")), (self.OTHERS, _("other regions")), (self.ALL, _("all regions"))]
+
+    def value(self):
+        value = super().value()
+        if value is None and self.default_mine:
+            return self.MINE
+        return value
+
+    def __init__(self, request, params, model, model_admin):
+        rule = scope()
+        self.default_mine = rule.region_of(request.user) is not None and not rule.is_unrestricted(request.user)
+        super().__init__(request, params, model, model_admin)
+
+    def choices(self, changelist):
+        # No "All" of Django's that removes the parameter (for staff that means "my region").
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
         region = scope().region_of(request.user)
-        if region is None or self.value() not in {"moj", "inne"}:
+        if region is None or self.value() not in {self.MINE, self.OTHERS}:
             return queryset
         mine = {self.model_admin.get_region_path(): region}
-        return queryset.filter(**mine) if self.value() == "moj" else queryset.exclude(**mine)
+        return queryset.filter(**mine) if self.value() == self.MINE else queryset.exclude(**mine)
+
+
+class VerificationFilter(admin.SimpleListFilter):
+    """Records nobody has checked for a year (or ever): the worklist of the admin home links here."""
+
+    title = _("verification")
+    parameter_name = "weryfikacja"
+    OVERDUE = "zalegla"
+
+    def lookups(self, request, model_admin):
+        return [(self.OVERDUE, _("not verified for 12 months"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.OVERDUE:
+            return queryset.not_verified_within(VERIFICATION_PERIOD)
+        return queryset
+
+
+# How long a check of a record holds before it is due again.
+VERIFICATION_PERIOD = datetime.timedelta(days=365)
+
 
 class ScopedAdminMixin:
     """The scope rule applied to a ModelAdmin; put it before ``SimpleHistoryAdmin``/``ModelAdmin``.
@@ -393,6 +470,43 @@ class ScopedAdminMixin:
         if not super().has_delete_permission(request, obj):
             return False
         return scope().may_change_some(request.user) if obj is None else self.can_change_object(request, obj)
+
+    def read_only_reason(self, request: HttpRequest, obj) -> str:
+        """Why a record the user may view opens read-only for them, and who keeps it ("" when
+        they may change it, or when only the model permission is missing)."""
+        rule = scope()
+        if obj is None or obj.pk is None or rule.can_change(request.user, obj):
+            return ""
+        if not super().has_change_permission(request, obj):
+            return ""
+        region = rule.region_id_of(obj)
+        if rule.region_of(request.user) is None:
+            return str(
+                _("You can view this record but not change it: your account is not assigned to a regional centre.")
+            )
+        if region is None:
+            return str(
+                _(
+                    "This record has no home voivodeship (e.g. a foreign institution): "
+                    "only a site administrator changes it."
+                )
+            )
+        keepers = rule.keepers_of(region)
+        return str(
+            _(
+                "This record belongs to the voivodeship %(region)s and is kept by %(keeper)s. You can view it; "
+                "you change only the records of your own voivodeship (%(own)s)."
+            )
+            % {
+                "region": rule.region_name(region),
+                "keeper": ", ".join(keepers) if keepers else _("its regional centre"),
+                "own": rule.region_name(rule.region_of(request.user)),
+            }
+        )
+
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+        context["read_only_reason"] = self.read_only_reason(request, obj) if change else ""
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # The field that decides the region offers only the user's region, and the submitted
     # record is checked again as a whole: a forged POST must not move a record.

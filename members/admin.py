@@ -1,21 +1,34 @@
 """Staff admin of institutions and people, and of who works for which regional centre."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.models import Group
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import MyRegionFilter, RegistryAdmin, SuperuserOnlyMixin
+from core.admin import MyRegionFilter, PermissionLabelsMixin, RegistryAdmin, SuperuserOnlyMixin, VerificationFilter
 from territory.admin import CommuneColumnsMixin, CountyFilter, VoivodeshipFilter
 
-from .models import Institution, Person, StaffProfile
+from .models import STAFF_GROUP, Institution, Person, StaffProfile
 
 
 @admin.register(Institution)
 class InstitutionAdmin(CommuneColumnsMixin, RegistryAdmin):
     county_path = "commune__county"
     list_display = ["name", "short_name", "kind", "commune", "voivodeship", "country", "last_verified_on", "updated_at"]
-    list_filter = [MyRegionFilter, VoivodeshipFilter, CountyFilter, "kind", "country", "last_verified_on"]
+    list_filter = [
+        MyRegionFilter,
+        VoivodeshipFilter,
+        CountyFilter,
+        "kind",
+        "country",
+        "last_verified_on",
+        VerificationFilter,
+    ]
     list_select_related = ["commune__county__voivodeship"]
     search_fields = ["name", "short_name", "nip", "regon", "krs", "commune__name"]
     ordering = ["name"]
@@ -97,6 +110,59 @@ if admin.site.is_registered(User):
     admin.site.unregister(User)
 
 
+class CentreChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Institution) -> str:
+        region = obj.commune.county.voivodeship if obj.commune_id else "—"
+        return f"{obj} ({region})"
+
+
+class StaffUserCreationForm(AdminUserCreationForm):
+    """A staff member's account in one form: who they are, how to reach them, and the centre
+    whose region they keep; staff status and the staff group follow (UserAdmin.save_model)."""
+
+    centre = CentreChoiceField(
+        queryset=Institution.objects.regional_centres().select_related("commune__county__voivodeship").order_by("name"),
+        label=_("Regional centre (and so the region)"),
+        help_text=_("The voivodeship of the centre is the region whose records the person keeps."),
+    )
+
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ("username", "first_name", "last_name", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "email"):
+            self.fields[name].required = True
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PermissionLabelsMixin, BaseUserAdmin):
     inlines = [*BaseUserAdmin.inlines, StaffProfileInline]
+    add_form = StaffUserCreationForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "first_name", "last_name", "email", "centre")}),
+        (_("Password"), {"classes": ("wide",), "fields": ("usable_password", "password1", "password2")}),
+    )
+
+    def get_inline_instances(self, request, obj=None):
+        # On the add form the centre is one of its fields; the profile inline is for later changes.
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change or not isinstance(form, StaffUserCreationForm):
+            super().save_model(request, obj, form, change)
+            return
+        with transaction.atomic():
+            obj.is_staff = True
+            super().save_model(request, obj, form, change)
+            obj.groups.add(Group.objects.get_or_create(name=STAFF_GROUP)[0])
+            StaffProfile.objects.create(user=obj, centre=form.cleaned_data["centre"])
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionLabelsMixin, BaseGroupAdmin):
+    pass

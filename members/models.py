@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from core.history import RegistryHistoricalRecords
 from core.text import search_key
 from territory.models import Commune, RegionalRecord
 
@@ -103,7 +103,7 @@ class Institution(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = RegistryHistoricalRecords(excluded_fields=["search_text"])
     objects = InstitutionQuerySet.as_manager()
 
     REGION_PATH = "commune__county__voivodeship"
@@ -247,7 +247,7 @@ class Person(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = RegistryHistoricalRecords()
     objects = PersonQuerySet.as_manager()
 
     REGION_PATH = "affiliation__commune__county__voivodeship"
@@ -264,6 +264,11 @@ class Person(RegionalRecord, models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.academic_title, self.first_name, self.last_name) if part)
+
+
+# The group that holds what staff of a regional centre may do (config.staff_group keeps its
+# permissions); a new staff account is put in it (members.admin.StaffUserCreationForm).
+STAFF_GROUP = "Pracownik regionalnego ośrodka"
 
 
 class StaffProfile(RegionalRecord, models.Model):

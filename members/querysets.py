@@ -1,7 +1,8 @@
+from core.querysets import VerificationQuerySetMixin
 from territory.querysets import RegionalQuerySet
 
 
-class InstitutionQuerySet(RegionalQuerySet):
+class InstitutionQuerySet(VerificationQuerySetMixin, RegionalQuerySet):
     def public(self):
         """Institutions the public pages, exports and sitemap show: every one of them.
 

@@ -22,7 +22,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import MyRegionFilter, RegistryAdmin, RegistryInlineMixin, ScopedAdminMixin, year_filter
+from core.admin import (
+    MyRegionFilter,
+    RegistryAdmin,
+    RegistryInlineMixin,
+    ScopedAdminMixin,
+    VerificationFilter,
+    year_filter,
+)
 from members.scope import can_change, is_unrestricted, region_of
 from territory.admin import VoivodeshipFilter
 from territory.models import County
@@ -66,6 +73,34 @@ class AreaCountyFilter(admin.SimpleListFilter):
         if value and value.isdigit() and len(value) == 4:
             return queryset.working_in(value)
         return queryset
+
+
+class MembersListedFilter(admin.SimpleListFilter):
+    """Partnerships that declare more members than are listed by name (the admin home's worklist)."""
+
+    title = _("members listed")
+    parameter_name = "czlonkowie"
+    MISSING = "brakuje"
+
+    def lookups(self, request, model_admin):
+        return [(self.MISSING, _("fewer listed than declared"))]
+
+    def queryset(self, request, queryset):
+        return queryset.fewer_listed_than_declared() if self.value() == self.MISSING else queryset
+
+
+class ContactFilter(admin.SimpleListFilter):
+    """Partnerships with no leader among the members listed and no website."""
+
+    title = _("contact")
+    parameter_name = "kontakt"
+    NONE = "brak"
+
+    def lookups(self, request, model_admin):
+        return [(self.NONE, _("no leader and no website"))]
+
+    def queryset(self, request, queryset):
+        return queryset.without_contact() if self.value() == self.NONE else queryset
 
 
 class MembershipInline(RegistryInlineMixin, admin.TabularInline):
@@ -116,6 +151,9 @@ class PartnershipAdmin(RegistryAdmin):
         "thematic_areas",
         "target_groups",
         "last_verified_on",
+        VerificationFilter,
+        MembersListedFilter,
+        ContactFilter,
     ]
     list_select_related = ["home_voivodeship"]
     search_fields = ["name", "slug"]
@@ -138,6 +176,7 @@ class PartnershipAdmin(RegistryAdmin):
         (None, {"fields": ["project", "events", "website", "logo", "declared_member_count"]}),
         (_("Record"), {"fields": ["last_verified_on", "created_at", "updated_at"]}),
     ]
+
     @admin.action(description=_("Export selected rows to CSV"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet):
         # The columns of the open data, with the labels staff read (partnerships.exports).

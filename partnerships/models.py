@@ -12,15 +12,15 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
+from core.history import RegistryHistoricalRecords
 from core.text import search_key
 from events.models import Event, Project
 from members.models import Institution, Person
 from members.uploads import document_upload_to, logo_upload_to, validate_logo, validate_pdf
 from territory.models import Commune, County, RegionalRecord, Voivodeship
 
-from .querysets import MembershipQuerySet, PartnershipQuerySet
+from .querysets import CertificateQuerySet, MembershipQuerySet, PartnershipQuerySet
 
 
 class DatePrecision(models.TextChoices):
@@ -174,7 +174,7 @@ class Partnership(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords(
+    history = RegistryHistoricalRecords(
         excluded_fields=["search_text", "member_search_text", "listed_member_count"],
         m2m_fields=[area_counties, area_communes, target_groups, thematic_areas, principles, events],
     )
@@ -265,7 +265,7 @@ class Membership(RegionalRecord, models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords()
+    history = RegistryHistoricalRecords()
     objects = MembershipQuerySet.as_manager()
 
     REGION_PATH = "partnership__home_voivodeship"
@@ -326,7 +326,7 @@ class Agreement(RegionalRecord, models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords()
+    history = RegistryHistoricalRecords()
 
     REGION_PATH = "partnership__home_voivodeship"
     # Staff notes: shown in the admin only, never on a public page nor in open data.
@@ -361,7 +361,7 @@ class Signatory(RegionalRecord, models.Model):
     function = models.CharField(_("function"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords()
+    history = RegistryHistoricalRecords()
 
     REGION_PATH = "agreement__partnership__home_voivodeship"
 
@@ -410,7 +410,7 @@ class Evaluation(RegionalRecord, models.Model):
         _("document (PDF)"), upload_to=document_upload_to, blank=True, validators=[validate_pdf], max_length=200
     )
 
-    history = HistoricalRecords()
+    history = RegistryHistoricalRecords()
 
     REGION_PATH = "partnership__home_voivodeship"
 
@@ -541,7 +541,8 @@ class Certificate(RegionalRecord, models.Model):
 
     # Public verifications only add to the counter, and the stored PDF is a rendition of what
     # the row says: neither is a change worth a history row.
-    history = HistoricalRecords(excluded_fields=["verification_count", "pdf"])
+    history = RegistryHistoricalRecords(excluded_fields=["verification_count", "pdf"])
+    objects = CertificateQuerySet.as_manager()
 
     REGION_PATH = "partnership__home_voivodeship"
 
