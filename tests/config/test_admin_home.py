@@ -93,7 +93,10 @@ class WorklistTests(AdminTestCase):
             last_verified_on=today,
         )
         Certificate.objects.create(
-            partnership=self.own_partnership, number=f"RPL/14/{today.year}/00001", issued_on=today, signatory_name="Dyrektor"
+            partnership=self.own_partnership,
+            number=f"RPL/14/{today.year}/00001",
+            issued_on=today,
+            signatory_name="Dyrektor",
         )
         Certificate.objects.create(
             partnership=self.with_website,
@@ -102,7 +105,10 @@ class WorklistTests(AdminTestCase):
             signatory_name="Dyrektor",
         )
         Certificate.objects.create(
-            partnership=self.other_partnership, number=f"RPL/02/{today.year}/00001", issued_on=today, signatory_name="Dyrektor"
+            partnership=self.other_partnership,
+            number=f"RPL/02/{today.year}/00001",
+            issued_on=today,
+            signatory_name="Dyrektor",
         )
         # Another region's partnership, due on every count: never counted for this user.
         self.other_partnership.declared_member_count = 9
