@@ -784,8 +784,77 @@ class ScopedInlineMixin:
         return ScopedFormSet
 
 
+class PolishMessagesMixin:
+    """The admin's titles, buttons and messages about a record in correct Polish: the
+    accusative in "Dodaj instytucję" and "Wybierz instytucję do zmiany", the gender in
+    "Instytucja „…” została dodana." From the model's ``GRAMMAR`` (``core.grammar``); a model
+    without it keeps Django's sentences."""
+
+    def grammar(self):
+        return getattr(self.model, "GRAMMAR", None)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        grammar = self.grammar()
+        if grammar is not None:
+            name = grammar.accusative
+            extra_context = {
+                "title": (_("Select %s to change") if self.has_change_permission(request) else _("Select %s to view"))
+                % name,
+                "add_label": _("Add %(name)s") % {"name": name},
+                **(extra_context or {}),
+            }
+        return super().changelist_view(request, extra_context)
+
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+        grammar = self.grammar()
+        if grammar is not None:
+            if add:
+                title = _("Add %s")
+            elif self.has_change_permission(request, obj):
+                title = _("Change %s")
+            else:
+                title = _("View %s")
+            context["title"] = title % grammar.accusative
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request: HttpRequest, obj, post_url_continue=None):
+        request.registry_saved = ("added", obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request: HttpRequest, obj):
+        request.registry_saved = ("changed", obj)
+        return super().response_change(request, obj)
+
+    def response_delete(self, request: HttpRequest, obj_display, obj_id):
+        request.registry_saved = ("deleted", obj_display)
+        return super().response_delete(request, obj_display, obj_id)
+
+    def message_user(self, request: HttpRequest, message, level=messages.INFO, *args, **kwargs):
+        saved = getattr(request, "registry_saved", None)
+        grammar = self.grammar()
+        if saved and grammar is not None and level == messages.SUCCESS:
+            request.registry_saved = None
+            message = self.saved_message(request, *saved)
+        return super().message_user(request, message, level, *args, **kwargs)
+
+    def saved_message(self, request: HttpRequest, what: str, obj) -> str:
+        from .grammar import GENDERED
+
+        gender = self.grammar().gender_code
+        text = str(GENDERED[what][gender] % {"name": capfirst(self.opts.verbose_name), "obj": obj})
+        if what != "deleted" and "_continue" in request.POST:
+            text += " " + str(GENDERED["edit_again"][gender])
+        return text
+
+
 class RegistryAdmin(
-    ConcurrentEditMixin, ScopedAdminMixin, FoldedSearchMixin, CsvExportMixin, HttpsUrlMixin, SimpleHistoryAdmin
+    PolishMessagesMixin,
+    ConcurrentEditMixin,
+    ScopedAdminMixin,
+    FoldedSearchMixin,
+    CsvExportMixin,
+    HttpsUrlMixin,
+    SimpleHistoryAdmin,
 ):
     """Base admin of the registry's own records."""
 

@@ -6,7 +6,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from core.grammar import Grammar
 from core.history import RegistryHistoricalRecords
 from core.text import search_key
 from members.models import Institution, Person
@@ -44,6 +46,10 @@ class Project(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "project"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "project"),
+    )
     history = RegistryHistoricalRecords()
     objects = ProjectQuerySet.as_manager()
 
@@ -133,6 +139,10 @@ class Event(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "event"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "event"),
+    )
     history = RegistryHistoricalRecords(excluded_fields=["search_text"], m2m_fields=[organisers])
     objects = EventQuerySet.as_manager()
 
@@ -197,6 +207,10 @@ class Patron(RegionalRecord, models.Model):
         _("honorary title"), max_length=200, blank=True, help_text=_("e.g. Marshal of the Senate")
     )
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "patron"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "patron"),
+    )
     history = RegistryHistoricalRecords()
 
     REGION_PATH = "event__commune__county__voivodeship"
@@ -236,6 +250,10 @@ class Speaker(RegionalRecord, models.Model):
     topic = models.CharField(_("topic"), max_length=500, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "speaker"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "speaker"),
+    )
     history = RegistryHistoricalRecords()
 
     REGION_PATH = "event__commune__county__voivodeship"
@@ -281,6 +299,10 @@ class Material(RegionalRecord, models.Model):
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "material"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "material"),
+    )
     history = RegistryHistoricalRecords()
 
     class Meta:

@@ -7,7 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from core.grammar import Grammar
 from core.history import RegistryHistoricalRecords
 from core.text import search_key
 from territory.models import Commune, RegionalRecord
@@ -107,6 +109,10 @@ class Institution(RegionalRecord, models.Model):
     objects = InstitutionQuerySet.as_manager()
 
     REGION_PATH = "commune__county__voivodeship"
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "institution"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "institution"),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -251,6 +257,10 @@ class Person(RegionalRecord, models.Model):
     objects = PersonQuerySet.as_manager()
 
     REGION_PATH = "affiliation__commune__county__voivodeship"
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "person"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "person"),
+    )
     PRIVATE_FIELDS = ("email", "phone", "private_notes")
 
     class Meta:

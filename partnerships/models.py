@@ -13,6 +13,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.grammar import Grammar
 from core.history import RegistryHistoricalRecords
 from core.text import search_key
 from events.models import Event, Project
@@ -174,6 +175,10 @@ class Partnership(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "partnership"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "partnership"),
+    )
     history = RegistryHistoricalRecords(
         excluded_fields=["search_text", "member_search_text", "listed_member_count"],
         m2m_fields=[area_counties, area_communes, target_groups, thematic_areas, principles, events],
@@ -265,6 +270,10 @@ class Membership(RegionalRecord, models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "membership"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "membership"),
+    )
     history = RegistryHistoricalRecords()
     objects = MembershipQuerySet.as_manager()
 
@@ -326,6 +335,10 @@ class Agreement(RegionalRecord, models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "agreement"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "agreement"),
+    )
     history = RegistryHistoricalRecords()
 
     REGION_PATH = "partnership__home_voivodeship"
@@ -361,6 +374,10 @@ class Signatory(RegionalRecord, models.Model):
     function = models.CharField(_("function"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "signatory"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "signatory"),
+    )
     history = RegistryHistoricalRecords()
 
     REGION_PATH = "agreement__partnership__home_voivodeship"
@@ -410,6 +427,10 @@ class Evaluation(RegionalRecord, models.Model):
         _("document (PDF)"), upload_to=document_upload_to, blank=True, validators=[validate_pdf], max_length=200
     )
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "evaluation entry"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "evaluation entry"),
+    )
     history = RegistryHistoricalRecords()
 
     REGION_PATH = "partnership__home_voivodeship"
@@ -541,6 +562,10 @@ class Certificate(RegionalRecord, models.Model):
 
     # Public verifications only add to the counter, and the stored PDF is a rendition of what
     # the row says: neither is a change worth a history row.
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "certificate"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "certificate"),
+    )
     history = RegistryHistoricalRecords(excluded_fields=["verification_count", "pdf"])
     objects = CertificateQuerySet.as_manager()
 
