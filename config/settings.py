@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
+    # Country names in Polish for the country of a foreign institution (no models).
+    "django_countries",
     "simple_history",
     "axes",
     "csp",

@@ -167,6 +167,28 @@ def year_filter(field: str, *, is_date: bool = True, title=None):
     return YearFilter
 
 
+class PickerLabelMixin:
+    """Choices of a relation named as the related model's ``picker_label`` says (a commune with
+    its kind, powiat and voivodeship; an institution with its kind and place), in the form as
+    in the autocomplete's results (config.admin_site.PickerView)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return labelled(super().formfield_for_foreignkey(db_field, request, **kwargs), db_field)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return labelled(super().formfield_for_manytomany(db_field, request, **kwargs), db_field)
+
+
+def labelled(field, db_field):
+    model = db_field.related_model
+    if field is not None and hasattr(model, "picker_label"):
+        field.label_from_instance = lambda obj: obj.picker_label
+        related = getattr(model, "PICKER_RELATED", ())
+        if related:
+            field.queryset = field.queryset.select_related(*related)
+    return field
+
+
 class HttpsUrlMixin:
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # Staff paste addresses without a scheme; public bodies' sites are served over HTTPS.
@@ -853,6 +875,7 @@ class RegistryAdmin(
     ScopedAdminMixin,
     FoldedSearchMixin,
     CsvExportMixin,
+    PickerLabelMixin,
     HttpsUrlMixin,
     SimpleHistoryAdmin,
 ):
@@ -863,7 +886,7 @@ class RegistryAdmin(
     show_facets = admin.ShowFacets.NEVER
 
 
-class RegistryInlineMixin(ScopedInlineMixin, HttpsUrlMixin):
+class RegistryInlineMixin(ScopedInlineMixin, PickerLabelMixin, HttpsUrlMixin):
     """Base of the inlines: rows follow their parent's region, and rows that break a unique
     constraint together are refused with its message."""
 

@@ -8,9 +8,11 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import MyRegionFilter, PermissionLabelsMixin, RegistryAdmin, SuperuserOnlyMixin, VerificationFilter
+from core.forms import CountryChoiceField
 from territory.admin import CommuneColumnsMixin, CountyFilter, VoivodeshipFilter
 
 from .models import STAFF_GROUP, Institution, Person, StaffProfile
@@ -44,6 +46,14 @@ class InstitutionAdmin(CommuneColumnsMixin, RegistryAdmin):
         (None, {"fields": ["logo", "logo_thumbnail", "description"]}),
         (_("Record"), {"fields": ["last_verified_on", "created_at", "updated_at"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "country":
+            return CountryChoiceField(
+                label=capfirst(db_field.verbose_name), initial=db_field.default, required=not db_field.blank
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     csv_fields = (
         "name",
         "short_name",

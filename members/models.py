@@ -191,6 +191,17 @@ class Institution(RegionalRecord, models.Model):
     def is_foreign(self) -> bool:
         return self.country != POLAND
 
+    # What the admin's pickers join in to label a choice (config.admin_site.PickerView).
+    PICKER_RELATED = ("commune",)
+
+    @property
+    def picker_label(self) -> str:
+        """How a picker names it, with its kind and place (the commune, or the country of a
+        foreign one): "Miejski Ośrodek Pomocy Społecznej — miejski ośrodek pomocy społecznej
+        (MOPS), Ostrów Mazowiecka"."""
+        place = self.commune.name if self.commune_id else self.country
+        return f"{self.name} — {self.get_kind_display()}, {place}"
+
 
 K = Institution.Kind
 SECTOR_OF_KIND = {

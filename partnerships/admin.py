@@ -30,6 +30,7 @@ from core.admin import (
     VerificationFilter,
     year_filter,
 )
+from core.forms import PartialDateField, PartialDateFormMixin
 from members.scope import can_change, is_unrestricted, region_of
 from territory.admin import VoivodeshipFilter
 from territory.models import County
@@ -103,6 +104,17 @@ class ContactFilter(admin.SimpleListFilter):
         return queryset.without_contact() if self.value() == self.NONE else queryset
 
 
+class PartnershipForm(PartialDateFormMixin, forms.ModelForm):
+    # The founding date as the source gives it: "2012", "03.2012" or "15.03.2012".
+    founded = PartialDateField(label=_("founded on"), required=False)
+    partial_dates = {"founded": ("founded_on", "founded_precision")}
+
+    class Meta:
+        model = Partnership
+        # The admin's fieldsets decide the fields; the founding date is entered through ``founded``.
+        fields = ["name"]
+
+
 class MembershipInline(RegistryInlineMixin, admin.TabularInline):
     model = Membership
     fields = ["institution", "role", "joined_on", "left_on", "represented_by", "notes"]
@@ -132,6 +144,7 @@ class SignatoryInline(RegistryInlineMixin, admin.TabularInline):
 
 @admin.register(Partnership)
 class PartnershipAdmin(RegistryAdmin):
+    form = PartnershipForm
     list_display = [
         "name",
         "status",
@@ -167,7 +180,7 @@ class PartnershipAdmin(RegistryAdmin):
     inlines = [MembershipInline, AgreementInline, EvaluationInline]
     actions = ["mark_verified", "export_csv", "issue_certificates"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", ("status", "stage"), ("founded_on", "founded_precision")]}),
+        (None, {"fields": ["name", "slug", ("status", "stage"), "founded"]}),
         (_("Where"), {"fields": ["home_voivodeship", "area_counties", "area_communes"]}),
         (
             _("What for"),
