@@ -869,7 +869,23 @@ class PolishMessagesMixin:
         return text
 
 
+class ReadableHistoryMixin:
+    """The history page as entries a person reads: one per save, with the record's changes, its
+    many-to-many relations and its inline rows, in Polish (core.history_display)."""
+
+    def history_view(self, request: HttpRequest, object_id, extra_context=None):
+        from .history_display import readable_history
+
+        inline_models = [inline.model for inline in self.inlines]
+        extra_context = {
+            **(extra_context or {}),
+            "entries": readable_history(self.model, unquote(object_id), inline_models),
+        }
+        return super().history_view(request, object_id, extra_context)
+
+
 class RegistryAdmin(
+    ReadableHistoryMixin,
     PolishMessagesMixin,
     ConcurrentEditMixin,
     ScopedAdminMixin,
