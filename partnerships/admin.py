@@ -152,7 +152,6 @@ class PartnershipAdmin(RegistryAdmin):
         "founded",
         "members",
         "last_verified_on",
-        "updated_at",
     ]
     list_filter = [
         MyRegionFilter,
