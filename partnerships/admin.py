@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -106,7 +107,7 @@ class ContactFilter(admin.SimpleListFilter):
 
 class PartnershipForm(PartialDateFormMixin, forms.ModelForm):
     # The founding date as the source gives it: "2012", "03.2012" or "15.03.2012".
-    founded = PartialDateField(label=_("founded on"), required=False)
+    founded = PartialDateField(label=capfirst(_("founded on")), required=False)
     partial_dates = {"founded": ("founded_on", "founded_precision")}
 
     class Meta:
