@@ -839,6 +839,17 @@ class PolishMessagesMixin:
             context["title"] = title % grammar.accusative
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions and self.grammar() is not None:
+            func, name, _description = actions["delete_selected"]
+            # Not Django's "Usuń wybrane(-nych) partnerstwa".
+            description = _("Delete the selected: %(verbose_name_plural)s") % {
+                "verbose_name_plural": self.opts.verbose_name_plural
+            }
+            actions["delete_selected"] = (func, name, description)
+        return actions
+
     def response_add(self, request: HttpRequest, obj, post_url_continue=None):
         request.registry_saved = ("added", obj)
         return super().response_add(request, obj, post_url_continue)

@@ -26,6 +26,8 @@ class PolishMessagesTests(AdminTestCase):
         page = self.client.get(admin_url(self.other_institution, "change"))
         self.assertContains(page, "<h1>Zobacz instytucję</h1>", html=True)
         self.assertContains(self.client.get(admin_url(Event, "changelist")), "Dodaj wydarzenie")
+        self.assertContains(self.client.get(admin_url(Partnership, "changelist")), "Usuń zaznaczone: partnerstwa")
+        self.assertNotContains(self.client.get(admin_url(Partnership, "changelist")), "wybrane(-nych)")
 
     def messages_after(self, response) -> list[str]:
         return [str(m) for m in get_messages(response.wsgi_request)]
