@@ -63,3 +63,20 @@ class PolishMessagesTests(AdminTestCase):
             admin_url(partnership, "delete"), {"post": "yes", "csrfmiddlewaretoken": csrf_token(page)}, follow=True
         )
         self.assertContains(response, "Partnerstwo „Do usunięcia” zostało usunięte.")
+
+    def test_django_sentences_about_any_model_read_correctly_whatever_its_gender(self):
+        page = self.client.get(admin_url(self.own_partnership, "change")).content.decode()
+        # The inline's "add a row" link, in the page as JSON.
+        self.assertIn("Dodaj kolejny wiersz: Cz\\u0142onkostwo", page)
+        self.assertIn("Zmień wybrany rekord (instytucja)", page)
+        for mangled in ("(-ne)", "(-ną)", "(-na)", "(a)(-ło)"):
+            self.assertNotIn(mangled, page)
+        self.client.force_login(self.superuser)
+        page = self.client.get("/admin/auth/group/add/")
+        response = self.client.post(
+            "/admin/auth/group/add/", {"csrfmiddlewaretoken": csrf_token(page), "name": "Czytelnicy"}, follow=True
+        )
+        message = [str(m) for m in response.context["messages"]]
+        self.assertEqual(len(message), 1)
+        self.assertTrue(message[0].startswith("Dodano: grupa „"), message)
+        self.assertIn("Czytelnicy", message[0])
