@@ -153,9 +153,14 @@ def row_label(row, parent, parent_obj) -> str:
     if parent_obj is not None:
         setattr(instance, parent.name, parent_obj)
     try:
-        return str(instance)
+        label = str(instance)
     except ObjectDoesNotExist:
         return f"#{instance.pk}"
+    # On the record's own page its name in every row ("ośrodek – partnerstwo") says nothing.
+    if parent_obj is not None:
+        own = str(parent_obj)
+        label = label.replace(f" – {own}", "").replace(f"{own} – ", "") or label
+    return label
 
 
 def entry_of(entries: list[Entry], row) -> Entry | None:

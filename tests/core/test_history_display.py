@@ -56,7 +56,7 @@ class ReadableHistoryTests(AdminTestCase):
         self.assertIn("zmieniono", newest)
         self.assertIn("Cel: — → Wspólny cel", newest)
         self.assertIn("Warszawa", newest)
-        self.assertIn("Członkostwo „Instytucja testowa warszawska – Partnerstwo testowe mazowieckie”: dodano", newest)
+        self.assertIn("Członkostwo „Instytucja testowa warszawska”: dodano", newest)
 
     def test_a_member_swapped_shows_who_left_and_who_came(self):
         membership = Membership.objects.create(partnership=self.own_partnership, institution=self.own_institution)
