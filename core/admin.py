@@ -23,6 +23,7 @@ import operator
 from functools import partial
 from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
@@ -51,8 +52,8 @@ def scope():
     """The module with the rule of who may change which record (``settings.REGISTRY_SCOPE``).
 
     It provides ``is_unrestricted(user)``, ``may_change_some(user)``, ``region_of(user)``,
-    ``can_change(user, obj)``, ``region_name(code)`` and ``outside_regions_of(user, objs,
-    consequences)``.
+    ``can_change(user, obj)``, ``region_id_of(obj)``, ``region_name(code)``, ``keepers_of(code)``
+    and ``outside_regions_of(user, objs, consequences)``.
     """
     return import_module(settings.REGISTRY_SCOPE)
 
@@ -288,6 +289,26 @@ def related_filter(field: str, *, title=None):
 
     RelatedFilter.title = title or field
     return RelatedFilter
+class PickerLabelMixin:
+    """Choices of a relation named as the related model's ``picker_label`` says (a commune with
+    its kind, powiat and voivodeship; an institution with its kind and place), in the form as
+    in the autocomplete's results (config.admin_site.PickerView)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return labelled(super().formfield_for_foreignkey(db_field, request, **kwargs), db_field)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return labelled(super().formfield_for_manytomany(db_field, request, **kwargs), db_field)
+
+
+def labelled(field, db_field):
+    model = db_field.related_model
+    if field is not None and hasattr(model, "picker_label"):
+        field.label_from_instance = lambda obj: obj.picker_label
+        related = getattr(model, "PICKER_RELATED", ())
+        if related:
+            field.queryset = field.queryset.select_related(*related)
+    return field
 
 
 class HttpsUrlMixin:
@@ -448,6 +469,35 @@ class SuperuserOnlyMixin:
         return scope().is_unrestricted(request.user)
 
 
+class PermissionLabelsMixin:
+    """Permissions listed in Polish: "Instytucje i osoby | instytucja | może dodawać" instead of
+    the English names Django stores ("Can add historical wydarzenie"), which no catalogue
+    translates. For the user's and the group's admin."""
+
+    ACTIONS = {
+        "add": _("can add"),
+        "change": _("can change"),
+        "delete": _("can delete"),
+        "view": _("can view"),
+    }
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.name in {"permissions", "user_permissions"}:
+            field.label_from_instance = permission_label
+        return field
+
+
+def permission_label(permission) -> str:
+    content_type = permission.content_type
+    model = content_type.model_class()
+    action = permission.codename.split("_", 1)[0]
+    if model is None or f"{action}_{content_type.model}" != permission.codename:
+        return str(permission)
+    app = apps.get_app_config(content_type.app_label).verbose_name
+    return f"{app} | {model._meta.verbose_name} | {PermissionLabelsMixin.ACTIONS.get(action, action)}"
+
+
 class ModelAdminFilter(admin.SimpleListFilter):
     """A list filter that keeps its ModelAdmin, whose paths (``get_region_path``, ``county_path``)
     it filters by: Django hands the ModelAdmin to ``lookups`` but not to ``queryset``."""
@@ -458,22 +508,69 @@ class ModelAdminFilter(admin.SimpleListFilter):
 
 
 class MyRegionFilter(ModelAdminFilter):
-    """ "Mine / other regions": which rows the user may change, at a glance."""
+    """ "Mine / other regions / all": which rows the user may change, at a glance.
+
+    Staff of a regional centre work in their region: their lists open on it ("my region" is the
+    default, without a parameter), and "all regions" is one click away (``zakres=wszystkie``).
+    Users without a region (a superuser, staff not yet assigned) see every region by default.
+    """
 
     title = _("scope")
     parameter_name = "zakres"
+    MINE, OTHERS, ALL = "moj", "inne", "wszystkie"
 
     def lookups(self, request, model_admin):
         if scope().region_of(request.user) is None:
             return []
-        return [("moj", _("my region")), ("inne", _("other regions"))]
+        return [(self.MINE, _("my region")), (self.OTHERS, _("other regions")), (self.ALL, _("all regions"))]
+
+    def value(self):
+        value = super().value()
+        if value is None and self.default_mine:
+            return self.MINE
+        return value
+
+    def __init__(self, request, params, model, model_admin):
+        rule = scope()
+        self.default_mine = rule.region_of(request.user) is not None and not rule.is_unrestricted(request.user)
+        super().__init__(request, params, model, model_admin)
+
+    def choices(self, changelist):
+        # No "All" of Django's that removes the parameter (for staff that means "my region").
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
         region = scope().region_of(request.user)
-        if region is None or self.value() not in {"moj", "inne"}:
+        if region is None or self.value() not in {self.MINE, self.OTHERS}:
             return queryset
         mine = {self.model_admin.get_region_path(): region}
-        return queryset.filter(**mine) if self.value() == "moj" else queryset.exclude(**mine)
+        return queryset.filter(**mine) if self.value() == self.MINE else queryset.exclude(**mine)
+
+
+class VerificationFilter(admin.SimpleListFilter):
+    """Records nobody has checked for a year (or ever): the worklist of the admin home links here."""
+
+    title = _("verification")
+    parameter_name = "weryfikacja"
+    OVERDUE = "zalegla"
+
+    def lookups(self, request, model_admin):
+        return [(self.OVERDUE, _("not verified for 12 months"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.OVERDUE:
+            return queryset.not_verified_within(VERIFICATION_PERIOD)
+        return queryset
+
+
+# How long a check of a record holds before it is due again.
+VERIFICATION_PERIOD = datetime.timedelta(days=365)
+
 
 
 class ScopedAdminMixin:
@@ -518,6 +615,43 @@ class ScopedAdminMixin:
         if not super().has_delete_permission(request, obj):
             return False
         return scope().may_change_some(request.user) if obj is None else self.can_change_object(request, obj)
+
+    def read_only_reason(self, request: HttpRequest, obj) -> str:
+        """Why a record the user may view opens read-only for them, and who keeps it ("" when
+        they may change it, or when only the model permission is missing)."""
+        rule = scope()
+        if obj is None or obj.pk is None or rule.can_change(request.user, obj):
+            return ""
+        if not super().has_change_permission(request, obj):
+            return ""
+        region = rule.region_id_of(obj)
+        if rule.region_of(request.user) is None:
+            return str(
+                _("You can view this record but not change it: your account is not assigned to a regional centre.")
+            )
+        if region is None:
+            return str(
+                _(
+                    "This record has no home voivodeship (e.g. a foreign institution): "
+                    "only a site administrator changes it."
+                )
+            )
+        keepers = rule.keepers_of(region)
+        return str(
+            _(
+                "This record belongs to the voivodeship %(region)s and is kept by %(keeper)s. You can view it; "
+                "you change only the records of your own voivodeship (%(own)s)."
+            )
+            % {
+                "region": rule.region_name(region),
+                "keeper": ", ".join(keepers) if keepers else _("its regional centre"),
+                "own": rule.region_name(rule.region_of(request.user)),
+            }
+        )
+
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+        context["read_only_reason"] = self.read_only_reason(request, obj) if change else ""
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # The field that decides the region offers only the user's region, and the submitted
     # record is checked again as a whole: a forged POST must not move a record.
@@ -795,12 +929,104 @@ class ScopedInlineMixin:
         return ScopedFormSet
 
 
+class PolishMessagesMixin:
+    """The admin's titles, buttons and messages about a record in correct Polish: the
+    accusative in "Dodaj instytucję" and "Wybierz instytucję do zmiany", the gender in
+    "Instytucja „…” została dodana." From the model's ``GRAMMAR`` (``core.grammar``); a model
+    without it keeps Django's sentences."""
+
+    def grammar(self):
+        return getattr(self.model, "GRAMMAR", None)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        grammar = self.grammar()
+        if grammar is not None:
+            name = grammar.accusative
+            extra_context = {
+                "title": (_("Select %s to change") if self.has_change_permission(request) else _("Select %s to view"))
+                % name,
+                "add_label": _("Add %(name)s") % {"name": name},
+                **(extra_context or {}),
+            }
+        return super().changelist_view(request, extra_context)
+
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+        grammar = self.grammar()
+        if grammar is not None:
+            if add:
+                title = _("Add %s")
+            elif self.has_change_permission(request, obj):
+                title = _("Change %s")
+            else:
+                title = _("View %s")
+            context["title"] = title % grammar.accusative
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions and self.grammar() is not None:
+            func, name, _description = actions["delete_selected"]
+            # Not Django's "Usuń wybrane(-nych) partnerstwa".
+            description = _("Delete the selected: %(verbose_name_plural)s") % {
+                "verbose_name_plural": self.opts.verbose_name_plural
+            }
+            actions["delete_selected"] = (func, name, description)
+        return actions
+
+    def response_add(self, request: HttpRequest, obj, post_url_continue=None):
+        request.registry_saved = ("added", obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request: HttpRequest, obj):
+        request.registry_saved = ("changed", obj)
+        return super().response_change(request, obj)
+
+    def response_delete(self, request: HttpRequest, obj_display, obj_id):
+        request.registry_saved = ("deleted", obj_display)
+        return super().response_delete(request, obj_display, obj_id)
+
+    def message_user(self, request: HttpRequest, message, level=messages.INFO, *args, **kwargs):
+        saved = getattr(request, "registry_saved", None)
+        grammar = self.grammar()
+        if saved and grammar is not None and level == messages.SUCCESS:
+            request.registry_saved = None
+            message = self.saved_message(request, *saved)
+        return super().message_user(request, message, level, *args, **kwargs)
+
+    def saved_message(self, request: HttpRequest, what: str, obj) -> str:
+        from .grammar import GENDERED
+
+        gender = self.grammar().gender_code
+        text = str(GENDERED[what][gender] % {"name": capfirst(self.opts.verbose_name), "obj": obj})
+        if what != "deleted" and "_continue" in request.POST:
+            text += " " + str(GENDERED["edit_again"][gender])
+        return text
+
+
+class ReadableHistoryMixin:
+    """The history page as entries a person reads: one per save, with the record's changes, its
+    many-to-many relations and its inline rows, in Polish (core.history_display)."""
+
+    def history_view(self, request: HttpRequest, object_id, extra_context=None):
+        from .history_display import readable_history
+
+        inline_models = [inline.model for inline in self.inlines]
+        extra_context = {
+            **(extra_context or {}),
+            "entries": readable_history(self.model, unquote(object_id), inline_models),
+        }
+        return super().history_view(request, object_id, extra_context)
+
+
 class RegistryAdmin(
+    ReadableHistoryMixin,
+    PolishMessagesMixin,
     ConcurrentEditMixin,
     ScopedAdminMixin,
     FoldedSearchMixin,
     ListSpeedMixin,
     CsvExportMixin,
+    PickerLabelMixin,
     HttpsUrlMixin,
     SimpleHistoryAdmin,
 ):
@@ -810,7 +1036,7 @@ class RegistryAdmin(
     show_facets = admin.ShowFacets.NEVER
 
 
-class RegistryInlineMixin(ScopedInlineMixin, HttpsUrlMixin):
+class RegistryInlineMixin(ScopedInlineMixin, PickerLabelMixin, HttpsUrlMixin):
     """Base of the inlines: rows follow their parent's region, and rows that break a unique
     constraint together are refused with its message."""
 

@@ -6,8 +6,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from django.utils.translation import pgettext_lazy
 
+from core.grammar import Grammar
+from core.history import RegistryHistoricalRecords
 from core.text import search_key
 from members.models import Institution, Person
 from members.uploads import document_upload_to, validate_pdf
@@ -44,7 +46,11 @@ class Project(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "project"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "project"),
+    )
+    history = RegistryHistoricalRecords()
     objects = ProjectQuerySet.as_manager()
 
     REGION_PATH = "operator__commune__county__voivodeship"
@@ -133,7 +139,11 @@ class Event(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text"], m2m_fields=[organisers])
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "event"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "event"),
+    )
+    history = RegistryHistoricalRecords(excluded_fields=["search_text"], m2m_fields=[organisers])
     objects = EventQuerySet.as_manager()
 
     REGION_PATH = "commune__county__voivodeship"
@@ -197,7 +207,11 @@ class Patron(RegionalRecord, models.Model):
         _("honorary title"), max_length=200, blank=True, help_text=_("e.g. Marshal of the Senate")
     )
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "patron"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "patron"),
+    )
+    history = RegistryHistoricalRecords()
 
     REGION_PATH = "event__commune__county__voivodeship"
 
@@ -236,7 +250,11 @@ class Speaker(RegionalRecord, models.Model):
     topic = models.CharField(_("topic"), max_length=500, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "speaker"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "speaker"),
+    )
+    history = RegistryHistoricalRecords()
 
     REGION_PATH = "event__commune__county__voivodeship"
 
@@ -281,7 +299,11 @@ class Material(RegionalRecord, models.Model):
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "material"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "material"),
+    )
+    history = RegistryHistoricalRecords()
 
     class Meta:
         ordering = ["year", "title"]

@@ -2,22 +2,36 @@
 
 from functools import partial
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from core.admin import MyRegionFilter, RegistryAdmin, SuperuserOnlyMixin, values_filter
+from core.admin import (
+    MyRegionFilter,
+    PermissionLabelsMixin,
+    RegistryAdmin,
+    SuperuserOnlyMixin,
+    VerificationFilter,
+    values_filter,
+)
 from core.cache import cached
+from core.forms import CountryChoiceField
 from core.merging import MergeRefused, plan_merge
 from territory.admin import CommuneColumnsMixin, CountyFilter, VoivodeshipFilter
 from territory.models import Voivodeship
@@ -25,7 +39,7 @@ from territory.models import Voivodeship
 from . import scope
 from .duplicates import Pair, institution_pairs, person_pairs
 from .merging import cross_region, merge_records, undo_merge, undo_problems
-from .models import Institution, Merge, Person, StaffProfile
+from .models import STAFF_GROUP, Institution, Merge, Person, StaffProfile
 
 PAIRS_PER_PAGE = 50
 
@@ -224,6 +238,7 @@ class InstitutionAdmin(DuplicatesAdminMixin, CommuneColumnsMixin, RegistryAdmin)
         "kind",
         values_filter("country", title=_("country")),
         "last_verified_on",
+        VerificationFilter,
     ]
     list_select_related = ["commune__county__voivodeship"]
     # Names through the folded key (FoldedSearchMixin); the registers' numbers and the slug
@@ -243,6 +258,14 @@ class InstitutionAdmin(DuplicatesAdminMixin, CommuneColumnsMixin, RegistryAdmin)
         (None, {"fields": ["logo", "logo_thumbnail", "description"]}),
         (_("Record"), {"fields": ["last_verified_on", "created_at", "updated_at"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "country":
+            return CountryChoiceField(
+                label=capfirst(db_field.verbose_name), initial=db_field.default, required=not db_field.blank
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     csv_fields = (
         "name",
         "short_name",
@@ -324,6 +347,59 @@ if admin.site.is_registered(User):
     admin.site.unregister(User)
 
 
+class CentreChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Institution) -> str:
+        region = obj.commune.county.voivodeship if obj.commune_id else "—"
+        return f"{obj} ({region})"
+
+
+class StaffUserCreationForm(AdminUserCreationForm):
+    """A staff member's account in one form: who they are, how to reach them, and the centre
+    whose region they keep; staff status and the staff group follow (UserAdmin.save_model)."""
+
+    centre = CentreChoiceField(
+        queryset=Institution.objects.regional_centres().select_related("commune__county__voivodeship").order_by("name"),
+        label=_("Regional centre (and so the region)"),
+        help_text=_("The voivodeship of the centre is the region whose records the person keeps."),
+    )
+
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ("username", "first_name", "last_name", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "email"):
+            self.fields[name].required = True
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PermissionLabelsMixin, BaseUserAdmin):
     inlines = [*BaseUserAdmin.inlines, StaffProfileInline]
+    add_form = StaffUserCreationForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "first_name", "last_name", "email", "centre")}),
+        (_("Password"), {"classes": ("wide",), "fields": ("usable_password", "password1", "password2")}),
+    )
+
+    def get_inline_instances(self, request, obj=None):
+        # On the add form the centre is one of its fields; the profile inline is for later changes.
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change or not isinstance(form, StaffUserCreationForm):
+            super().save_model(request, obj, form, change)
+            return
+        with transaction.atomic():
+            obj.is_staff = True
+            super().save_model(request, obj, form, change)
+            obj.groups.add(Group.objects.get_or_create(name=STAFF_GROUP)[0])
+            StaffProfile.objects.create(user=obj, centre=form.cleaned_data["centre"])
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionLabelsMixin, BaseGroupAdmin):
+    pass

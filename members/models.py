@@ -7,8 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from django.utils.translation import pgettext_lazy
 
+from core.grammar import Grammar
+from core.history import RegistryHistoricalRecords
 from core.text import search_key
 from territory.models import Commune, RegionalRecord
 
@@ -106,10 +108,14 @@ class Institution(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "name_key"])
+    history = RegistryHistoricalRecords(excluded_fields=["search_text", "name_key"])
     objects = InstitutionQuerySet.as_manager()
 
     REGION_PATH = "commune__county__voivodeship"
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "institution"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "institution"),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -201,6 +207,17 @@ class Institution(RegionalRecord, models.Model):
     def is_foreign(self) -> bool:
         return self.country != POLAND
 
+    # What the admin's pickers join in to label a choice (config.admin_site.PickerView).
+    PICKER_RELATED = ("commune",)
+
+    @property
+    def picker_label(self) -> str:
+        """How a picker names it, with its kind and place (the commune, or the country of a
+        foreign one): "Miejski Ośrodek Pomocy Społecznej — miejski ośrodek pomocy społecznej
+        (MOPS), Ostrów Mazowiecka"."""
+        place = self.commune.name if self.commune_id else self.country
+        return f"{self.name} — {self.get_kind_display()}, {place}"
+
 
 K = Institution.Kind
 SECTOR_OF_KIND = {
@@ -263,10 +280,14 @@ class Person(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = RegistryHistoricalRecords()
     objects = PersonQuerySet.as_manager()
 
     REGION_PATH = "affiliation__commune__county__voivodeship"
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "person"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "person"),
+    )
     PRIVATE_FIELDS = ("email", "phone", "private_notes")
 
     class Meta:
@@ -283,6 +304,11 @@ class Person(RegionalRecord, models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.academic_title, self.first_name, self.last_name) if part)
+
+
+# The group that holds what staff of a regional centre may do (config.staff_group keeps its
+# permissions); a new staff account is put in it (members.admin.StaffUserCreationForm).
+STAFF_GROUP = "Pracownik regionalnego ośrodka"
 
 
 class StaffProfile(RegionalRecord, models.Model):

@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -31,9 +32,11 @@ from core.admin import (
     RegistryAdmin,
     RegistryInlineMixin,
     ScopedAdminMixin,
+    VerificationFilter,
     related_filter,
     year_filter,
 )
+from core.forms import PartialDateField, PartialDateFormMixin
 from core.listing import cached_choices
 from core.tabular import MAX_FILE_BYTES
 from members.scope import can_change, is_unrestricted, may_change_some, region_of
@@ -96,6 +99,45 @@ class AreaCountyFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MembersListedFilter(admin.SimpleListFilter):
+    """Partnerships that declare more members than are listed by name (the admin home's worklist)."""
+
+    title = _("members listed")
+    parameter_name = "czlonkowie"
+    MISSING = "brakuje"
+
+    def lookups(self, request, model_admin):
+        return [(self.MISSING, _("fewer listed than declared"))]
+
+    def queryset(self, request, queryset):
+        return queryset.fewer_listed_than_declared() if self.value() == self.MISSING else queryset
+
+
+class ContactFilter(admin.SimpleListFilter):
+    """Partnerships with no leader among the members listed and no website."""
+
+    title = _("contact")
+    parameter_name = "kontakt"
+    NONE = "brak"
+
+    def lookups(self, request, model_admin):
+        return [(self.NONE, _("no leader and no website"))]
+
+    def queryset(self, request, queryset):
+        return queryset.without_contact() if self.value() == self.NONE else queryset
+
+
+class PartnershipForm(PartialDateFormMixin, forms.ModelForm):
+    # The founding date as the source gives it: "2012", "03.2012" or "15.03.2012".
+    founded = PartialDateField(label=capfirst(_("founded on")), required=False)
+    partial_dates = {"founded": ("founded_on", "founded_precision")}
+
+    class Meta:
+        model = Partnership
+        # The admin's fieldsets decide the fields; the founding date is entered through ``founded``.
+        fields = ["name"]
+
+
 class MembershipInline(RegistryInlineMixin, admin.TabularInline):
     model = Membership
     fields = ["institution", "role", "joined_on", "left_on", "represented_by", "notes"]
@@ -125,6 +167,7 @@ class SignatoryInline(RegistryInlineMixin, admin.TabularInline):
 
 @admin.register(Partnership)
 class PartnershipAdmin(RegistryAdmin):
+    form = PartnershipForm
     list_display = [
         "name",
         "status",
@@ -132,7 +175,6 @@ class PartnershipAdmin(RegistryAdmin):
         "founded",
         "members",
         "last_verified_on",
-        "updated_at",
     ]
     list_filter = [
         MyRegionFilter,
@@ -144,6 +186,9 @@ class PartnershipAdmin(RegistryAdmin):
         related_filter("thematic_areas", title=_("thematic area")),
         related_filter("target_groups", title=_("target group")),
         "last_verified_on",
+        VerificationFilter,
+        MembersListedFilter,
+        ContactFilter,
     ]
     list_select_related = ["home_voivodeship"]
     # Names, goals and the members' names through the folded keys (FoldedSearchMixin).
@@ -155,7 +200,7 @@ class PartnershipAdmin(RegistryAdmin):
     inlines = [MembershipInline, AgreementInline, EvaluationInline]
     actions = ["mark_verified", "export_csv", "export_xlsx", "issue_certificates"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", ("status", "stage"), ("founded_on", "founded_precision")]}),
+        (None, {"fields": ["name", "slug", ("status", "stage"), "founded"]}),
         (_("Where"), {"fields": ["home_voivodeship", "area_counties", "area_communes"]}),
         (
             _("What for"),

@@ -12,15 +12,16 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
+from core.grammar import Grammar
+from core.history import RegistryHistoricalRecords
 from core.text import search_key
 from events.models import Event, Project
 from members.models import Institution, Person
 from members.uploads import document_upload_to, logo_upload_to, validate_logo, validate_pdf
 from territory.models import Commune, County, RegionalRecord, Voivodeship
 
-from .querysets import MembershipQuerySet, PartnershipQuerySet
+from .querysets import CertificateQuerySet, MembershipQuerySet, PartnershipQuerySet
 
 
 class DatePrecision(models.TextChoices):
@@ -174,7 +175,11 @@ class Partnership(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords(
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "partnership"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "partnership"),
+    )
+    history = RegistryHistoricalRecords(
         excluded_fields=["search_text", "member_search_text", "listed_member_count"],
         m2m_fields=[area_counties, area_communes, target_groups, thematic_areas, principles, events],
     )
@@ -269,7 +274,11 @@ class Membership(RegionalRecord, models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "membership"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "membership"),
+    )
+    history = RegistryHistoricalRecords()
     objects = MembershipQuerySet.as_manager()
 
     REGION_PATH = "partnership__home_voivodeship"
@@ -330,7 +339,11 @@ class Agreement(RegionalRecord, models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "agreement"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "agreement"),
+    )
+    history = RegistryHistoricalRecords()
 
     REGION_PATH = "partnership__home_voivodeship"
     # Staff notes: shown in the admin only, never on a public page nor in open data.
@@ -365,7 +378,11 @@ class Signatory(RegionalRecord, models.Model):
     function = models.CharField(_("function"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "signatory"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "signatory"),
+    )
+    history = RegistryHistoricalRecords()
 
     REGION_PATH = "agreement__partnership__home_voivodeship"
 
@@ -414,7 +431,11 @@ class Evaluation(RegionalRecord, models.Model):
         _("document (PDF)"), upload_to=document_upload_to, blank=True, validators=[validate_pdf], max_length=200
     )
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "evaluation entry"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "evaluation entry"),
+    )
+    history = RegistryHistoricalRecords()
 
     REGION_PATH = "partnership__home_voivodeship"
 
@@ -545,7 +566,12 @@ class Certificate(RegionalRecord, models.Model):
 
     # Public verifications only add to the counter, and the stored PDF is a rendition of what
     # the row says: neither is a change worth a history row.
-    history = HistoricalRecords(excluded_fields=["verification_count", "pdf"])
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "certificate"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "certificate"),
+    )
+    history = RegistryHistoricalRecords(excluded_fields=["verification_count", "pdf"])
+    objects = CertificateQuerySet.as_manager()
 
     REGION_PATH = "partnership__home_voivodeship"
     # An issued certificate is verified by its code: a merge of two institutions that each hold
