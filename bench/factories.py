@@ -328,7 +328,7 @@ class SpeakerFactory(DjangoModelFactory):
     class Meta:
         model = Speaker
 
-    role = weighted({"speaker": 60, "panellist": 25, "moderator": 8, "guest": 7})
+    role = weighted({"speaker": 60, "panellist": 25, "moderator": 8, "present": 7})
     topic = sometimes(80, fake.sentence)
 
 

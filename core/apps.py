@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
-    """What every app of the registry shares and none owns; it has no models of its own."""
+    """What every app of the registry shares and none owns; with provenance (sources, citations, judgements) and public corrections."""
 
     name = "core"
     verbose_name = _("Registry core")
