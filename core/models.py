@@ -110,13 +110,6 @@ class Citation(AttachedToRecord):
         verbose_name = _("citation")
         verbose_name_plural = _("citations")
         indexes = [models.Index(fields=["content_type", "object_id"], name="citation_record")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["content_type", "object_id", "field", "source"],
-                name="citation_once_per_field",
-                violation_error_message=_("This source is already cited for this fact."),
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.source} → {self.field or '*'}"
