@@ -287,6 +287,13 @@ CERTIFICATE_VERIFICATIONS_PER_MINUTE = env_int("CERTIFICATE_VERIFICATIONS_PER_MI
 CERTIFICATE_PDFS_PER_MINUTE = env_int("CERTIFICATE_PDFS_PER_MINUTE", 20, minimum=1)
 # Corrections from the public: a few an hour from one address is a reader; more is a robot.
 CORRECTIONS_PER_MINUTE = env_int("CORRECTIONS_PER_MINUTE", 3, minimum=1)
+# The kinds of records a reader can correct: the word in /poprawki/<word>/<id>/ -> model.
+CORRECTION_RECORDS = {
+    "partnerstwo": "partnerships.Partnership",
+    "instytucja": "members.Institution",
+    "wydarzenie": "events.Event",
+    "projekt": "events.Project",
+}
 # How long a correction's sender's e-mail is kept after the decision (docs/rodo.md).
 CORRECTION_EMAIL_RETENTION_DAYS = env_int("CORRECTION_EMAIL_RETENTION_DAYS", 90, minimum=1)
 # A status stated longer ago than this is shown as old (about two years).

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from core.cache import cached
 from core.listing import CachedCountPaginator
-from events.models import Event
+from events.models import Event, Project
 from members.models import Institution
 from partnerships.models import Partnership
 from territory.models import County
@@ -76,6 +76,13 @@ class EventSitemap(RecordSitemap):
     model = Event
 
 
+class ProjectSitemap(RecordSitemap):
+    model = Project
+
+    def items(self):
+        return self.model.objects.public().exclude(slug=None).only("slug", "updated_at").order_by("pk")
+
+
 class CountySitemap(RegistrySitemap):
     changefreq = "weekly"
 
@@ -94,6 +101,8 @@ class PageSitemap(RegistrySitemap):
             "members:institution_list",
             "events:event_list",
             "county_list",
+            "projects:project_list",
+            "principle_list",
             "accessibility_statement",
         ]
 
@@ -106,5 +115,6 @@ SITEMAPS = {
     "partnerships": PartnershipSitemap,
     "institutions": InstitutionSitemap,
     "events": EventSitemap,
+    "projects": ProjectSitemap,
     "counties": CountySitemap,
 }

@@ -80,7 +80,7 @@ class Project(RegionalRecord, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("events:project_detail", args=[self.slug]) if self.slug else ""
+        return reverse("projects:project_detail", args=[self.slug]) if self.slug else ""
 
     def clean(self) -> None:
         if self.start_year and self.end_year and self.end_year < self.start_year:
