@@ -245,7 +245,7 @@ class Speaker(RegionalRecord, models.Model):
         PANELLIST = "panellist", _("sat on the panel")
         PATRON = "patron", _("patron")
         ORGANISER = "organiser", _("organiser")
-        CERTIFICATES = "certificates", _("handed out certificates")
+        CERTIFICATES = "handed_out", _("handed out certificates")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("event"))
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="talks", verbose_name=_("person"))

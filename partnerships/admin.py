@@ -37,7 +37,16 @@ from .certificates import (
     revoke,
 )
 from .history import RestoreError, deleted_partnerships, restore_partnership
-from .models import Agreement, Certificate, CertificateKind, Evaluation, Membership, Partnership, Signatory
+from .models import (
+    Agreement,
+    Certificate,
+    CertificateKind,
+    Evaluation,
+    Membership,
+    Partnership,
+    Signatory,
+    UnnamedMembers,
+)
 
 
 class HomeVoivodeshipFilter(VoivodeshipFilter):
@@ -66,6 +75,11 @@ class AreaCountyFilter(admin.SimpleListFilter):
         if value and value.isdigit() and len(value) == 4:
             return queryset.working_in(value)
         return queryset
+
+
+class UnnamedMembersInline(RegistryInlineMixin, admin.TabularInline):
+    model = UnnamedMembers
+    fields = ["order", "kind", "sector", "description", "count_kind", "count"]
 
 
 class MembershipInline(RegistryInlineMixin, admin.TabularInline):
@@ -126,10 +140,21 @@ class PartnershipAdmin(RegistryAdmin):
     autocomplete_fields = ["area_counties", "area_communes", "project", "events"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [MembershipInline, AgreementInline, EvaluationInline]
+    inlines = [MembershipInline, UnnamedMembersInline, AgreementInline, EvaluationInline]
     actions = ["mark_verified", "export_csv", "issue_certificates"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", ("status", "stage"), ("founded_on", "founded_precision")]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    ("status", "stage"),
+                    ("status_stated_on", "status_stated_precision", "status_stated_by"),
+                    ("founded_on", "founded_precision", "founding_kind"),
+                ]
+            },
+        ),
         (_("Where"), {"fields": ["home_voivodeship", "area_counties", "area_communes"]}),
         (
             _("What for"),

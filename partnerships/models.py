@@ -243,7 +243,7 @@ class Partnership(RegionalRecord, models.Model):
 
     def clean(self) -> None:
         if self.status != self.Status.UNKNOWN and (not self.status_stated_on or not self.status_stated_by):
-            raise ValidationError({"status_stated_on": _("A known status says as of which date and who stated it.")})
+            raise ValidationError(_("A known status says as of which date and who stated it."))
         # A date known to the year or month is stored as its first day: "od 2010 roku" is 2010-01-01
         # with precision "year", and is shown as "2010".
         if self.founded_on and self.founded_precision == DatePrecision.YEAR:

@@ -55,6 +55,10 @@ def person(affiliation: Institution | None = None, **fields) -> Person:
 
 def partnership(name: str = "", region: str = "14", counties=(), communes=(), members=(), **fields) -> Partnership:
     number = next(_numbers)
+    if fields.get("status", Partnership.Status.UNKNOWN) != Partnership.Status.UNKNOWN:
+        # A known status is stated as of a date, by someone: here the staff, today.
+        fields.setdefault("status_stated_on", datetime.date.today())
+        fields.setdefault("status_stated_by", Partnership.StatusStatedBy.STAFF)
     result = Partnership.objects.create(
         name=name or f"Partnerstwo testowe {number}", slug=f"partnerstwo-{number}", home_voivodeship_id=region, **fields
     )
