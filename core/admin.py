@@ -813,7 +813,8 @@ class CorrectionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         allowed = super().has_change_permission(request, obj) and self.in_scope(request, obj)
-        return allowed and (obj is None or obj.state == Correction.State.PENDING)
+        # Decided once: the stored state counts, not the one a submitted form has just set.
+        return allowed and (obj is None or Correction.objects.pending().filter(pk=obj.pk).exists())
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
