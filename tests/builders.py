@@ -30,7 +30,7 @@ from PIL import Image
 
 from events.models import Event, Material, Patron, Project, Speaker
 from members.models import Institution, Person, StaffProfile
-from partnerships.models import Agreement, Certificate, Evaluation, Membership, Partnership, Signatory
+from partnerships.models import Agreement, Certificate, Evaluation, Membership, Partnership, Signatory, UnnamedMembers
 from territory.models import Commune, County, Voivodeship
 
 _numbers = itertools.count(1)
@@ -261,6 +261,10 @@ def build(model, region: str):
         return Patron.objects.create(event=build(Event, region), institution=build(Institution, region))
     if model is Material:
         return Material.objects.create(event=build(Event, region), kind="report", title=f"Materiał testowy {n}")
+    if model is UnnamedMembers:
+        return UnnamedMembers.objects.create(
+            partnership=build(Partnership, region), kind="police", sector="public", description="komenda", count=1
+        )
     if model is Certificate:
         return Certificate.objects.create(
             partnership=build(Partnership, region),
