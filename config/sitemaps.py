@@ -76,13 +76,6 @@ class EventSitemap(RecordSitemap):
     model = Event
 
 
-class ProjectSitemap(RecordSitemap):
-    model = Project
-
-    def items(self):
-        return self.model.objects.public().exclude(slug=None).only("slug", "updated_at").order_by("pk")
-
-
 class CountySitemap(RegistrySitemap):
     changefreq = "weekly"
 
@@ -94,8 +87,11 @@ class CountySitemap(RegistrySitemap):
 
 
 class PageSitemap(RegistrySitemap):
+    """The site's own pages, and the funding projects: they are few (a funding line has many
+    partnerships), so they are listed here rather than in a section of their own."""
+
     def items(self):
-        return [
+        pages = [
             "home",
             "partnerships:partnership_list",
             "members:institution_list",
@@ -105,9 +101,12 @@ class PageSitemap(RegistrySitemap):
             "principle_list",
             "accessibility_statement",
         ]
+        projects = Project.objects.public().exclude(slug=None).order_by("pk").values_list("slug", flat=True)
+        return [(name, ()) for name in pages] + [("projects:project_detail", (slug,)) for slug in projects]
 
     def location(self, item):
-        return reverse(item)
+        name, args = item
+        return reverse(name, args=args)
 
 
 SITEMAPS = {
@@ -115,6 +114,5 @@ SITEMAPS = {
     "partnerships": PartnershipSitemap,
     "institutions": InstitutionSitemap,
     "events": EventSitemap,
-    "projects": ProjectSitemap,
     "counties": CountySitemap,
 }

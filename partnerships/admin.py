@@ -140,7 +140,7 @@ class PartnershipAdmin(RegistryAdmin):
     autocomplete_fields = ["area_counties", "area_communes", "project", "events"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [MembershipInline, UnnamedMembersInline, AgreementInline, EvaluationInline]
+    inlines = [MembershipInline, AgreementInline, EvaluationInline, UnnamedMembersInline]
     actions = ["mark_verified", "export_csv", "issue_certificates"]
     fieldsets = [
         (

@@ -4,8 +4,8 @@ members known only by kind, and the pages of projects and principles."""
 import json
 import re
 from io import StringIO
-from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.test import TestCase
 
@@ -14,7 +14,8 @@ from events.models import Event, Patron, Project, Speaker
 from members.models import Person
 from partnerships.models import Partnership
 
-SOURCES_DIR = Path("/work/shared/sources")
+# The five documents the demo cites, beside the clone as the official data is (.ci/run).
+SOURCES_DIR = settings.BASE_DIR.parent / "shared" / "sources"
 REF = re.compile(r'<a class="ref" href="#zrodlo-(\d+)"')
 
 
@@ -216,5 +217,4 @@ class ProjectAndPrinciplePagesTests(TestCase):
         pages = self.client.get("/sitemap-pages.xml").content.decode()
         self.assertIn("/projekty/</loc>", pages)
         self.assertIn("/zasady/</loc>", pages)
-        projects = self.client.get("/sitemap-projects.xml").content.decode()
-        self.assertIn("/projekty/razem-dla-mazowsza-edukacja-w-dzialaniu/</loc>", projects)
+        self.assertIn("/projekty/razem-dla-mazowsza-edukacja-w-dzialaniu/</loc>", pages)
