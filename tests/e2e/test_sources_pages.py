@@ -2,9 +2,11 @@
 sources and unnamed members, the correction form, /projekty/ and /zasady/, at a phone's and a
 desktop's width, with axe-core on each."""
 
+from importlib import import_module
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 
 from core.models import Correction
@@ -15,6 +17,9 @@ WIDTHS = {"390": {"width": 390, "height": 844}, "1366": {"width": 1366, "height"
 
 @pytest.fixture
 def demo(transactional_db):
+    # A live-server test empties every table after it, the reference terms that a migration
+    # seeds included: seed them again as that migration does.
+    import_module("partnerships.migrations.0002_reference_terms").seed(apps, None)
     call_command("load_demo", stdout=StringIO())
 
 
@@ -32,7 +37,8 @@ def demo(transactional_db):
 def test_new_pages_are_accessible_at_both_widths(page, demo, name, path, width):
     page.set_viewport_size(WIDTHS[width])
     page.goto(path)
-    assert page.get_by_role("heading", name="Źródła").is_visible()
+    # Record pages show their sources; the list of projects is a list, not a record.
+    assert page.get_by_role("heading", name="Źródła").is_visible() == (name != "projects")
     assert_accessible(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"sources-{name}-{width}.png", full_page=True)
