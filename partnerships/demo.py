@@ -1045,7 +1045,8 @@ PERSON_CITATIONS = {
 
 PROJECT_CITATIONS = {
     DOPS_PROJECT: [("", "001", Q_DOPS_PROJECT)],
-    MCPS_PROJECT: [("", "004", Q_MCPS)],
+    # The funding line: 004 names the sub-measure, 001 writes out the same sub-measure's line.
+    MCPS_PROJECT: [("", "004", Q_MCPS), ("funding_line", "004", Q_MCPS), ("funding_line", "001", Q_DOPS_PROJECT)],
 }
 
 EVENT_CITATIONS = {
