@@ -104,6 +104,18 @@ class LoadDemoTests(TestCase):
         self.assertEqual(by_role[Speaker.Role.PRESENT], {"Szmit", "Rafalska"})
         self.assertEqual(len(by_role[Speaker.Role.SPEAKER]), 8)
 
+    def test_a_part_the_sources_do_not_support_is_removed_and_reported(self):
+        # What migration events 0007 leaves of an earlier demo's "guest of honour".
+        stefaniak = Speaker.objects.get(person__last_name="Stefaniak")
+        Speaker.objects.create(event=stefaniak.event, person=stefaniak.person, role=Speaker.Role.PRESENT)
+        out = StringIO()
+        call_command("load_demo", stdout=out)
+        self.assertEqual(
+            list(Speaker.objects.filter(person__last_name="Stefaniak").values_list("role", flat=True)),
+            [Speaker.Role.CERTIFICATES],
+        )
+        self.assertIn("usunięto 1", out.getvalue())
+
     def test_stefaniak_handed_out_certificates_and_is_not_said_to_have_spoken(self):
         roles = set(Speaker.objects.filter(person__last_name="Stefaniak").values_list("role", flat=True))
         self.assertEqual(roles, {Speaker.Role.CERTIFICATES})
