@@ -26,6 +26,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet, Value
@@ -739,6 +741,26 @@ class AttachedScopeMixin:
         if obj.record is None or not scope().can_change(request.user, obj.record):
             raise PermissionDenied
         super().save_model(request, obj, form, change)
+
+
+class CitationInline(RegistryInlineMixin, GenericTabularInline):
+    """The sources of a record, on its change form; rows follow the record's region."""
+
+    model = Citation
+    # A generic relation has no foreign key to compare rows by: Django's own generic formset.
+    formset = BaseGenericInlineFormSet
+    fields = ["source", "field", "quote", "page"]
+    autocomplete_fields = ["source"]
+    extra = 0
+
+
+class JudgementInline(RegistryInlineMixin, GenericTabularInline):
+    """The staff judgements of a record, on its change form."""
+
+    model = Judgement
+    formset = BaseGenericInlineFormSet
+    fields = ["field", "statement", "reason", "made_by", "made_on"]
+    extra = 0
 
 
 @admin.register(Citation)

@@ -97,6 +97,12 @@ class AttachedToRecord(models.Model):
         abstract = True
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
+    @property
+    def region_id(self) -> str | None:
+        """The region of the record it is about: who may change it (``settings.REGISTRY_SCOPE``)."""
+        record = self.record if self.content_type_id and self.object_id else None
+        return getattr(record, "region_id", None)
+
 
 class Citation(AttachedToRecord):
     """A source cited for a record, or for one field of it, with the passage that supports it."""

@@ -22,7 +22,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import MyRegionFilter, RegistryAdmin, RegistryInlineMixin, ScopedAdminMixin, year_filter
+from core.admin import (
+    CitationInline,
+    JudgementInline,
+    MyRegionFilter,
+    RegistryAdmin,
+    RegistryInlineMixin,
+    ScopedAdminMixin,
+    year_filter,
+)
 from members.scope import can_change, is_unrestricted, region_of
 from territory.admin import VoivodeshipFilter
 from territory.models import County
@@ -140,7 +148,14 @@ class PartnershipAdmin(RegistryAdmin):
     autocomplete_fields = ["area_counties", "area_communes", "project", "events"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [MembershipInline, AgreementInline, EvaluationInline, UnnamedMembersInline]
+    inlines = [
+        MembershipInline,
+        AgreementInline,
+        EvaluationInline,
+        UnnamedMembersInline,
+        CitationInline,
+        JudgementInline,
+    ]
     actions = ["mark_verified", "export_csv", "issue_certificates"]
     fieldsets = [
         (
@@ -163,6 +178,7 @@ class PartnershipAdmin(RegistryAdmin):
         (None, {"fields": ["project", "events", "website", "logo", "declared_member_count"]}),
         (_("Record"), {"fields": ["last_verified_on", "created_at", "updated_at"]}),
     ]
+
     @admin.action(description=_("Export selected rows to CSV"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet):
         # The columns of the open data, with the labels staff read (partnerships.exports).
