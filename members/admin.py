@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import MyRegionFilter, RegistryAdmin, SuperuserOnlyMixin
+from core.admin import CitationInline, JudgementInline, MyRegionFilter, RegistryAdmin, SuperuserOnlyMixin
 from territory.admin import CommuneColumnsMixin, CountyFilter, VoivodeshipFilter
 
 from .models import Institution, Person, StaffProfile
@@ -23,6 +23,7 @@ class InstitutionAdmin(CommuneColumnsMixin, RegistryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["logo_thumbnail", "created_at", "updated_at"]
     actions = ["mark_verified", "export_csv"]
+    inlines = [CitationInline, JudgementInline]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "kind"]}),
         (_("Seat"), {"fields": ["commune", "country", "address"]}),
@@ -60,6 +61,7 @@ class PersonAdmin(RegistryAdmin):
     search_fields = ["last_name", "first_name", "function", "affiliation__name", "affiliation__short_name"]
     ordering = ["last_name", "first_name"]
     autocomplete_fields = ["affiliation"]
+    inlines = [CitationInline, JudgementInline]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["academic_title", "first_name", "last_name", "function", "affiliation"]}),
