@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import VERIFICATION_PERIOD, MyRegionFilter, VerificationFilter, scope
+from members import scope
+
 
 
 @dataclass
@@ -55,10 +56,10 @@ class RegistryAdminSite(AdminSite):
         return context
 
     def index(self, request: HttpRequest, extra_context=None):
-        region = scope().region_of(request.user)
+        region = scope.region_of(request.user)
         extra_context = {
             **(extra_context or {}),
-            "region_name": scope().region_name(region) if region else "",
+            "region_name": scope.region_name(region) if region else "",
             "worklist": worklist(request.user, region),
         }
         return super().index(request, extra_context)
@@ -80,6 +81,9 @@ def staff_profile(user):
 def worklist(user, region: str | None) -> list[WorkItem]:
     """What in the user's region waits for them, each with the filtered list that shows it: one
     count query per line, whatever the number of records. Users without a region see all."""
+    # Imported here: the admin modules register their models on this site when imported, so
+    # this module cannot import them while the site itself is being built.
+    from core.admin import VERIFICATION_PERIOD, MyRegionFilter, VerificationFilter
     from members.models import Institution
     from partnerships.admin import ContactFilter, MembersListedFilter
     from partnerships.models import Certificate, Partnership

@@ -290,6 +290,19 @@ PAGE_CACHE = env_bool("PAGE_CACHE", True)
 # docs/security.md. A benchmark that loads a page on purpose raises them.
 CERTIFICATE_VERIFICATIONS_PER_MINUTE = env_int("CERTIFICATE_VERIFICATIONS_PER_MINUTE", 60, minimum=1)
 CERTIFICATE_PDFS_PER_MINUTE = env_int("CERTIFICATE_PDFS_PER_MINUTE", 20, minimum=1)
+# Corrections from the public: a few an hour from one address is a reader; more is a robot.
+CORRECTIONS_PER_MINUTE = env_int("CORRECTIONS_PER_MINUTE", 3, minimum=1)
+# The kinds of records a reader can correct: the word in /poprawki/<word>/<id>/ -> model.
+CORRECTION_RECORDS = {
+    "partnerstwo": "partnerships.Partnership",
+    "instytucja": "members.Institution",
+    "wydarzenie": "events.Event",
+    "projekt": "events.Project",
+}
+# How long a correction's sender's e-mail is kept after the decision (docs/rodo.md).
+CORRECTION_EMAIL_RETENTION_DAYS = env_int("CORRECTION_EMAIL_RETENTION_DAYS", 90, minimum=1)
+# A status stated longer ago than this is shown as old (about two years).
+STATUS_CURRENT_FOR_DAYS = env_int("STATUS_CURRENT_FOR_DAYS", 730, minimum=1)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "core.clients.client_address"
 # A counter that vanished between reading and adding to it (a file cache culls entries) lets
@@ -310,6 +323,10 @@ CONTACT_PHONE = env_str("CONTACT_PHONE", "")
 # Dates of the accessibility statement, ISO format; the statement says when it was checked.
 ACCESSIBILITY_PUBLISHED_ON = env_str("ACCESSIBILITY_PUBLISHED_ON", "2026-11-23")
 ACCESSIBILITY_UPDATED_ON = env_str("ACCESSIBILITY_UPDATED_ON", "2026-11-23")
+
+# Mail to the senders of corrections: printed to the console unless a backend is configured.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rejestr@localhost")
 
 # The rule of who may change which record, applied by the admin (core.admin): a module with
 # region_of, can_change and their kin. The regional one: staff change their voivodeship's records.

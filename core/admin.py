@@ -24,27 +24,35 @@ from functools import partial
 from importlib import import_module
 
 from django.apps import apps
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet, Value
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import update_change_reason
 
+from . import corrections
 from .deletion import Consequence, consequences_of_deleting, deletion_reason, record_in_history
 from .listing import EstimatedCountPaginator, FoldedSearchQuerySet, cached_choices
 from .lookups import key_along
+from .models import Citation, Correction, Judgement, Source
 from .spreadsheet import SafeWriter
 
 
@@ -573,6 +581,7 @@ VERIFICATION_PERIOD = datetime.timedelta(days=365)
 
 
 
+
 class ScopedAdminMixin:
     """The scope rule applied to a ModelAdmin; put it before ``SimpleHistoryAdmin``/``ModelAdmin``.
 
@@ -703,7 +712,22 @@ class ScopedAdminMixin:
     def save_model(self, request: HttpRequest, obj, form, change) -> None:
         if not self.can_change_object(request, obj):
             raise PermissionDenied
+        correction = self.correction_at_hand(request, obj) if change else None
         super().save_model(request, obj, form, change)
+        if correction is not None:
+            # The edit made with a correction at hand accepts it; its history names it.
+            update_change_reason(obj, corrections.change_reason(correction))
+            corrections.decide(correction, request.user, Correction.State.ACCEPTED)
+            self.message_user(request, _("The correction was accepted and its sender, if known, told."))
+
+    # Corrections from the public: a pending correction of this record, opened from the queue
+    # (``?correction=<id>``), is shown above the form; saving the record accepts it.
+
+    def correction_at_hand(self, request: HttpRequest, obj) -> Correction | None:
+        correction = corrections.pending_for(request.GET.get("correction"), obj)
+        if correction is None or not self.can_change_object(request, obj):
+            return None
+        return correction
 
     # Deleting: an own record may still be pointed at by another region's records, which the
     # delete would change (a field emptied, a link removed, a row deleted with it). Staff are
@@ -775,6 +799,9 @@ class ScopedAdminMixin:
             original = self.get_object(request, unquote(object_id))
             if original is not None and not self.has_change_permission(request, original):
                 raise PermissionDenied
+        if object_id is not None and "correction" in request.GET:
+            obj = self.get_object(request, unquote(object_id))
+            extra_context = {**(extra_context or {}), "correction": self.correction_at_hand(request, obj)}
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_actions(self, request: HttpRequest):
@@ -1042,3 +1069,152 @@ class RegistryInlineMixin(ScopedInlineMixin, PickerLabelMixin, HttpsUrlMixin):
 
     extra = 0
     formset = UniqueRowsFormSet
+
+
+# Provenance and the queue of corrections.
+
+
+@admin.register(Source)
+class SourceAdmin(HttpsUrlMixin, admin.ModelAdmin):
+    """Sources are shared by every region: any staff member with the permission may add one."""
+
+    list_display = ["__str__", "publisher", "published_on", "key"]
+    search_fields = ["title", "description", "publisher"]
+
+
+class AttachedScopeMixin:
+    """A citation or judgement is changed by whoever may change the record it is about."""
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.record is None or scope().can_change(request.user, obj.record))
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.record is None or scope().can_change(request.user, obj.record))
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+        if obj.record is None or not scope().can_change(request.user, obj.record):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+
+class CitationInline(RegistryInlineMixin, GenericTabularInline):
+    """The sources of a record, on its change form; rows follow the record's region."""
+
+    model = Citation
+    # A generic relation has no foreign key to compare rows by: Django's own generic formset.
+    formset = BaseGenericInlineFormSet
+    fields = ["source", "field", "quote", "page"]
+    autocomplete_fields = ["source"]
+    extra = 0
+
+
+class JudgementInline(RegistryInlineMixin, GenericTabularInline):
+    """The staff judgements of a record, on its change form."""
+
+    model = Judgement
+    formset = BaseGenericInlineFormSet
+    fields = ["field", "statement", "reason", "made_by", "made_on"]
+    extra = 0
+
+
+@admin.register(Citation)
+class CitationAdmin(AttachedScopeMixin, admin.ModelAdmin):
+    list_display = ["source", "content_type", "object_id", "field"]
+    list_filter = ["source", "content_type"]
+    list_select_related = ["source", "content_type"]
+
+
+@admin.register(Judgement)
+class JudgementAdmin(AttachedScopeMixin, admin.ModelAdmin):
+    list_display = ["statement", "content_type", "object_id", "field", "made_by"]
+    list_filter = ["content_type"]
+
+
+class CorrectionDecisionForm(forms.ModelForm):
+    """Staff decide here only to reject, with the reason; accepting is editing the record."""
+
+    state = forms.ChoiceField(
+        label=_("state"),
+        choices=[(Correction.State.PENDING, Correction.State.PENDING.label), (Correction.State.REJECTED, _("reject"))],
+    )
+
+    class Meta:
+        model = Correction
+        fields = ["state", "decision_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("state") == Correction.State.REJECTED and not (cleaned.get("decision_reason") or "").strip():
+            self.add_error("decision_reason", _("A rejection states its reason."))
+        return cleaned
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    """The review queue: staff see the corrections of their own region only, and only they act
+    on them; a correction names the sender's e-mail, which is personal data (docs/rodo.md)."""
+
+    form = CorrectionDecisionForm
+    list_display = ["record_label", "state", "created_at", "region"]
+    list_filter = ["state"]
+    readonly_fields = [
+        "record_link",
+        "what_is_wrong",
+        "what_is_right",
+        "source",
+        "email",
+        "created_at",
+        "decided_by",
+        "decided_at",
+    ]
+    fields = [*readonly_fields, "state", "decision_reason"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if scope().is_unrestricted(request.user):
+            return queryset
+        return queryset.in_region(scope().region_of(request.user))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def in_scope(self, request: HttpRequest, obj) -> bool:
+        if scope().is_unrestricted(request.user):
+            return True
+        region = scope().region_of(request.user)
+        return obj is None or (region is not None and obj.region == region)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self.in_scope(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj) and self.in_scope(request, obj)
+        # Decided once: the stored state counts, not the one a submitted form has just set.
+        return allowed and (obj is None or Correction.objects.pending().filter(pk=obj.pk).exists())
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
+
+    @admin.display(description=_("record"))
+    def record_link(self, obj) -> str:
+        record = obj.record
+        if record is None:
+            return _("(the record no longer exists)")
+        change_url = reverse(f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[record.pk])
+        return format_html(
+            '{} – <a href="{}?correction={}">{}</a>',
+            obj.record_label,
+            change_url,
+            obj.pk,
+            _("edit the record with this correction at hand (saving accepts it)"),
+        )
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+        if not self.in_scope(request, obj):
+            raise PermissionDenied
+        if obj.state == Correction.State.REJECTED:
+            corrections.decide(obj, request.user, Correction.State.REJECTED, obj.decision_reason)
+        else:
+            super().save_model(request, obj, form, change)

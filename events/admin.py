@@ -9,7 +9,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import MyRegionFilter, RegistryAdmin, RegistryInlineMixin, values_filter, year_filter
+from core.admin import (
+    CitationInline,
+    JudgementInline,
+    MyRegionFilter,
+    RegistryAdmin,
+    RegistryInlineMixin,
+    values_filter,
+    year_filter,
+)
 from territory.admin import CommuneColumnsMixin, CountyFilter, VoivodeshipFilter
 
 from .models import Event, Material, Patron, Project, Speaker
@@ -57,7 +65,7 @@ class ProjectAdmin(RegistryAdmin):
     ordering = ["name", "pk"]
     autocomplete_fields = ["operator"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [ProjectMaterialInline]
+    inlines = [ProjectMaterialInline, CitationInline, JudgementInline]
     fieldsets = [
         (None, {"fields": ["name", "code", "operator", ("start_year", "end_year"), "website", "description"]}),
         (
@@ -93,7 +101,7 @@ class EventAdmin(CommuneColumnsMixin, RegistryAdmin):
     autocomplete_fields = ["commune", "organisers", "project"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [SpeakerInline, PatronInline, EventMaterialInline]
+    inlines = [SpeakerInline, PatronInline, EventMaterialInline, CitationInline, JudgementInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", ("start_date", "end_date")]}),
         (_("Place"), {"fields": ["venue", "commune"]}),

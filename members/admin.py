@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.admin import (
+    CitationInline,
+    JudgementInline,
     MyRegionFilter,
     PermissionLabelsMixin,
     RegistryAdmin,
@@ -250,6 +252,7 @@ class InstitutionAdmin(DuplicatesAdminMixin, CommuneColumnsMixin, RegistryAdmin)
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["logo_thumbnail", "created_at", "updated_at"]
     actions = ["mark_verified", "export_csv"]
+    inlines = [CitationInline, JudgementInline]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "slug", "kind"]}),
         (_("Seat"), {"fields": ["commune", "country", "address"]}),
@@ -304,6 +307,7 @@ class PersonAdmin(DuplicatesAdminMixin, RegistryAdmin):
     search_related = ("affiliation",)
     ordering = ["last_name", "first_name", "pk"]
     autocomplete_fields = ["affiliation"]
+    inlines = [CitationInline, JudgementInline]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["academic_title", "first_name", "last_name", "function", "affiliation"]}),

@@ -26,7 +26,9 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import (
+    CitationInline,
     FoldedSearchMixin,
+    JudgementInline,
     ListSpeedMixin,
     MyRegionFilter,
     RegistryAdmin,
@@ -63,6 +65,7 @@ from .models import (
     Membership,
     Partnership,
     Signatory,
+    UnnamedMembers,
 )
 from .resources import export_file
 
@@ -130,12 +133,19 @@ class ContactFilter(admin.SimpleListFilter):
 class PartnershipForm(PartialDateFormMixin, forms.ModelForm):
     # The founding date as the source gives it: "2012", "03.2012" or "15.03.2012".
     founded = PartialDateField(label=capfirst(_("founded on")), required=False)
-    partial_dates = {"founded": ("founded_on", "founded_precision")}
+    status_stated = PartialDateField(label=capfirst(_("status stated on")), required=False)
+    partial_dates = {
+        "founded": ("founded_on", "founded_precision"),
+        "status_stated": ("status_stated_on", "status_stated_precision"),
+    }
 
     class Meta:
         model = Partnership
         # The admin's fieldsets decide the fields; the founding date is entered through ``founded``.
         fields = ["name"]
+class UnnamedMembersInline(RegistryInlineMixin, admin.TabularInline):
+    model = UnnamedMembers
+    fields = ["order", "kind", "sector", "description", "count_kind", "count"]
 
 
 class MembershipInline(RegistryInlineMixin, admin.TabularInline):
@@ -197,10 +207,28 @@ class PartnershipAdmin(RegistryAdmin):
     autocomplete_fields = ["area_counties", "area_communes", "project", "events"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [MembershipInline, AgreementInline, EvaluationInline]
+    inlines = [
+        MembershipInline,
+        AgreementInline,
+        EvaluationInline,
+        UnnamedMembersInline,
+        CitationInline,
+        JudgementInline,
+    ]
     actions = ["mark_verified", "export_csv", "export_xlsx", "issue_certificates"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", ("status", "stage"), "founded"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    ("status", "stage"),
+                    ("status_stated", "status_stated_by"),
+                    ("founded", "founding_kind"),
+                ]
+            },
+        ),
         (_("Where"), {"fields": ["home_voivodeship", "area_counties", "area_communes"]}),
         (
             _("What for"),
