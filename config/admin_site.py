@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from members import scope
 
 
-
 @dataclass
 class WorkItem:
     label: str

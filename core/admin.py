@@ -23,8 +23,8 @@ import operator
 from functools import partial
 from importlib import import_module
 
-from django.apps import apps
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
