@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.admin import AdminSite
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +35,11 @@ class PickerView(AutocompleteJsonView):
         queryset = super().get_queryset()
         related = getattr(self.model_admin.model, "PICKER_RELATED", ())
         return queryset.select_related(*related) if related else queryset
+
+    def get_paginator(self, *args, **kwargs):
+        # Django's plain paginator over the queryset above: the changelists' two-step page read
+        # (core.admin.ListSpeedMixin) would read the rows again without what the labels join in.
+        return Paginator(*args, **kwargs)
 
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)

@@ -36,6 +36,17 @@ STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # Issued, revoked and reissued by the admin's actions, which need "change"; never added or
     # deleted by hand (numbered, with a snapshot).
     "partnerships.certificate": ("change", "view"),
+    "partnerships.unnamedmembers": EDIT,
+    # An import is uploaded, previewed and confirmed ("add"), and undone from its page; never
+    # edited or deleted by hand.
+    "partnerships.importrun": ("add", "view"),
+    # Sources are shared by every region: staff add them and cite them; a source's own text is
+    # changed by the site administrator, since other regions' records may cite it.
+    "core.source": ("add", "view"),
+    "core.citation": EDIT,
+    "core.judgement": EDIT,
+    # Corrections come from the public; staff accept or reject those of their region.
+    "core.correction": ("change", "view"),
     "partnerships.targetgroup": VIEW,
     "partnerships.thematicarea": VIEW,
     "partnerships.principle": VIEW,
