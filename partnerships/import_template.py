@@ -21,9 +21,7 @@ def explanations() -> dict[str, str]:
     return {
         "slug": _("Leave empty for a new record (it is made from the name); keep it as exported to update one."),
         "name": _("Required. A partnership without a slug is matched by its name within its home voivodeship."),
-        "status": _(
-            "Choose from the list; empty: unknown. A known status needs the date as of which it was stated."
-        ),
+        "status": _("Choose from the list; empty: unknown. A known status needs the date as of which it was stated."),
         "status_stated_on": _(
             "The date as of which the status was stated (the source's date, or the day you checked it): "
             "28.10.2014, 2014-10-28, 10.2014 or 2014. Required with a known status."

@@ -105,6 +105,7 @@ class ImportAdminTests(AdminTestCase):
         )
         explained = {row[1].value: row[2].value for row in book["objaśnienia"].iter_rows(min_row=2)}
         self.assertEqual(explained["Członek: rola"], "Wybierz z listy; puste: partner.")
+        self.assertIn("Wymagana przy znanym statusie.", explained["Status na dzień"])
 
     def test_undo_takes_back_the_import_and_is_refused_after_a_later_change(self):
         self.upload(self.file())
