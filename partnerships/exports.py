@@ -16,6 +16,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import Citation
 from core.spreadsheet import Echo, SafeWriter
@@ -30,7 +31,8 @@ COLUMNS = {
     "slug": _("slug"),
     "name": _("name"),
     "status": _("status"),
-    "status_stated_on": _("status stated on"),
+    # "Stan na dzień" of the admin's form would be a column of its own in a sheet.
+    "status_stated_on": pgettext_lazy("spreadsheet column", "status stated on"),
     "status_stated_by": _("status stated by"),
     "stage": _("stage"),
     "founded": _("founded"),

@@ -1,6 +1,7 @@
 """The XLSX template staff download to fill in: the import's columns with Polish headers, a
 sheet that explains each column, and drop-down lists (data validation) for the kinds,
-statuses, stages and roles, so that a cell holds what the import reads."""
+statuses, who stated them, stages, what a founding date marks and roles, so that a cell holds
+what the import reads."""
 
 import io
 
@@ -20,9 +21,18 @@ def explanations() -> dict[str, str]:
     return {
         "slug": _("Leave empty for a new record (it is made from the name); keep it as exported to update one."),
         "name": _("Required. A partnership without a slug is matched by its name within its home voivodeship."),
-        "status": _("Choose from the list; empty: active."),
+        "status": _("Choose from the list; empty: unknown. A known status needs the date as of which it was stated."),
+        "status_stated_on": _(
+            "The date as of which the status was stated (the source's date, or the day you checked it): "
+            "28.10.2014, 2014-10-28, 10.2014 or 2014. Required with a known status."
+        ),
+        "status_stated_by": _("Choose from the list; empty: the staff of the regional centre (you)."),
         "stage": _("Choose from the list, or leave empty."),
         "founded": _("28.10.2014, 2014-10-28 or a date cell; 10.2014 for a month; 2010 for a year alone."),
+        "founding_kind": _(
+            "Choose from the list: whether the date marks the founding or only the start of building the "
+            "partnership; empty: the founding."
+        ),
         "home_voivodeship_teryt": _("Two digits, e.g. 14 for mazowieckie; empty: your own voivodeship."),
         "area_county_teryt": _("Four-digit codes or names of counties, separated by |, e.g. 1416|1412."),
         "area_commune_teryt": _("Seven-digit codes or names of communes, separated by |."),
@@ -72,7 +82,9 @@ def template_workbook() -> bytes:
         lists = {}
         choices = {
             "status": Partnership.Status.choices,
+            "status_stated_by": Partnership.StatusStatedBy.choices,
             "stage": Partnership.Stage.choices,
+            "founding_kind": Partnership.FoundingKind.choices,
             "kind": Institution.Kind.choices,
             "role": Membership.Role.choices,
         }

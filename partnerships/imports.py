@@ -35,7 +35,8 @@ from members.models import POLAND, Institution
 from members.scope import is_unrestricted, region_of
 from territory.models import Commune, County, Voivodeship
 
-from .models import ImportedRecord, ImportRun, Membership, Partnership, TargetGroup, ThematicArea
+from .exports import COLUMNS
+from .models import DatePrecision, ImportedRecord, ImportRun, Membership, Partnership, TargetGroup, ThematicArea
 from .resources import InstitutionResource, PartnershipResource, RegistryResource
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
@@ -627,13 +628,15 @@ class Planner:
             )
             return None
         wanted["home_voivodeship_id"] = home
-        if values.get("status") or found is None:
-            wanted["status"] = values.get("status") or Partnership.Status.ACTIVE
+        if (values.get("status") or found is None) and not self.status_values(row, values, headers, found, wanted):
+            return None
         for key in ("stage", "website", "declared_member_count", "last_verified_on"):
             if key in values:
                 wanted[key] = values[key]
         if "founded" in values:
             wanted["founded_on"], wanted["founded_precision"] = values["founded"]
+        if "founding_kind" in values:
+            wanted["founding_kind"] = values["founding_kind"] or Partnership.FoundingKind.FOUNDED
         if values.get("project"):
             pk = self.projects.get(search_key(values["project"]))
             if pk is None:
@@ -687,6 +690,40 @@ class Planner:
                 record.before[relation] = old
                 record.state = CHANGED
         return record
+
+    def status_values(self, row: Row, values: dict, headers: dict, found, wanted: dict) -> bool:
+        """The status with its date and who stated it into ``wanted``; False (a row error) when a
+        known status has no date. A status is unknown unless the file says otherwise (issue 16):
+        the import never makes one up, nor the day it held."""
+        status = values.get("status") or Partnership.Status.UNKNOWN
+        stated_on, precision = values.get("status_stated_on") or (None, DatePrecision.DAY)
+        if status != Partnership.Status.UNKNOWN and stated_on is None:
+            # The header as the file has it (in Polish), or would have it when the column is missing.
+            with translation.override("pl"):
+                column = headers.get("status_stated_on") or capfirst(str(COLUMNS["status_stated_on"]))
+            label = Partnership.Status(status).label
+            row.errors.append(
+                (
+                    column,
+                    _("The status “%(status)s” needs the date as of which it was stated (column “%(column)s”).")
+                    % {"status": label, "column": column},
+                )
+            )
+            return False
+        stated_by = values.get("status_stated_by", "")
+        unchanged = found is not None and (found.status, found.status_stated_on, found.status_stated_precision) == (
+            status,
+            stated_on,
+            precision,
+        )
+        if not stated_by and stated_on is not None:
+            # A file that does not say who stated the status: the staff importing it did, unless
+            # it only repeats what is held, which keeps its own author.
+            stated_by = (found.status_stated_by if unchanged else "") or Partnership.StatusStatedBy.STAFF
+        wanted.update(
+            status=status, status_stated_on=stated_on, status_stated_precision=precision, status_stated_by=stated_by
+        )
+        return True
 
     def plan_member(self, row: Row, values: dict, headers: dict, partnership: Record) -> None:
         if not any(

@@ -259,8 +259,12 @@ class PartnershipResource(RegistryResource):
     slug = _column("slug", TextWidget())
     name = _column("name", TextWidget())
     status = _column("status", ChoiceWidget(Partnership.Status.choices))
+    # A known status is as of a date (as precise as its source gives it) and says who stated it.
+    status_stated_on = _column("status_stated_on", PartialDateWidget())
+    status_stated_by = _column("status_stated_by", ChoiceWidget(Partnership.StatusStatedBy.choices))
     stage = _column("stage", ChoiceWidget(Partnership.Stage.choices))
     founded = _column("founded", PartialDateWidget())
+    founding_kind = _column("founding_kind", ChoiceWidget(Partnership.FoundingKind.choices))
     home_voivodeship_teryt = _column("home_voivodeship_teryt", TerytWidget(2))
     area_county_teryt = _column("area_county_teryt", PlacesWidget(4))
     area_commune_teryt = _column("area_commune_teryt", PlacesWidget(7))
@@ -291,8 +295,11 @@ class PartnershipResource(RegistryResource):
         "slug",
         "name",
         "status",
+        "status_stated_on",
+        "status_stated_by",
         "stage",
         "founded",
+        "founding_kind",
         "home_voivodeship_teryt",
         "area_county_teryt",
         "area_commune_teryt",
@@ -361,8 +368,14 @@ def partnership_rows(queryset) -> list[dict]:
             "slug": partnership.slug,
             "name": partnership.name,
             "status": partnership.status,
+            "status_stated_on": (partnership.status_stated_on, partnership.status_stated_precision),
+            "status_stated_by": partnership.status_stated_by,
             "stage": partnership.stage,
             "founded": (partnership.founded_on, partnership.founded_precision),
+            # The default kind is written only with a date: alone it says nothing.
+            "founding_kind": partnership.founding_kind
+            if partnership.founded_on or partnership.founding_kind != Partnership.FoundingKind.FOUNDED
+            else "",
             "home_voivodeship_teryt": partnership.home_voivodeship_id,
             "area_county_teryt": [unit.pk for unit in partnership.area_counties.all()],
             "area_commune_teryt": [unit.pk for unit in partnership.area_communes.all()],

@@ -100,9 +100,12 @@ class ImportAdminTests(AdminTestCase):
         self.assertIn("Członek: rola", headers)
         validations = book["partnerstwa"].data_validations.dataValidation
         listed = {headers[next(iter(dv.sqref.ranges)).min_col - 1] for dv in validations if dv.type == "list"}
-        self.assertEqual(listed, {"Status", "Etap", "Członek: rodzaj", "Członek: rola"})
+        self.assertEqual(
+            listed, {"Status", "Kto podał status", "Etap", "Co oznacza data", "Członek: rodzaj", "Członek: rola"}
+        )
         explained = {row[1].value: row[2].value for row in book["objaśnienia"].iter_rows(min_row=2)}
         self.assertEqual(explained["Członek: rola"], "Wybierz z listy; puste: partner.")
+        self.assertIn("Wymagana przy znanym statusie.", explained["Status na dzień"])
 
     def test_undo_takes_back_the_import_and_is_refused_after_a_later_change(self):
         self.upload(self.file())

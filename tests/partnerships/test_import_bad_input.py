@@ -121,6 +121,16 @@ class BadInputTests(AdminTestCase):
         headers, _rows = rows_of([self.valid_row()])
         self.assertIn("nie ma żadnego wiersza danych", self.import_file("naglowek.xlsx", xlsx(headers, [])))
 
+    def test_a_known_status_without_its_date_is_refused_naming_the_column(self):
+        message = "Status „aktywne” wymaga daty, na którą go podano (kolumna „Status na dzień”)."
+        # The column missing from the file, and the column there but its cell empty.
+        errors = self.import_file("status.csv", csv_bytes(*rows_of([self.valid_row(status="aktywne")])))
+        self.assertIn(f"wiersz 2, kolumna „Status na dzień”: {message}", errors)
+        empty = self.valid_row(name="Drugie", status="aktywne", status_stated_on="", status_stated_by="źródło")
+        errors = self.import_file("status.xlsx", xlsx(*rows_of([self.valid_row(), empty])))
+        self.assertIn(f"wiersz 3, kolumna „Status na dzień”: {message}", errors)
+        self.assertFalse(Partnership.objects.filter(name__in=["Partnerstwo z arkusza", "Drugie"]).exists())
+
     def test_one_bad_row_writes_none_of_the_good_ones(self):
         good, bad = self.valid_row(), self.valid_row(name="Drugie", founded="31.02.2014")
         errors = self.import_file("jeden-zly.xlsx", xlsx(*rows_of([good, bad])))

@@ -13,6 +13,7 @@ ROW = {
     "name": "Partnerstwo Łódź–Wrocław",
     "home_voivodeship_teryt": "2",  # a number that lost its leading zero
     "status": "aktywne",
+    "status_stated_on": "10.2014",  # a known status is as of a date (issue 16)
     "founded": "28.10.2014",
     "area_county_teryt": "264",
     "member_name": "Miejski Ośrodek Pomocy Społecznej we Wrocławiu",
@@ -105,6 +106,42 @@ class FileFlavourTests(AdminTestCase):
         self.assertEqual(
             next(r for r in result.records if r.model is Partnership).instance.founded_on, datetime.date(2014, 10, 28)
         )
+
+    def test_a_known_status_is_stored_with_its_date_its_precision_and_who_stated_it(self):
+        partnership = self.written(self.preview("plik.csv", csv_bytes(*rows_of([ROW]))))
+        self.assertEqual(
+            (partnership.status, partnership.status_stated_on, partnership.status_stated_precision),
+            ("active", datetime.date(2014, 10, 1), "month"),
+        )
+        # The file does not say who stated it: the staff who import it do.
+        self.assertEqual(partnership.status_stated_by, Partnership.StatusStatedBy.STAFF)
+        self.assertEqual(partnership.status_stated_display, "Październik 2014")
+
+    def test_a_status_stated_by_a_source_a_founding_kind_and_an_unknown_status(self):
+        row = {
+            **ROW,
+            "status_stated_on": 41940,
+            "status_stated_by": "źródło",
+            "founding_kind": "rozpoczęcie budowania partnerstwa",
+        }
+        partnership = self.written(self.preview("plik.xlsx", xlsx(*rows_of([row]))))
+        self.assertEqual(
+            (partnership.status_stated_on, partnership.status_stated_precision, partnership.status_stated_by),
+            (datetime.date(2014, 10, 28), "day", "source"),
+        )
+        self.assertEqual(partnership.founding_kind, Partnership.FoundingKind.BUILDING_STARTED)
+        Partnership.objects.all().delete()
+        # An unknown or empty status needs no date, and the import makes up none.
+        for status in ("nieznany", ""):
+            with self.subTest(status=status):
+                row = {key: value for key, value in ROW.items() if key != "status_stated_on"}
+                partnership = self.written(self.preview("plik.csv", csv_bytes(*rows_of([{**row, "status": status}]))))
+                self.assertEqual(
+                    (partnership.status, partnership.status_stated_on, partnership.status_stated_by),
+                    ("unknown", None, ""),
+                )
+                self.assertEqual(partnership.founding_kind, Partnership.FoundingKind.FOUNDED)
+                Partnership.objects.all().delete()
 
     def test_a_bare_year_is_stored_with_the_year_precision(self):
         partnership = self.written(self.preview("plik.csv", csv_bytes(*rows_of([{**ROW, "founded": "2010"}]))))

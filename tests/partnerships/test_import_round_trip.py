@@ -1,5 +1,6 @@
 """An exported file imports back unchanged; one changed cell is one changed record."""
 
+import datetime
 import io
 import tempfile
 from pathlib import Path
@@ -22,6 +23,17 @@ class RoundTripTests(AdminTestCase):
         cls.own_partnership.area_counties.add("1416")
         Membership.objects.create(partnership=cls.own_partnership, institution=cls.own_institution, role="leader")
         Membership.objects.create(partnership=cls.own_partnership, institution=cls.mcps)
+        # A status a source stated as of a month, and a year that marks only the start of building
+        # (issue 16): each must come back as it was, not as the staff's or as a founding.
+        Partnership.objects.filter(pk=cls.own_partnership.pk).update(
+            status=Partnership.Status.ACTIVE,
+            status_stated_on=datetime.date(2014, 10, 1),
+            status_stated_precision="month",
+            status_stated_by=Partnership.StatusStatedBy.SOURCE,
+            founded_on=datetime.date(2012, 1, 1),
+            founded_precision="year",
+            founding_kind=Partnership.FoundingKind.BUILDING_STARTED,
+        )
 
     def setUp(self):
         self.directory = Path(tempfile.mkdtemp())
