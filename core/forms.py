@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 DAY, MONTH, YEAR = "day", "month", "year"
 
 _FORMS = [
-    (re.compile(r"^(?P<year>\d{4})$"), YEAR),
-    (re.compile(r"^(?P<month>\d{1,2})[./-](?P<year>\d{4})$"), MONTH),
-    (re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$"), MONTH),
-    (re.compile(r"^(?P<day>\d{1,2})[./-](?P<month>\d{1,2})[./-](?P<year>\d{4})$"), DAY),
-    (re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$"), DAY),
+    (re.compile(r"^(?P<year>[0-9]{4})$"), YEAR),
+    (re.compile(r"^(?P<month>[0-9]{1,2})[./-](?P<year>[0-9]{4})$"), MONTH),
+    (re.compile(r"^(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})$"), MONTH),
+    (re.compile(r"^(?P<day>[0-9]{1,2})[./-](?P<month>[0-9]{1,2})[./-](?P<year>[0-9]{4})$"), DAY),
+    (re.compile(r"^(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})$"), DAY),
 ]
 
 
