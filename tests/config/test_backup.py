@@ -154,15 +154,6 @@ class BackupTestCase(TransactionTestCase):
 
     serialized_rollback = True
 
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        # The flush that ends the last test skips post_migrate (serialized_rollback restores its
-        # rows at the start of the next test of this kind only): give the tests that follow the
-        # content types, permissions and staff group that migrate gives every database.
-        ContentType.objects.clear_cache()
-        call_command("migrate", verbosity=0)
-
     def setUp(self):
         self.tmp = Path(tempfile.mkdtemp(prefix="rejestr-backup-"))
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
