@@ -165,6 +165,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Failures and locks are rows in the database, which every instance shares (the cache handler
+# would share them only through a shared cache, and lose them when it is flushed).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -268,10 +271,20 @@ LOGGING = {
 
 # One cache for every worker of the machine: pages and counts are cached per data generation
 # (core.cache), which each worker must see change. Files in VAR_DIR by default; Redis
-# where several machines serve the site (CACHE_URL=redis://host:6379/0, needs the redis package).
+# where several machines serve the site (CACHE_URL=redis://host:6379/0; docs/deploy.md).
 CACHE_URL = env_str("CACHE_URL", "")
-if CACHE_URL.startswith("redis://"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # Several installations (or a test run) may share one Redis database.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", ""),
+        }
+    }
+    # Sessions read from the shared cache and written through to the database: any instance
+    # finds a session made on another, and a flushed cache logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif CACHE_URL == "locmem://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
