@@ -9,6 +9,7 @@ PostgreSQL or Redis does not answer on 127.0.0.1.
 
 import contextlib
 import http.client
+import json
 import os
 import secrets
 import socket
@@ -249,3 +250,18 @@ def test_a_lockout_made_on_one_instance_holds_on_the_other(instances):
     assert Browser().login(b, "zablokowany", PASSWORD) == 429
     # Another account is not locked there.
     assert Browser().login(b, "admin", PASSWORD) == 302
+
+
+def test_both_instances_are_ready_and_one_without_its_database_is_not(instances, shared):
+    for port in instances:
+        status, _, content = Browser().request(port, "GET", "/readyz")
+        assert (status, json.loads(content)["ready"]) == (200, True)
+    workdir, extra = shared
+    env = production_environment(workdir / "no-database", f"{POSTGRES}/{DATABASE}_missing", extra)
+    (workdir / "no-database").mkdir(exist_ok=True)
+    with gunicorn(env, workers=1, log=workdir / "no-database.log") as port:
+        status, _, content = Browser().request(port, "GET", "/readyz")
+        assert status == 503
+        assert json.loads(content)["checks"] == {"database": "failed", "cache": "ok", "storage": "ok"}
+        # Alive all the same: the liveness check asks no service.
+        assert Browser().request(port, "GET", "/healthz")[0] == 200
