@@ -205,6 +205,21 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploaded files in S3-compatible object storage (django-storages) when a bucket is named, so
+# that every machine reads the same files; local files under MEDIA_ROOT otherwise. The
+# credentials are boto3's own (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY in the environment);
+# AWS_S3_ENDPOINT_URL points it at a store other than Amazon's. The files stay private and are
+# served by config.views.media, under the headers that keep them inert.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL", "") or None
+    AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME", "") or None
+    AWS_LOCATION = env_str("AWS_LOCATION", "")
+    # The bucket's own (private) policy, never a public-read object ACL.
+    AWS_DEFAULT_ACL = None
+    # A generated name is never reused; a clash must not replace another record's file.
+    AWS_S3_FILE_OVERWRITE = False
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies, HSTS and a redirect to HTTPS;
 # SECURE_SSL_REDIRECT can be turned off where a proxy already redirects.
