@@ -38,7 +38,7 @@ def free_port() -> int:
 def s3_server():
     """moto's S3 on a free port until the block ends; its address."""
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
+    process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
