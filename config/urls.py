@@ -27,6 +27,7 @@ project_urls = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("partnerstwa/", include("partnerships.urls")),
     path("certyfikaty/", include("partnerships.certificate_urls")),
     path("instytucje/", include((institution_urls, members_urls.app_name))),
