@@ -19,14 +19,24 @@ institution_urls = [
     path("<slug:slug>/", partnership_views.institution_detail, name="institution_detail"),
 ]
 event_urls = [*events_urls.urlpatterns, path("<slug:slug>/", partnership_views.event_detail, name="event_detail")]
+# A project's page lists its partnerships too.
+project_urls = [
+    path("", partnership_views.project_list, name="project_list"),
+    path("<slug:slug>/", partnership_views.project_detail, name="project_detail"),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("partnerstwa/", include("partnerships.urls")),
     path("certyfikaty/", include("partnerships.certificate_urls")),
     path("instytucje/", include((institution_urls, members_urls.app_name))),
     path("wydarzenia/", include((event_urls, events_urls.app_name))),
+    path("projekty/", include((project_urls, "projects"))),
+    path("zasady/", partnership_views.principle_list, name="principle_list"),
+    # Corrections from the public: a form per record, never cached (core.corrections).
+    path("poprawki/", include("core.urls")),
     path("powiaty/", views.county_list, name="county_list"),
     # Four digits or no match at all: a stray byte in the URL is a 404, never a database error.
     re_path(r"^powiaty/(?P<code>[0-9]{4})/$", views.county_detail, name="county_detail"),

@@ -102,16 +102,14 @@ def download(
     columns: Iterable[str],
     rows: Callable[[], Iterable[dict]],
     csv_row=None,
-    header: Iterable[str] | None = None,
 ) -> StreamingHttpResponse | FileResponse:
     """The download of ``rows()`` as ``export_format`` (one of FORMATS), named
     ``<name>-<date>.<format>``, its JSON list under ``records``; ``csv_row`` turns a row into
-    its flat form for CSV and XLSX (a list of members as their names, where JSON keeps objects);
-    ``header``: the CSV's and XLSX's first row, when not the columns' keys."""
+    its flat form for CSV and XLSX (a list of members as their names, where JSON keeps objects)."""
     stamp = timezone.localdate().isoformat()
     filename = f"{name}-{stamp}.{export_format}"
     flat_rows = (lambda: map(csv_row, rows())) if csv_row else rows
-    header = list(header or columns)
+    header = list(columns)
     if export_format == "xlsx":
         return FileResponse(
             xlsx_file(name, header, flat_rows()), as_attachment=True, filename=filename, content_type=XLSX_TYPE

@@ -1,33 +1,40 @@
 """Open data: the filtered partnership list as CSV, JSON or XLSX (core.opendata), row by row.
 
 The columns are documented in docs/open-data.md and the JSON in docs/partnerships.schema.json;
-change the three together. Rows are read as plain values, streamed with their relations (nine
-queries, whatever the number of rows), so memory stays flat.
+change the three together. Rows are read as plain values, streamed with their relations (a fixed
+number of queries, whatever the number of rows), so memory stays flat.
 """
 
 import contextlib
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import opendata
+from core.models import Citation
 
-from .models import Certificate, Membership, Partnership
+from .models import Certificate, Membership, Partnership, UnnamedMembers
 
 CHUNK_SIZE = 2000
-# The columns of every export of partnerships, open data and the admin's alike: the key
-# (the open data's header and JSON field) and the label staff see as the admin's header.
+# The columns of every export of partnerships: the key (the open data's header and JSON field)
+# and the label, the header of the admin's export and of the import (partnerships.resources,
+# which takes the columns a person can set from here).
 COLUMNS = {
     "slug": _("slug"),
     "name": _("name"),
     "status": _("status"),
+    # "Stan na dzień" of the admin's form would be a column of its own in a sheet.
+    "status_stated_on": pgettext_lazy("spreadsheet column", "status stated on"),
+    "status_stated_by": _("status stated by"),
     "stage": _("stage"),
     "founded": _("founded"),
     "founded_precision": _("precision of the founding date"),
+    "founding_kind": _("what the date marks"),
     "home_voivodeship_teryt": _("TERYT code of the home voivodeship"),
     "home_voivodeship": _("home voivodeship"),
     "area_county_teryt": _("TERYT codes of the counties of the area"),
@@ -37,6 +44,7 @@ COLUMNS = {
     "declared_member_count": _("declared number of members"),
     "listed_member_count": _("number of members listed"),
     "members": _("members"),
+    "unnamed_members": _("members known only by kind"),
     "target_groups": _("target groups"),
     "thematic_areas": _("thematic areas"),
     "project": _("project"),
@@ -45,6 +53,7 @@ COLUMNS = {
     "certificate_status": _("status of the partnership certificate"),
     "certificate_number": _("number of the partnership certificate"),
     "url": _("address of the public page"),
+    "sources": _("sources"),
 }
 
 
@@ -55,9 +64,13 @@ FIELDS = (
     "slug",
     "name",
     "status",
+    "status_stated_on",
+    "status_stated_precision",
+    "status_stated_by",
     "stage",
     "founded_on",
     "founded_precision",
+    "founding_kind",
     "home_voivodeship_id",
     "home_voivodeship__name",
     "declared_member_count",
@@ -89,9 +102,11 @@ def _rows(queryset) -> Iterator[dict]:
                 # them on disk (0.5 s of a national export).
                 cursor.execute("SET LOCAL work_mem = '64MB'")
         streams = {name: _walk(stream) for name, stream in _relations(queryset).items()}
+        sources = _sources(queryset)
         for row in queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE):
             values = dict(zip(FIELDS, row, strict=True))
             related = {name: walk(values["id"]) for name, walk in streams.items()}
+            related["sources"] = sources.get(values["id"], [])
             yield _row(values, related, before, after)
 
 
@@ -127,7 +142,33 @@ def _relations(queryset) -> dict[str, Iterator[tuple]]:
     streams["certificates"] = certificates.order_by(*order, "-issued_on", "-number").values_list(
         "partnership_id", "status", "number"
     )
+    unnamed = UnnamedMembers.objects.filter(partnership__in=listed).order_by(*order, "order", "id")
+    streams["unnamed_members"] = unnamed.values_list(
+        "partnership_id", "kind", "sector", "description", "count_kind", "count"
+    )
     return {name: stream.iterator(chunk_size=CHUNK_SIZE) for name, stream in streams.items()}
+
+
+def _sources(queryset) -> dict[int, list[dict]]:
+    """The citations of the listed partnerships, by partnership id. A citation points at its
+    record through a generic relation, which the list's order cannot follow, so they are read
+    into memory: a few per partnership, small beside the rows themselves."""
+    citations = Citation.objects.filter(
+        content_type=ContentType.objects.get_for_model(Partnership), object_id__in=queryset.order_by().values("pk")
+    ).order_by("object_id", "pk")
+    by_partnership: dict[int, list[dict]] = {}
+    columns = ("object_id", "field", "quote", "source__title", "source__description", "source__published_on")
+    for object_id, field, quote, title, description, published_on in citations.values_list(*columns):
+        by_partnership.setdefault(object_id, []).append(
+            {
+                "title": title or None,
+                "description": description,
+                "published_on": published_on.isoformat() if published_on else None,
+                "field": field or None,
+                "quote": quote,
+            }
+        )
+    return by_partnership
 
 
 def _walk(stream: Iterator[tuple]):
@@ -155,9 +196,12 @@ def _row(values: dict, related: dict[str, list], before: str, after: str) -> dic
         "slug": values["slug"],
         "name": values["name"],
         "status": values["status"],
+        "status_stated_on": _founded(values["status_stated_on"], values["status_stated_precision"]),
+        "status_stated_by": values["status_stated_by"] or None,
         "stage": values["stage"] or None,
         "founded": _founded(founded_on, values["founded_precision"]),
         "founded_precision": values["founded_precision"] if founded_on else None,
+        "founding_kind": values["founding_kind"] if founded_on else None,
         "home_voivodeship_teryt": values["home_voivodeship_id"],
         "home_voivodeship": values["home_voivodeship__name"],
         "area_county_teryt": related["area_counties"],
@@ -167,6 +211,10 @@ def _row(values: dict, related: dict[str, list], before: str, after: str) -> dic
         "declared_member_count": values["declared_member_count"],
         "listed_member_count": len(members),
         "members": members,
+        "unnamed_members": [
+            {"kind": kind or None, "sector": sector, "description": words, "count_kind": count_kind, "count": count}
+            for kind, sector, words, count_kind, count in related["unnamed_members"]
+        ],
         "target_groups": related["target_groups"],
         "thematic_areas": related["thematic_areas"],
         "project": values["project__name"],
@@ -175,6 +223,7 @@ def _row(values: dict, related: dict[str, list], before: str, after: str) -> dic
         "certificate_status": certificate[0] if certificate else None,
         "certificate_number": certificate[1] if certificate else None,
         "url": before + values["slug"] + after,
+        "sources": related["sources"],
     }
 
 
@@ -187,8 +236,19 @@ def _founded(founded_on, precision: str) -> str | None:
 
 
 def _flat(row: dict) -> dict:
-    """A row as CSV and XLSX cells: the members by name."""
+    """A row as CSV and XLSX cells: the members by name, the unnamed ones and the sources as
+    short texts. (The admin's export is the import's format, ``partnerships.resources``, whose
+    partnership columns are these.)"""
     row["members"] = [name for name, _slug, _role in row["members"]]
+    # Named and unnamed members apart: "lokalna komenda Policji: 1", "szkoły: several".
+    row["unnamed_members"] = [
+        f"{m['description']}: {m['count'] if m['count_kind'] == 'exact' else m['count_kind']}"
+        for m in row["unnamed_members"]
+    ]
+    row["sources"] = [
+        " – ".join(x for x in (s["title"] or f"[{s['description']}]", s["published_on"], s["field"]) if x)
+        for s in row["sources"]
+    ]
     return row
 
 
@@ -197,10 +257,9 @@ def _json_row(row: dict) -> dict:
     return row
 
 
-def stream(queryset, export_format: str, *, for_staff: bool = False):
+def stream(queryset, export_format: str):
     """A download of the partnerships in ``queryset`` (already filtered) as CSV, JSON or XLSX
-    (core.opendata), streamed; ``for_staff``: the admin's CSV, with the columns' labels as
-    its header."""
+    (core.opendata), streamed."""
     return opendata.download(
         export_format,
         "partnerstwa",
@@ -208,5 +267,4 @@ def stream(queryset, export_format: str, *, for_staff: bool = False):
         COLUMNS,
         lambda: map(_json_row, _rows(queryset)) if export_format == "json" else _rows(queryset),
         csv_row=None if export_format == "json" else _flat,
-        header=[capfirst(label) for label in COLUMNS.values()] if for_staff else None,
     )

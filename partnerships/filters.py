@@ -31,7 +31,6 @@ class PartnershipFilterSet(KindAbbreviationSearch, PlaceFilters, ListFilterSet):
     name or code (the place picker).
     """
 
-    search_fields = ("search_text", "member_search_text")
     wojewodztwo = django_filters.ChoiceFilter(method="working_in", label=_("Voivodeship"))
     powiat = django_filters.ChoiceFilter(method="working_in", label=_("County"))
     gmina = CommuneFilter(method="working_in")

@@ -63,3 +63,32 @@ class PlaceSearchIndexTests(TestCase):
         plan = self.plan(PartnershipFilterSet({"q": "rakow"}).qs)
         self.assertIn("Bitmap Index Scan", plan)
         self.assertNotIn("Seq Scan", plan)
+
+
+@skipUnless(connection.vendor == "postgresql", "trigram indexes exist on PostgreSQL only; CI runs the suite there too")
+class KindSearchIndexTests(TestCase):
+    """"MOPS" on the institution list: the trigram index of the names and the (kind, name)
+    index of the kinds, combined by a bitmap OR (issue 17)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        builders.load_territory()
+        builders.institution("Ośrodek w Łodzi", commune="1061011", kind="mops")
+        builders.institution("Fundacja MOPS-owa", commune="1061011", kind="foundation")
+        builders.institution("Sąd Rejonowy", commune="1061011", kind="court")
+
+    def test_an_abbreviation_keeps_the_institution_search_a_bitmap_index_scan(self):
+        from members.filters import InstitutionFilterSet
+
+        queryset = InstitutionFilterSet({"q": "MOPS"}).qs
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute("SET enable_indexscan = off")
+            plan = queryset.explain()
+            cursor.execute("SET enable_indexscan = on")
+            cursor.execute("SET enable_seqscan = on")
+        self.assertIn("BitmapOr", plan)
+        self.assertIn("members_institution_search_trgm", plan)
+        self.assertIn("institution_kind_name", plan)
+        self.assertNotIn("Seq Scan", plan)
+        self.assertEqual(sorted(i.name for i in queryset), ["Fundacja MOPS-owa", "Ośrodek w Łodzi"])

@@ -212,7 +212,7 @@ class EventDetailTests(TestCase):
         self.assertEqual([s.person.last_name for s in response.context["speakers"]], ["Testowy", "Prywatna"])
         self.assertContains(
             response,
-            f'<tr><th scope="row">dr hab. Jan Testowy</th><td>Moderator</td><td>prorektor</td>'
+            f'<tr><th scope="row">dr hab. Jan Testowy</th><td>Moderacja</td><td>prorektor</td>'
             f'<td><a href="{self.university.get_absolute_url()}">Uniwersytet Testowy</a></td><td>—</td></tr>',
             html=True,
         )
