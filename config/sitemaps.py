@@ -15,7 +15,7 @@ from core.listing import CachedCountPaginator
 from events.models import Event, Project
 from members.models import Institution
 from partnerships.models import Partnership
-from territory.models import County
+from territory.models import Commune, County
 
 
 class RegistrySitemap(Sitemap):
@@ -86,6 +86,16 @@ class CountySitemap(RegistrySitemap):
         return reverse("county_detail", args=[item.code])
 
 
+class CommuneSitemap(RegistrySitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Commune.objects.active().only("code").order_by("code")
+
+    def location(self, item):
+        return reverse("commune_detail", args=[item.code])
+
+
 class PageSitemap(RegistrySitemap):
     """The site's own pages, and the funding projects: they are few (a funding line has many
     partnerships), so they are listed here rather than in a section of their own."""
@@ -99,6 +109,7 @@ class PageSitemap(RegistrySitemap):
             "county_list",
             "projects:project_list",
             "principle_list",
+            "open_data",
             "accessibility_statement",
         ]
         projects = Project.objects.public().exclude(slug=None).order_by("pk").values_list("slug", flat=True)
@@ -115,4 +126,5 @@ SITEMAPS = {
     "institutions": InstitutionSitemap,
     "events": EventSitemap,
     "counties": CountySitemap,
+    "communes": CommuneSitemap,
 }

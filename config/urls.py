@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from events import urls as events_urls
 from members import urls as members_urls
 from partnerships import views as partnership_views
+from territory import views as territory_views
 
 from . import views
 
@@ -39,6 +40,10 @@ urlpatterns = [
     path("powiaty/", views.county_list, name="county_list"),
     # Four digits or no match at all: a stray byte in the URL is a 404, never a database error.
     re_path(r"^powiaty/(?P<code>[0-9]{4})/$", views.county_detail, name="county_detail"),
+    re_path(r"^gminy/(?P<code>[0-9]{6}[123])/$", views.commune_detail, name="commune_detail"),
+    path("miejsca/", territory_views.place_suggestions, name="place_suggestions"),
+    path("dane/", views.open_data, name="open_data"),
+    re_path(r"^dane/(?P<name>[a-z]+)\.schema\.json$", views.open_data_schema, name="open_data_schema"),
     path("deklaracja-dostepnosci/", views.accessibility_statement, name="accessibility_statement"),
     # An index of sections, each in pages of at most Sitemap.limit addresses: at national scale
     # one file of every address would be megabytes built on every request.

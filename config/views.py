@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps_views
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -28,7 +28,7 @@ from events.models import Event
 from members.models import Institution
 from partnerships.models import Partnership
 from territory.boundaries import MAP_VIEWBOX, MapShape, viewbox_around
-from territory.models import County, Voivodeship
+from territory.models import Commune, County, Voivodeship
 
 from .sitemaps import SITEMAPS
 
@@ -184,6 +184,86 @@ def county_list(request: HttpRequest) -> HttpResponse:
     return render(request, "territory/county_list.html", {"voivodeships": rows})
 
 
+def territorial_breadcrumbs(county: County, commune: Commune | None = None) -> list[tuple[str, str]]:
+    """Województwo → powiat → gmina, each linked but the last: the voivodeship to its section
+    of the county list."""
+    voivodeship = county.voivodeship
+    crumbs = [
+        (_("Counties"), reverse("county_list")),
+        (_("Voivodeship %(name)s") % {"name": voivodeship.name}, reverse("county_list") + f"#woj-{voivodeship.code}"),
+        (str(county), reverse("county_detail", args=[county.code])),
+    ]
+    if commune is not None:
+        crumbs.append((_("commune %(name)s") % {"name": commune.name}, ""))
+    else:
+        crumbs[-1] = (str(county), "")
+    return crumbs
+
+
+def commune_rows(county: County) -> list[tuple[Commune, int, int, int]]:
+    """The county's communes, each with how many partnerships work there (in the commune, or
+    in the whole county), institutions are seated there and events were held there. Four
+    queries, whatever the number of communes."""
+    communes = list(county.communes.order_by("name", "code"))
+    codes = [c.code for c in communes]
+    whole_county = set(
+        Partnership.area_counties.through.objects.filter(county_id=county.code).values_list("partnership_id", flat=True)
+    )
+    by_commune: dict[str, set[int]] = {}
+    pairs = Partnership.area_communes.through.objects.filter(commune_id__in=codes)
+    for commune, partnership in pairs.values_list("commune_id", "partnership_id"):
+        by_commune.setdefault(commune, set()).add(partnership)
+    institutions = dict(
+        Institution.objects.public()
+        .filter(commune__in=codes)
+        .order_by()
+        .values_list("commune")
+        .annotate(n=Count("pk"))
+        .values_list("commune", "n")
+    )
+    events = dict(
+        Event.objects.public()
+        .filter(commune__in=codes)
+        .order_by()
+        .values_list("commune")
+        .annotate(n=Count("pk"))
+        .values_list("commune", "n")
+    )
+    return [
+        (
+            c,
+            len(whole_county | by_commune.get(c.code, set())),
+            institutions.get(c.code, 0),
+            events.get(c.code, 0),
+        )
+        for c in communes
+    ]
+
+
+@require_safe
+@cacheable()
+def commune_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One gmina: the partnerships working there (in it or in its whole powiat), the
+    institutions seated there, the events held there."""
+    commune = get_object_or_404(Commune.objects.select_related("county__voivodeship"), code=code)
+    partnerships = Partnership.objects.public().working_in(code).order_by("name")
+    institutions = Institution.objects.public().filter(commune=code).order_by("name", "pk")
+    events = Event.objects.public().filter(commune=code)
+    context = {
+        "commune": commune,
+        "county": commune.county,
+        "partnerships": list(partnerships[:COUNTY_PAGE_LIMIT]),
+        "partnership_count": cached_count(partnerships),
+        "institutions": list(institutions[:COUNTY_PAGE_LIMIT]),
+        "institution_count": cached_count(institutions),
+        "events": list(events[:COUNTY_PAGE_LIMIT]),
+        "event_count": cached_count(events),
+        "limit": COUNTY_PAGE_LIMIT,
+        "breadcrumbs": territorial_breadcrumbs(commune.county, commune),
+    }
+    return render(request, "territory/commune_detail.html", context)
+
+
 @require_safe
 @cacheable()
 def county_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -211,9 +291,47 @@ def county_detail(request: HttpRequest, code: str) -> HttpResponse:
         "limit": COUNTY_PAGE_LIMIT,
         "map_shapes": shapes,
         "map_viewbox": viewbox_around(s.outline for s in shapes),
-        "breadcrumbs": [(_("Counties"), reverse("county_list")), (str(county), "")],
+        "communes": commune_rows(county),
+        "breadcrumbs": territorial_breadcrumbs(county),
     }
     return render(request, "territory/county_detail.html", context)
+
+
+# The JSON Schemas of the open data, kept in docs/ beside their description and served as they are.
+OPEN_DATA_SCHEMAS = ("partnerships", "institutions", "events")
+
+
+@require_safe
+@cacheable()
+def open_data(request: HttpRequest) -> HttpResponse:
+    """/dane/: what the registry publishes, under which licence, every column of every list."""
+    from events.exports import COLUMNS as EVENT_COLUMNS
+    from members.exports import COLUMNS as INSTITUTION_COLUMNS
+    from partnerships.exports import COLUMNS as PARTNERSHIP_COLUMNS
+
+    lists = [
+        (_("Partnerships"), reverse("partnerships:partnership_list"), "partnerships", PARTNERSHIP_COLUMNS),
+        (_("Institutions"), reverse("members:institution_list"), "institutions", INSTITUTION_COLUMNS),
+        (_("Events"), reverse("events:event_list"), "events", EVENT_COLUMNS),
+    ]
+    context = {
+        "lists": [
+            (title, url, reverse("open_data_schema", args=[name]), list(columns.items()))
+            for title, url, name, columns in lists
+        ],
+        "breadcrumbs": [(_("Open data"), "")],
+    }
+    return render(request, "pages/open_data.html", context)
+
+
+@require_safe
+@cacheable()
+def open_data_schema(request: HttpRequest, name: str) -> HttpResponse:
+    """The JSON Schema of one list's JSON download, from docs/."""
+    if name not in OPEN_DATA_SCHEMAS:
+        raise Http404
+    text = (settings.BASE_DIR / "docs" / f"{name}.schema.json").read_text(encoding="utf-8")
+    return HttpResponse(text, content_type="application/schema+json")
 
 
 @require_safe

@@ -229,7 +229,26 @@ class ListFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
 
     def search(self, queryset, name: str, value: str):
-        return queryset.search(value)
+        key = query_key(value)
+        if not key:
+            return queryset
+        # The model's own search (FoldedSearchQuerySet) of each term, and what else q means.
+        condition = Q()
+        for term in self.search_terms(key):
+            condition |= queryset.search_condition(term) or Q(pk__in=[])
+        return queryset.filter(condition | self.search_also(key))
+
+    def search_terms(self, key: str) -> list[str]:
+        """The folded texts ``q`` looks for in the keys: the query itself, and what a subclass
+        knows it to mean as well (an abbreviation written out)."""
+        return [key]
+
+    def search_also(self, key: str) -> Q:
+        """Rows ``q`` finds besides those whose keys contain it (records in a place of that
+        name, institutions of a kind so abbreviated): a condition a subclass adds, which must
+        stay index-backed (an IN list of keys, not a join), so that the database still combines
+        the conditions' indexes by a bitmap OR. Nothing by default."""
+        return Q(pk__in=[])
 
     def get_form_class(self):
         form_class = super().get_form_class()
@@ -263,6 +282,7 @@ class ActiveFilter:
     label: str
     value: str
     remove_url: str
+    name: str = ""  # the query parameter
 
 
 def active_filters(request: HttpRequest, filterset: django_filters.FilterSet, ignored=("page", "sortuj")) -> list:
@@ -283,8 +303,32 @@ def active_filters(request: HttpRequest, filterset: django_filters.FilterSet, ig
         for key in (name, "page"):
             params.pop(key, None)
         query = params.urlencode()
-        result.append(ActiveFilter(str(field.label), str(shown), f"?{query}" if query else request.path))
+        result.append(ActiveFilter(str(field.label), str(shown), f"?{query}" if query else request.path, name))
     return result
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A filter to drop when nothing matches, and how many rows the list would then have."""
+
+    filter: ActiveFilter
+    count: int
+
+
+def suggestions(request: HttpRequest, filterset: django_filters.FilterSet, active: list[ActiveFilter]) -> list:
+    """For a list that matches nothing: each filter in force whose removal would give rows,
+    with that number, the most rows first. One count per filter in force (each cached for the
+    data generation), and none at all when the list has rows or no filter is in force."""
+    found = []
+    for chip in active:
+        params = request.GET.copy()
+        for key in (chip.name, "page"):
+            params.pop(key, None)
+        without = type(filterset)(params or None)
+        count = cached_count(without.qs)
+        if count:
+            found.append(Suggestion(chip, count))
+    return sorted(found, key=lambda suggestion: -suggestion.count)
 
 
 def list_parameters(filterset_class: type[django_filters.FilterSet]) -> tuple[str, ...]:
@@ -302,10 +346,13 @@ def listing_context(
     """What templates/list_base.html needs: the filters, the requested page of the filtered rows
     (evaluated, with ``related`` and ``prefetch`` as ``paginate`` reads them), the active
     filters, and the breadcrumbs ending at the list."""
+    paging = paginate(request, filterset.qs, related=related, prefetch=prefetch)
+    active = active_filters(request, filterset)
     return {
         "filterset": filterset,
-        "paging": paginate(request, filterset.qs, related=related, prefetch=prefetch),
-        "active_filters": active_filters(request, filterset),
+        "paging": paging,
+        "active_filters": active,
+        "suggestions": suggestions(request, filterset, active) if active and not paging.page.paginator.count else [],
         "breadcrumbs": [(title, "")],
     }
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.listing import ListFilterSet, cached_choices
 from members.filters import OfInstitutionFilter
-from territory.filters import PlaceFilters
+from territory.filters import CommuneFilter, PlaceFilters
 
 from .models import Event, Project
 
@@ -22,8 +22,9 @@ class EventFilterSet(PlaceFilters, ListFilterSet):
 
     Choices are read once when the FilterSet is built (a fixed number of queries), so the
     template renders the form without touching the database. ``q`` searches the title, venue
-    and description; where an event took place places it in its powiat and voivodeship. The
-    rows keep the model's order, newest first.
+    and description, and a place's name the events held there; where an event took place
+    places it in its gmina, powiat and voivodeship. The rows keep the model's order, newest
+    first.
     """
 
     ordering = None
@@ -37,6 +38,7 @@ class EventFilterSet(PlaceFilters, ListFilterSet):
     )
     wojewodztwo = django_filters.ChoiceFilter(method="in_region", label=_("Voivodeship"))
     powiat = django_filters.ChoiceFilter(field_name="commune__county", label=_("County"))
+    gmina = CommuneFilter(field_name="commune")
     projekt = django_filters.ChoiceFilter(field_name="project_id", label=_("Project"))
     organizator = OfInstitutionFilter(field_name="organisers", label=_("Organiser"))
 

@@ -42,6 +42,29 @@ KIND_ABBREVIATIONS = {
     "ug": "urzad gminy",
     "um": "urzad miasta",
 }
+_K = Institution.Kind
+# The kinds of institution each abbreviation stands for: the public search finds institutions of
+# that kind by it ("MOPS", "ŚDS"), whatever their names say.
+KINDS_OF_ABBREVIATION = {
+    "mops": [_K.MOPS],
+    "gops": [_K.GOPS],
+    "mgops": [_K.GOPS],
+    "ops": [_K.MOPS, _K.GOPS],
+    "pcpr": [_K.PCPR],
+    "rops": [_K.ROPS],
+    "pup": [_K.LABOUR_OFFICE],
+    "wup": [_K.LABOUR_OFFICE],
+    "kpp": [_K.POLICE],
+    "kmp": [_K.POLICE],
+    "sds": [_K.SDS],
+    "wtz": [_K.WTZ],
+    "cis": [_K.CIS],
+    "kis": [_K.CIS],
+    "dps": [_K.DPS],
+    "sosw": [_K.SPECIAL_SCHOOL_CENTRE],
+    "ug": [_K.LOCAL_GOVERNMENT],
+    "um": [_K.LOCAL_GOVERNMENT],
+}
 # Words that join a name's parts and say nothing about which institution it is.
 LITTLE_WORDS = frozenset({"w", "we", "z", "ze", "i", "oraz", "na", "do", "dla", "im", "imienia"})
 # The abbreviations' expansions as words, and the marks that separate words like a space.

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_countries import countries
 
 from core.grammar import Grammar
 from core.history import RegistryHistoricalRecords
@@ -217,6 +218,12 @@ class Institution(RegionalRecord, models.Model):
         (MOPS), Ostrów Mazowiecka"."""
         place = self.commune.name if self.commune_id else self.country
         return f"{self.name} — {self.get_kind_display()}, {place}"
+
+    @property
+    def country_name(self) -> str:
+        """The country's name in the active language ("Wielka Brytania"), by django-countries;
+        the code itself for a code it does not know."""
+        return countries.name(self.country) or self.country
 
 
 K = Institution.Kind

@@ -22,6 +22,12 @@ class InstitutionQuerySet(VerificationQuerySetMixin, FoldedSearchQuerySet, Regio
 
         return self.filter(kind=Institution.Kind.ROPS)
 
+    def centre_keeping(self, voivodeship):
+        """The regional centre that keeps the records of ``voivodeship`` (a Voivodeship or its
+        code): the ROPS seated there, as staff profiles name it (members.scope); None when the
+        registry has none recorded. One query."""
+        return self.regional_centres().in_region(voivodeship).order_by("name", "pk").first()
+
 
 class PersonQuerySet(RegionalQuerySet):
     def public(self):

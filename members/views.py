@@ -3,15 +3,21 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core import opendata
 from core.listing import list_parameters, listing_context
 from core.page_cache import cacheable
 
+from . import exports
 from .filters import InstitutionFilterSet
 
 
 @require_safe
-@cacheable(query=list_parameters(InstitutionFilterSet))
+# An export is streamed and never stored; `format` is in the key all the same, so that no
+# export address can ever be answered with the cached list.
+@cacheable(query=(*list_parameters(InstitutionFilterSet), "format"))
 def institution_list(request: HttpRequest) -> HttpResponse:
     filterset = InstitutionFilterSet(request.GET or None)
+    if request.GET.get("format") in opendata.FORMATS:
+        return exports.stream(filterset.qs, request.GET["format"])
     context = listing_context(request, filterset, _("Institutions"), related=["commune__county"])
     return render(request, "members/institution_list.html", context)

@@ -1,27 +1,24 @@
-"""Open data: the filtered partnership list as CSV or JSON, streamed row by row.
+"""Open data: the filtered partnership list as CSV, JSON or XLSX (core.opendata), row by row.
 
 The columns are documented in docs/open-data.md and the JSON in docs/partnerships.schema.json;
-change the three together. Rows are read as plain values, streamed with their relations (six
-queries, whatever the number of rows), so memory stays flat.
+change the three together. Rows are read as plain values, streamed with their relations (a fixed
+number of queries, whatever the number of rows), so memory stays flat.
 """
 
 import contextlib
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core import opendata
 from core.models import Citation
-from core.spreadsheet import Echo, SafeWriter
 
-from .models import Membership, Partnership, UnnamedMembers
+from .models import Certificate, Membership, Partnership, UnnamedMembers
 
 CHUNK_SIZE = 2000
 # The columns of every export of partnerships: the key (the open data's header and JSON field)
@@ -41,7 +38,9 @@ COLUMNS = {
     "home_voivodeship_teryt": _("TERYT code of the home voivodeship"),
     "home_voivodeship": _("home voivodeship"),
     "area_county_teryt": _("TERYT codes of the counties of the area"),
+    "area_counties": _("counties of the area"),
     "area_commune_teryt": _("TERYT codes of the communes of the area"),
+    "area_communes": _("communes of the area"),
     "declared_member_count": _("declared number of members"),
     "listed_member_count": _("number of members listed"),
     "members": _("members"),
@@ -51,6 +50,8 @@ COLUMNS = {
     "project": _("project"),
     "website": _("website"),
     "last_verified_on": _("last verified on"),
+    "certificate_status": _("status of the partnership certificate"),
+    "certificate_number": _("number of the partnership certificate"),
     "url": _("address of the public page"),
     "sources": _("sources"),
 }
@@ -109,12 +110,15 @@ def _rows(queryset) -> Iterator[dict]:
             yield _row(values, related, before, after)
 
 
-# Per relation: the through table's value column and its own order (the reference terms' one).
+# Per stream: the relation, the through table's value column and its own order (the reference
+# terms' one).
 RELATED = {
-    "area_counties": ("county_id", ["county_id"]),
-    "area_communes": ("commune_id", ["commune_id"]),
-    "target_groups": ("targetgroup__slug", ["targetgroup__order", "targetgroup__name"]),
-    "thematic_areas": ("thematicarea__slug", ["thematicarea__order", "thematicarea__name"]),
+    "area_counties": ("area_counties", "county_id", ["county_id"]),
+    "area_county_names": ("area_counties", "county__name", ["county_id"]),
+    "area_communes": ("area_communes", "commune_id", ["commune_id"]),
+    "area_commune_names": ("area_communes", "commune__name", ["commune_id"]),
+    "target_groups": ("target_groups", "targetgroup__slug", ["targetgroup__order", "targetgroup__name"]),
+    "thematic_areas": ("thematic_areas", "thematicarea__slug", ["thematicarea__order", "thematicarea__name"]),
 }
 
 
@@ -128,11 +132,16 @@ def _relations(queryset) -> dict[str, Iterator[tuple]]:
         order.append(("-" if field.startswith("-") else "") + "partnership__" + field.removeprefix("-"))
     listed = queryset.order_by().values("pk")
     streams = {}
-    for name, (column, own_order) in RELATED.items():
-        table = getattr(Partnership, name).through.objects.filter(partnership__in=listed)
+    for name, (relation, column, own_order) in RELATED.items():
+        table = getattr(Partnership, relation).through.objects.filter(partnership__in=listed)
         streams[name] = table.order_by(*order, *own_order).values_list("partnership_id", column)
     members = Membership.objects.current().filter(partnership__in=listed).order_by(*order, "institution__name", "id")
     streams["members"] = members.values_list("partnership_id", "institution__name", "institution__slug", "role")
+    # The newest partnership certificate says the status: valid, revoked or superseded.
+    certificates = Certificate.objects.filter(partnership__in=listed, kind=Certificate.Kind.PARTNERSHIP)
+    streams["certificates"] = certificates.order_by(*order, "-issued_on", "-number").values_list(
+        "partnership_id", "status", "number"
+    )
     unnamed = UnnamedMembers.objects.filter(partnership__in=listed).order_by(*order, "order", "id")
     streams["unnamed_members"] = unnamed.values_list(
         "partnership_id", "kind", "sector", "description", "count_kind", "count"
@@ -182,6 +191,7 @@ def _row(values: dict, related: dict[str, list], before: str, after: str) -> dic
     """One partnership as open data: codes and plain values only, never personal data."""
     founded_on, verified_on = values["founded_on"], values["last_verified_on"]
     members = related["members"]  # (name, slug, role): the CSV writes the names only
+    certificate = related["certificates"][0] if related["certificates"] else None
     return {
         "slug": values["slug"],
         "name": values["name"],
@@ -195,7 +205,9 @@ def _row(values: dict, related: dict[str, list], before: str, after: str) -> dic
         "home_voivodeship_teryt": values["home_voivodeship_id"],
         "home_voivodeship": values["home_voivodeship__name"],
         "area_county_teryt": related["area_counties"],
+        "area_counties": related["area_county_names"],
         "area_commune_teryt": related["area_communes"],
+        "area_communes": related["area_commune_names"],
         "declared_member_count": values["declared_member_count"],
         "listed_member_count": len(members),
         "members": members,
@@ -208,6 +220,8 @@ def _row(values: dict, related: dict[str, list], before: str, after: str) -> dic
         "project": values["project__name"],
         "website": values["website"] or None,
         "last_verified_on": verified_on.isoformat() if verified_on else None,
+        "certificate_status": certificate[0] if certificate else None,
+        "certificate_number": certificate[1] if certificate else None,
         "url": before + values["slug"] + after,
         "sources": related["sources"],
     }
@@ -221,54 +235,36 @@ def _founded(founded_on, precision: str) -> str | None:
     return founded_on.isoformat()[:length]
 
 
-def _csv_lines(rows: Iterable[dict]) -> Iterator[str]:
-    """Open data has the keys as its header and commas between cells. (The admin's export is
-    the import's format, ``partnerships.resources``, whose partnership columns are these.)"""
-    writer = SafeWriter(Echo(), delimiter=",")
-    yield "\ufeff"  # a BOM, so that spreadsheets open the UTF-8 file with its diacritics
-    yield writer.writerow(COLUMNS)
-    for row in rows:
-        row["members"] = [name for name, _slug, _role in row["members"]]
-        # Named and unnamed members apart: "lokalna komenda Policji: 1", "szkoły: several".
-        row["unnamed_members"] = [
-            f"{m['description']}: {m['count'] if m['count_kind'] == 'exact' else m['count_kind']}"
-            for m in row["unnamed_members"]
-        ]
-        row["sources"] = [
-            " – ".join(x for x in (s["title"] or f"[{s['description']}]", s["published_on"], s["field"]) if x)
-            for s in row["sources"]
-        ]
-        yield writer.writerow(["|".join(value) if isinstance(value, list) else value for value in row.values()])
+def _flat(row: dict) -> dict:
+    """A row as CSV and XLSX cells: the members by name, the unnamed ones and the sources as
+    short texts. (The admin's export is the import's format, ``partnerships.resources``, whose
+    partnership columns are these.)"""
+    row["members"] = [name for name, _slug, _role in row["members"]]
+    # Named and unnamed members apart: "lokalna komenda Policji: 1", "szkoły: several".
+    row["unnamed_members"] = [
+        f"{m['description']}: {m['count'] if m['count_kind'] == 'exact' else m['count_kind']}"
+        for m in row["unnamed_members"]
+    ]
+    row["sources"] = [
+        " – ".join(x for x in (s["title"] or f"[{s['description']}]", s["published_on"], s["field"]) if x)
+        for s in row["sources"]
+    ]
+    return row
 
 
-def _json_chunks(rows: Iterable[dict]) -> Iterator[str]:
-    yield '{"generated_at": ' + json.dumps(timezone.now().isoformat()) + ', "partnerships": ['
-    for index, row in enumerate(rows):
-        row["members"] = [{"name": name, "slug": slug, "role": role} for name, slug, role in row["members"]]
-        yield ("," if index else "") + "\n" + json.dumps(row, ensure_ascii=False)
-    yield "\n]}\n"
+def _json_row(row: dict) -> dict:
+    row["members"] = [{"name": name, "slug": slug, "role": role} for name, slug, role in row["members"]]
+    return row
 
 
-def _in_blocks(pieces: Iterable[str], rows: int = 200) -> Iterator[str]:
-    """The file in blocks of a few hundred rows: the server sends each block the stream
-    yields on its own, and 20,000 one-row writes cost more than the rows."""
-    block = []
-    for piece in pieces:
-        block.append(piece)
-        if len(block) >= rows:
-            yield "".join(block)
-            block = []
-    if block:
-        yield "".join(block)
-
-
-def stream(queryset, export_format: str) -> StreamingHttpResponse:
-    """A streamed download of the partnerships in ``queryset`` (already filtered) as CSV or JSON."""
-    stamp = timezone.localdate().isoformat()
-    if export_format == "csv":
-        pieces, content_type = _csv_lines(_rows(queryset)), "text/csv; charset=utf-8"
-    else:
-        pieces, content_type = _json_chunks(_rows(queryset)), "application/json"
-    response = StreamingHttpResponse(_in_blocks(pieces), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="partnerstwa-{stamp}.{export_format}"'
-    return response
+def stream(queryset, export_format: str):
+    """A download of the partnerships in ``queryset`` (already filtered) as CSV, JSON or XLSX
+    (core.opendata), streamed."""
+    return opendata.download(
+        export_format,
+        "partnerstwa",
+        "partnerships",
+        COLUMNS,
+        lambda: map(_json_row, _rows(queryset)) if export_format == "json" else _rows(queryset),
+        csv_row=None if export_format == "json" else _flat,
+    )

@@ -2,37 +2,38 @@
 
 import django_filters
 from django import forms
-from django.core.validators import RegexValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.cache import cached
 from core.listing import ListFilterSet, StableOrderingFilter, cached_choices
 from events.models import Project
-from members.filters import OfInstitutionFilter
+from members.filters import KindAbbreviationSearch, OfInstitutionFilter
 from members.models import Institution
-from territory.filters import PlaceFilters
+from territory.filters import CommuneFilter, PlaceFilters
+from territory.places import Places
 
 from .models import Membership, Partnership, TargetGroup, ThematicArea
 
 YEAR_FIELD = {"min_value": 1900, "max_value": 2100, "widget": forms.NumberInput(attrs={"inputmode": "numeric"})}
 
 
-class PartnershipFilterSet(PlaceFilters, ListFilterSet):
+class PartnershipFilterSet(KindAbbreviationSearch, PlaceFilters, ListFilterSet):
     """Filters of the partnership list. Parameter names are Polish: they are public, bookmarked URLs.
 
     Choices are read once when the FilterSet is built (a fixed number of queries), so the
     template renders the form without touching the database. ``q`` searches the name, goal and
     description and the names of the member institutions: both keys are on the partnership
     (the members' kept by partnerships.signals), on PostgreSQL one trigram index each, combined
-    by a bitmap OR. A place filter finds the partnerships working there (``working_in``).
+    by a bitmap OR. A place's name ("myszyniec") finds the partnerships working there or with a
+    member seated there, an abbreviation ("MOPS") the members' names written out. A place
+    filter finds the partnerships working there (``working_in``); ``gmina`` takes a commune's
+    name or code (the place picker).
     """
 
     wojewodztwo = django_filters.ChoiceFilter(method="working_in", label=_("Voivodeship"))
     powiat = django_filters.ChoiceFilter(method="working_in", label=_("County"))
-    gmina = django_filters.CharFilter(
-        method="working_in",
-        label=_("Commune (TERYT code)"),
-        validators=[RegexValidator(r"^[0-9]{6}[123]$", _("A commune's TERYT code has seven digits."))],
-    )
+    gmina = CommuneFilter(method="working_in")
     status = django_filters.ChoiceFilter(choices=Partnership.Status.choices, label=_("Status"))
     rok_od = django_filters.NumberFilter(
         field_name="founded_on__year", lookup_expr="gte", label=_("Founded in or after"), **YEAR_FIELD
@@ -82,6 +83,16 @@ class PartnershipFilterSet(PlaceFilters, ListFilterSet):
 
     def working_in(self, queryset, name: str, value: str):
         return queryset.working_in(value)
+
+    def in_places(self, places: Places) -> Q:
+        communes, counties = sorted(places.communes_within), sorted(places.counties_around)
+        # Once per data generation: Warszawa's 3,000 institutions make it the costliest part
+        # of a search (70 ms), and the next visitor asks for the same place.
+        ids = cached(
+            f"partnerships-in-places:{communes}:{counties}",
+            lambda: Partnership.objects.ids_in_places(communes, counties),
+        )
+        return Q(pk__in=ids)
 
     def with_certificate(self, queryset, name: str, value: bool | None):
         if value is None:

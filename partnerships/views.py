@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from core import opendata
 from core.listing import list_parameters, listing_context
 from core.page_cache import cacheable
 from core.provenance import References
@@ -23,8 +24,6 @@ from .certificates import describe, pdf_file
 from .filters import PartnershipFilterSet
 from .models import Agreement, Certificate, Membership, Partnership, Principle, Signatory
 
-EXPORT_FORMATS = ("csv", "json")
-
 
 @require_safe
 # An export is streamed and never stored; `format` is in the key all the same, so that no
@@ -32,7 +31,7 @@ EXPORT_FORMATS = ("csv", "json")
 @cacheable(query=(*list_parameters(PartnershipFilterSet), "format"))
 def partnership_list(request: HttpRequest) -> HttpResponse:
     filterset = PartnershipFilterSet(request.GET or None)
-    if request.GET.get("format") in EXPORT_FORMATS:
+    if request.GET.get("format") in opendata.FORMATS:
         return exports.stream(filterset.qs, request.GET["format"])
     context = listing_context(
         request,
@@ -83,8 +82,14 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     counties.update({c.county.code: c.county for c in partnership.area_communes.all()})
     outlines = County.objects.filter(code__in=counties).exclude(outline="").values_list("code", "outline")
     shapes = [MapShape(code, str(counties[code]), outline, highlighted=True) for code, outline in outlines]
+    leaders = [m for m in current if m.role == Membership.Role.LEADER]
     context = {
         "partnership": partnership,
+        # The lead member coordinates; its own public contact is the partnership's, never a person's.
+        "coordinator": leaders[0].institution if leaders else None,
+        "keeping_centre": Institution.objects.public()
+        .select_related("commune")
+        .centre_keeping(partnership.home_voivodeship_id),
         "members_by_sector": [
             (Sector(s).label, ms, unnamed_by_sector[s]) for s, ms in by_sector.items() if ms or unnamed_by_sector[s]
         ],

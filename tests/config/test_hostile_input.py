@@ -129,7 +129,7 @@ class HostilePublicRequestTests(TestCase):
         if export_format == "json":
             self.assertTrue(body.rstrip().endswith("]}"))
         else:
-            self.assertTrue(body.startswith("\ufeffslug,name,"))
+            self.assertTrue(body.startswith("\ufeffslug;name;"))  # semicolons, for Polish Excel (issue 17)
 
     @EXAMPLES
     @given(

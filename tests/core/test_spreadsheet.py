@@ -37,7 +37,9 @@ class PublicExportTests(TestCase):
 
     def test_the_public_csv_neutralises_formulas_and_the_json_keeps_the_value(self):
         response = self.client.get("/partnerstwa/?format=csv")
-        rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+        rows = list(
+            csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";")
+        )
         self.assertEqual(rows[0]["name"], "'" + HYPERLINK)
         self.assertEqual(rows[0]["members"], "'@SUM(1+1)*cmd|' /C calc'!A0")
         response = self.client.get("/partnerstwa/?format=json")

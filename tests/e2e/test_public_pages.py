@@ -70,7 +70,9 @@ def test_filter_search_without_diacritics_and_csv_export(page, registry):
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV").click()
-    rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8-sig")), delimiter=";")
+    )
     assert [row["name"] for row in rows] == ["Raków-Reaktywacja"]
 
 

@@ -80,6 +80,14 @@ class PrivateDataNeverLeaksTests(TestCase):
             "/deklaracja-dostepnosci/",
             "/partnerstwa/?q=marker-prywatny",
             "/instytucje/?q=marker",
+            # The open data of every list, the gmina's page and /dane/ (issue 17).
+            "/instytucje/?format=csv",
+            "/instytucje/?format=json",
+            "/wydarzenia/?format=csv",
+            "/wydarzenia/?format=json",
+            "/gminy/1465011/",
+            "/sitemap-communes.xml",
+            "/dane/",
         ]
 
     def test_no_public_page_export_or_sitemap_contains_private_fields(self):

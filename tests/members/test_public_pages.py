@@ -43,7 +43,7 @@ class InstitutionListTests(TestCase):
         self.assertContains(response, "Uczelnia lub instytut badawczy · sektor publiczny")
         self.assertContains(response, "Fundacja · sektor pozarządowy")
         self.assertContains(response, "Łódź</p>")  # a city county is not repeated after its commune
-        self.assertContains(response, "GB</p>")
+        self.assertContains(response, "Wielka Brytania</p>")  # the country's name, not its code (issue 17)
 
     def test_page_structure_is_accessible(self):
         self.assertEqual(structure_problems(self.client.get("/instytucje/?powiat=XYZ").content.decode()), [])
@@ -170,12 +170,14 @@ class InstitutionDetailTests(TestCase):
     def test_seat_in_a_land_county_names_the_commune_and_links_the_county(self):
         institution = builders.institution("Ośrodek w Puszczykowie", commune="3021021")
         response = self.client.get(institution.get_absolute_url())
-        self.assertContains(response, 'gmina Puszczykowo, <a href="/powiaty/3021/">powiat poznański</a>')
+        self.assertContains(
+            response, '<a href="/gminy/3021021/">gmina Puszczykowo</a>, <a href="/powiaty/3021/">powiat poznański</a>'
+        )
         self.assertContains(response, "wielkopolskie")
 
     def test_detail_of_a_foreign_institution_shows_its_country_not_a_seat(self):
         response = self.client.get(self.council.get_absolute_url())
-        self.assertContains(response, "<dd>GB</dd>", html=True)
+        self.assertContains(response, "<dd>Wielka Brytania</dd>", html=True)  # the name, not "GB" (issue 17)
         self.assertNotRegex(response.content.decode(), r"/powiaty/[0-9]{4}/")
 
     def test_detail_lists_every_partnership_with_the_role_and_dates(self):

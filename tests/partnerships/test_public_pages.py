@@ -171,7 +171,7 @@ class ExportTests(TestCase):
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
         self.assertIn("attachment;", response["Content-Disposition"])
         text = b"".join(response.streaming_content).decode("utf-8-sig")
-        rows = list(csv.DictReader(io.StringIO(text)))
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
         self.assertEqual(len(rows), 25)  # more than one page of the HTML list
         self.assertEqual(rows[0]["name"], "Eksport 00")
         self.assertEqual(rows[0]["area_county_teryt"], "1432")
@@ -196,7 +196,7 @@ class ExportTests(TestCase):
     def test_csv_columns_are_the_documented_ones(self):
         documented = (settings.BASE_DIR / "docs" / "open-data.md").read_text()
         response = self.client.get("/partnerstwa/?format=csv")
-        header = next(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+        header = next(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))
         for column in header:
             self.assertIn(f"| `{column}` |", documented)
 
