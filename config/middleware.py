@@ -7,7 +7,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 
@@ -42,27 +41,25 @@ class HeadMiddleware:
         return response
 
 
-class LanguageCookieMiddleware:
-    """Activate the language the visitor chose with the switch, else Polish.
+class LanguagePathMiddleware:
+    """Activate the language of the address: ``/en/…`` is English, every other address Polish.
 
-    Django's LocaleMiddleware would follow the browser's Accept-Language and show most
-    visitors' browsers English by default; the registry is Polish first, and English is
-    an explicit choice stored in the language cookie by ``set_language``.
+    Django's LocaleMiddleware would fall back on the language cookie and the browser's
+    Accept-Language for an address without a prefix; here an address has one language only,
+    so it can be linked, indexed and cached whole, and the registry stays Polish first.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = chosen_language(request)
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         request.LANGUAGE_CODE = language
         # Scoped to the request, so that a thread serving the next one (or the test that
         # follows) starts from Polish again.
         with translation.override(language):
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        # The same URL answers in two languages: caches must key on the cookie.
-        patch_vary_headers(response, ("Cookie",))
         return response
 
 
@@ -87,9 +84,3 @@ class RequestSizeLimitMiddleware:
             }
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
-
-
-def chosen_language(request: HttpRequest) -> str:
-    """The language the visitor chose with the switch (its cookie), else Polish."""
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

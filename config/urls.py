@@ -1,6 +1,9 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.templatetags.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from events import urls as events_urls
@@ -19,9 +22,10 @@ institution_urls = [
 ]
 event_urls = [*events_urls.urlpatterns, path("<slug:slug>/", partnership_views.event_detail, name="event_detail")]
 
-urlpatterns = [
+# The public pages in two languages: Polish at the addresses people have bookmarked, English
+# under /en/ (LanguagePathMiddleware activates the language of the address).
+public_patterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
     path("partnerstwa/", include("partnerships.urls")),
     path("certyfikaty/", include("partnerships.certificate_urls")),
     path("instytucje/", include((institution_urls, members_urls.app_name))),
@@ -30,12 +34,19 @@ urlpatterns = [
     # Four digits or no match at all: a stray byte in the URL is a 404, never a database error.
     re_path(r"^powiaty/(?P<code>[0-9]{4})/$", views.county_detail, name="county_detail"),
     path("deklaracja-dostepnosci/", views.accessibility_statement, name="accessibility_statement"),
+]
+
+urlpatterns = [
+    *i18n_patterns(*public_patterns, prefix_default_language=False),
+    path("healthz", views.healthz, name="healthz"),
+    # Pages link their icon (base.html); what asks /favicon.ico regardless finds it too.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     # An index of sections, each in pages of at most Sitemap.limit addresses: at national scale
     # one file of every address would be megabytes built on every request.
     path("sitemap.xml", views.sitemap_index, name="sitemap"),
     path("sitemap-<section>.xml", views.sitemap_section, name="sitemap_section"),
-    # The language choice is a display preference, not a change worth forging; without a CSRF
-    # token the public pages carry no per-visitor data and can be cached whole.
+    # The old language switch's address: it still answers, with the page's address in the
+    # chosen language (Django's set_language translates ``next``); the switch now links there.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     # Uploaded files, served with headers that keep a hostile upload inert (config.views.media).
     re_path(r"^media/(?P<path>(?:logos|documents)/[A-Za-z0-9/_-]+\.[a-z]{3,4})$", views.media, name="media"),
