@@ -1,6 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
-from django.templatetags.static import static
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView

@@ -35,6 +35,7 @@ from .certificates import (
     reissue,
     render_batch_pdf,
     revoke,
+    set_verification_published,
 )
 from .history import RestoreError, deleted_partnerships, restore_partnership
 from .models import Agreement, Certificate, CertificateKind, Evaluation, Membership, Partnership, Signatory
@@ -389,7 +390,13 @@ class CertificateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["number", "partnership__name", "institution__name", "signatory_name"]
     date_hierarchy = "issued_on"
     ordering = ["-issued_on", "-number"]
-    actions = ["download_pdf", "revoke_certificates", "reissue_certificates"]
+    actions = [
+        "download_pdf",
+        "revoke_certificates",
+        "reissue_certificates",
+        "publish_verifications",
+        "unpublish_verifications",
+    ]
     readonly_fields = [
         "number",
         "kind",
@@ -404,6 +411,7 @@ class CertificateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         "revocation_reason",
         "superseded_by",
         "verification_link",
+        "verification_published",
         "verification_count",
         "created_at",
     ]
@@ -465,6 +473,26 @@ class CertificateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
             done = [_("Revoked: %(numbers)s.") % {"numbers": ", ".join(done)}]
         _report(request, done, refused)
         return None
+
+    @admin.action(description=_("The holder published the verification address: link it from the public page"))
+    def publish_verifications(self, request: HttpRequest, queryset: QuerySet):
+        self._set_verification_published(request, queryset, True)
+
+    @admin.action(description=_("Stop linking the verification from the public page"))
+    def unpublish_verifications(self, request: HttpRequest, queryset: QuerySet):
+        self._set_verification_published(request, queryset, False)
+
+    def _set_verification_published(self, request: HttpRequest, queryset: QuerySet, published: bool) -> None:
+        done, refused = [], []
+        for certificate in queryset.select_related("partnership"):
+            try:
+                set_verification_published(certificate, request.user, published)
+                done.append(certificate.number)
+            except PermissionDenied as error:
+                refused.append(f"{certificate.number}: {error}")
+        if done:
+            done = [_("Changed: %(numbers)s.") % {"numbers": ", ".join(done)}]
+        _report(request, done, refused)
 
     @admin.action(description=_("Reissue the selected certificates (the old ones become superseded)"))
     def reissue_certificates(self, request: HttpRequest, queryset: QuerySet):

@@ -444,6 +444,20 @@ def revoke(certificate: Certificate, user, reason: str) -> Certificate:
     return locked
 
 
+def set_verification_published(certificate: Certificate, user, published: bool) -> Certificate:
+    """Record whether the holder published the certificate's verification address; the
+    partnership's public page then links the number to it (or stops doing so). Staff of the
+    partnership's region only."""
+    _allowed_partnership(user, certificate.partnership_id, "change_certificate")
+    with transaction.atomic():
+        locked = _locked(certificate)
+        locked.verification_published = published
+        locked._history_user = user
+        locked.save(update_fields=["verification_published"])
+    certificate.verification_published = published
+    return locked
+
+
 def reissue(
     certificate: Certificate,
     user,

@@ -2,7 +2,7 @@ import re
 
 from django.db.models import F, Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,6 +19,7 @@ from territory.models import County
 from . import exports
 from .certificates import describe, pdf_file
 from .filters import PartnershipFilterSet
+from .forms import CertificateLookupForm
 from .models import Agreement, Certificate, Membership, Partnership, Signatory
 
 EXPORT_FORMATS = ("csv", "json")
@@ -95,6 +96,8 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # What a verification code can look like; anything else (a NUL byte, a quote, a path) is
 # answered with the not-found page before it reaches the database.
 CERTIFICATE_CODE = re.compile(r"[A-Za-z0-9_-]{10,64}")
+# A certificate's number as printed (partnerships.certificates.format_number).
+CERTIFICATE_NUMBER = re.compile(r"RPL/[0-9]{2}/[0-9]{4}/[0-9]{5}")
 
 
 def _certificate_by_code(code: str, certificates=None) -> Certificate | None:
@@ -115,6 +118,39 @@ def _certificate_not_found(request: HttpRequest) -> HttpResponse:
     response = render(request, "partnerships/certificate_not_found.html", status=404)
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@require_safe
+@never_cache
+# The same budget as the verification page it leads to: a lookup is a verification attempt.
+@rate_limited("certificate-verification", "CERTIFICATE_VERIFICATIONS_PER_MINUTE")
+def certificate_lookup(request: HttpRequest) -> HttpResponse:
+    """``/certyfikaty/``: type the code printed on the paper (or the certificate's number) and
+    go to its verification page. A number is public (partnership pages show it), so it leads
+    to the verification page only where the holder published it; otherwise the page says
+    which certificate it is and its status, and asks for the code. At most one query."""
+    form = CertificateLookupForm(request.GET or None)
+    context = {"form": form, "breadcrumbs": [(_("Certificate verification"), "")]}
+    if not form.is_valid():
+        return render(request, "partnerships/certificate_lookup.html", context)
+    typed = form.cleaned_data["kod"]
+    if CERTIFICATE_NUMBER.fullmatch(typed.upper()):
+        certificate = (
+            Certificate.objects.select_related("partnership").filter(number=typed.upper()).first()
+        )
+        if certificate is not None and certificate.verification_published:
+            return redirect(certificate)
+        context["by_number"] = certificate
+    else:
+        certificate = _certificate_by_code(typed, Certificate.objects.only("verification_code"))
+        if certificate is not None:
+            return redirect(certificate)
+    if certificate is None:
+        form.add_error("kod", _("No certificate in the registry has this code or number. Check it against the paper."))
+        response = render(request, "partnerships/certificate_lookup.html", context, status=404)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+    return render(request, "partnerships/certificate_lookup.html", context)
 
 
 @require_safe

@@ -1,6 +1,5 @@
 import datetime
 
-from django.conf import settings
 from django.test import TestCase
 
 from events.models import Speaker
@@ -280,8 +279,7 @@ class LanguageTests(TestCase):
         builders.institution("Fundacja Przykładowa", kind=Institution.Kind.FOUNDATION)
 
     def test_the_list_is_available_in_english(self):
-        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        response = self.client.get("/instytucje/")
+        response = self.client.get("/en/instytucje/")
         self.assertContains(response, '<html lang="en">')
         self.assertContains(response, "<h1>Member institutions</h1>", html=True)
         self.assertContains(response, "1 institution")
