@@ -10,7 +10,7 @@ class CertificateLookupForm(forms.Form):
     kod = forms.CharField(
         label=_("Verification code or certificate number"),
         max_length=80,
-        help_text=_("The code of 26 letters and digits printed under the QR code, or the number, e.g. RPL/14/2026/00042."),
+        help_text=_("The 26 letters and digits printed under the QR code, or the number, e.g. RPL/14/2026/00042."),
     )
 
     def clean_kod(self) -> str:
