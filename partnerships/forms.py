@@ -1,7 +1,12 @@
 """Public forms of the partnerships app."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+# A certificate's number as printed (partnerships.certificates.format_number).
+CERTIFICATE_NUMBER = re.compile(r"RPL/[0-9]{2}/[0-9]{4}/[0-9]{5}")
 
 
 class CertificateLookupForm(forms.Form):
@@ -14,5 +19,9 @@ class CertificateLookupForm(forms.Form):
     )
 
     def clean_kod(self) -> str:
-        # Whatever the paper's line breaks and a phone's keyboard add: spaces, a trailing dot.
-        return "".join(self.cleaned_data["kod"].split()).strip(".").strip("/")
+        """The code or number without what the paper's line breaks and a phone's keyboard add
+        (spaces, a trailing dot); of a whole verification address typed in, its last part."""
+        typed = "".join(self.cleaned_data["kod"].split()).strip(".")
+        if CERTIFICATE_NUMBER.fullmatch(typed.upper()):
+            return typed.upper()
+        return typed.rstrip("/").rpartition("/")[2]

@@ -19,7 +19,7 @@ from territory.models import County
 from . import exports
 from .certificates import describe, pdf_file
 from .filters import PartnershipFilterSet
-from .forms import CertificateLookupForm
+from .forms import CERTIFICATE_NUMBER, CertificateLookupForm
 from .models import Agreement, Certificate, Membership, Partnership, Signatory
 
 EXPORT_FORMATS = ("csv", "json")
@@ -96,8 +96,6 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
 # What a verification code can look like; anything else (a NUL byte, a quote, a path) is
 # answered with the not-found page before it reaches the database.
 CERTIFICATE_CODE = re.compile(r"[A-Za-z0-9_-]{10,64}")
-# A certificate's number as printed (partnerships.certificates.format_number).
-CERTIFICATE_NUMBER = re.compile(r"RPL/[0-9]{2}/[0-9]{4}/[0-9]{5}")
 
 
 def _certificate_by_code(code: str, certificates=None) -> Certificate | None:
@@ -134,10 +132,8 @@ def certificate_lookup(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "partnerships/certificate_lookup.html", context)
     typed = form.cleaned_data["kod"]
-    if CERTIFICATE_NUMBER.fullmatch(typed.upper()):
-        certificate = (
-            Certificate.objects.select_related("partnership").filter(number=typed.upper()).first()
-        )
+    if CERTIFICATE_NUMBER.fullmatch(typed):
+        certificate = Certificate.objects.select_related("partnership").filter(number=typed).first()
         if certificate is not None and certificate.verification_published:
             return redirect(certificate)
         context["by_number"] = certificate
