@@ -12,14 +12,8 @@ from pypdf import PdfReader
 
 from partnerships import certificates
 from partnerships.models import Certificate
-from tests.partnerships.test_certificates import (
-    LOCAL_CACHE,
-    CertificateRateLimitTests,
-    CertificateTestCase,
-    pdf_text,
-    pl,
-    require,
-)
+from tests.partnerships import test_certificates as base
+from tests.partnerships.test_certificates import LOCAL_CACHE, CertificateTestCase, pdf_text, pl, require
 
 LOOKUP = "/certyfikaty/"
 
@@ -125,11 +119,11 @@ class LookupRateLimitTests(CertificateTestCase):
     """The look-up is a verification attempt: it counts against the same budget (3 a minute here)."""
 
     # The verification page's rate-limit fixture (a real cache, a still clock), not its tests.
-    CLIENT_A, CLIENT_B = CertificateRateLimitTests.CLIENT_A, CertificateRateLimitTests.CLIENT_B
-    setUp = CertificateRateLimitTests.setUp
-    tearDown = CertificateRateLimitTests.tearDown
-    get = CertificateRateLimitTests.get
-    assertLimited = CertificateRateLimitTests.assertLimited
+    CLIENT_A, CLIENT_B = base.CertificateRateLimitTests.CLIENT_A, base.CertificateRateLimitTests.CLIENT_B
+    setUp = base.CertificateRateLimitTests.setUp
+    tearDown = base.CertificateRateLimitTests.tearDown
+    get = base.CertificateRateLimitTests.get
+    assertLimited = base.CertificateRateLimitTests.assertLimited
 
     def test_lookups_share_the_verification_rate_limit(self):
         self.get(LOOKUP + "?kod=abcdefghijklmnopqrstuvwxyz")
