@@ -6,8 +6,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from core.page_cache import declared_query
 
 
 class HeadMiddleware:
@@ -84,3 +87,23 @@ class RequestSizeLimitMiddleware:
             }
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class PublicPageGZipMiddleware(GZipMiddleware):
+    """Compress the public pages, and only them: the views declared ``cacheable``.
+
+    Compression next to a secret lets an attacker who can inject text into the same page
+    guess the secret from the compressed sizes (BREACH). A cacheable page is by definition the
+    same for every visitor and carries nothing secret (no CSRF token, no session data), so it
+    may be compressed; the admin, forms with a CSRF token, and anything for a logged-in user
+    never are. Static files are compressed ahead of time by WhiteNoise. Sits above the page
+    cache, so cached pages are compressed on their way out as well (docs/security.md).
+    """
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        request.is_public_page = declared_query(view_func) is not None
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if not getattr(request, "is_public_page", False) or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return response
+        return super().process_response(request, response)
