@@ -351,6 +351,7 @@ class MyRegionFilter(ModelAdminFilter):
         mine = {self.model_admin.get_region_path(): region}
         return queryset.filter(**mine) if self.value() == "moj" else queryset.exclude(**mine)
 
+
 class ScopedAdminMixin:
     """The scope rule applied to a ModelAdmin; put it before ``SimpleHistoryAdmin``/``ModelAdmin``.
 

@@ -139,6 +139,7 @@ class PartnershipAdmin(RegistryAdmin):
         (None, {"fields": ["project", "events", "website", "logo", "declared_member_count"]}),
         (_("Record"), {"fields": ["last_verified_on", "created_at", "updated_at"]}),
     ]
+
     @admin.action(description=_("Export selected rows to CSV"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet):
         # The columns of the open data, with the labels staff read (partnerships.exports).

@@ -14,7 +14,7 @@ from core.ratelimits import rate_limited
 from events.models import Event, Patron, Speaker
 from members.models import Institution, Person, Sector
 from territory.boundaries import MapShape, viewbox_around
-from territory.models import County
+from territory.models import County, Voivodeship
 
 from . import exports
 from .certificates import describe, pdf_file
@@ -77,15 +77,29 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     by_sector = {sector: [m for m in current if m.institution.sector == sector] for sector in Sector}
     counties = {c.code: c for c in partnership.area_counties.all()}
     counties.update({c.county.code: c.county for c in partnership.area_communes.all()})
-    outlines = County.objects.filter(code__in=counties).exclude(outline="").values_list("code", "outline")
-    shapes = [MapShape(code, str(counties[code]), outline, highlighted=True) for code, outline in outlines]
+    # The area among the other powiats of its voivodeship(s), in grey, inside the voivodeship's
+    # border: where it is, not a shape floating on its own. One query for the powiats; the
+    # border of the home voivodeship comes with the partnership, another one's costs a query.
+    regions = {code[:2] for code in counties}
+    neighbours = (
+        County.objects.filter(voivodeship__in=regions).exclude(outline="").only("code", "name", "kind", "outline")
+    )
+    shapes = [MapShape(c.code, str(c), c.outline, highlighted=c.code in counties) for c in neighbours]
+    home = partnership.home_voivodeship
+    if regions == {home.code}:
+        borders = [home.outline] if home.outline else []
+    else:
+        borders = list(
+            Voivodeship.objects.filter(code__in=regions).exclude(outline="").values_list("outline", flat=True)
+        )
     context = {
         "partnership": partnership,
         "members_by_sector": [(Sector(s).label, ms) for s, ms in by_sector.items() if ms],
         "former_members": [m for m in all_memberships if m.left_on is not None],
         "listed_member_count": len(current),
-        "map_shapes": shapes,
-        "map_viewbox": viewbox_around(s.outline for s in shapes),
+        "map_shapes": shapes if counties else [],
+        "map_border": " ".join(borders),
+        "map_viewbox": viewbox_around(borders or [s.outline for s in shapes]),
         "breadcrumbs": [(_("Partnerships"), reverse("partnerships:partnership_list")), (partnership.name, "")],
     }
     return render(request, "partnerships/partnership_detail.html", context)

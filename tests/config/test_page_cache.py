@@ -177,7 +177,7 @@ class PublicPageCacheTests(PageCacheTestCase):
                 first = self.visit("/")
             # The map is kept per generation: the powiats are not read again.
             self.assertFalse(any('FROM "territory_county"' in q["sql"] for q in queries.captured_queries))
-            row = '<td class="num">{}</td>'
+            row = '<td class="num" data-label="Partnerstwa">{}</td>'
             self.assertContains(first, row.format(1))
             self.change(lambda: builders.partnership("Drugie w Warszawie", counties=["1465"]))
             self.assertContains(self.visit("/"), row.format(2))
