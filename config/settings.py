@@ -310,7 +310,7 @@ CONTACT_EMAIL = env_str("CONTACT_EMAIL", "")
 CONTACT_PHONE = env_str("CONTACT_PHONE", "")
 # Dates of the accessibility statement, ISO format; the statement says when it was checked.
 ACCESSIBILITY_PUBLISHED_ON = env_str("ACCESSIBILITY_PUBLISHED_ON", "2026-11-23")
-ACCESSIBILITY_UPDATED_ON = env_str("ACCESSIBILITY_UPDATED_ON", "2026-11-23")
+ACCESSIBILITY_UPDATED_ON = env_str("ACCESSIBILITY_UPDATED_ON", "2026-12-06")
 
 # The rule of who may change which record, applied by the admin (core.admin): a module with
 # region_of, can_change and their kin. The regional one: staff change their voivodeship's records.
