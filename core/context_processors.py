@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse, translate_url
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 
 def language_links(request: HttpRequest) -> dict:
@@ -19,5 +20,11 @@ def language_links(request: HttpRequest) -> dict:
             with translation.override(code):
                 url = reverse("home")
         links.append((code, translation.get_language_info(code)["name_local"], url, code == current))
-    # Absolute alternates (hreflang) start with SITE_URL, like every address the site hands out.
-    return {"language_links": links, "site_url": settings.SITE_URL}
+    return {
+        "language_links": links,
+        # Absolute alternates (hreflang) start with SITE_URL, like every address the site hands out.
+        "site_url": settings.SITE_URL,
+        # What the records say is written in Polish: on a page in another language, an element
+        # that shows it carries this attribute (WCAG 3.1.2, language of parts).
+        "record_lang": "" if current == settings.LANGUAGE_CODE else mark_safe(f' lang="{settings.LANGUAGE_CODE}"'),  # noqa: S308
+    }

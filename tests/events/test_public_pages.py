@@ -211,8 +211,11 @@ class EventDetailTests(TestCase):
         self.assertEqual([s.person.last_name for s in response.context["speakers"]], ["Testowy", "Prywatna"])
         self.assertContains(
             response,
-            f'<tr><th scope="row">dr hab. Jan Testowy</th><td>Moderator</td><td>prorektor</td>'
-            f'<td><a href="{self.university.get_absolute_url()}">Uniwersytet Testowy</a></td><td>—</td></tr>',
+            # Each cell names its column (data-label), read out where the table becomes rows on a phone.
+            f'<tr><th scope="row">dr hab. Jan Testowy</th><td data-label="Rola">Moderator</td>'
+            f'<td data-label="Funkcja">prorektor</td><td data-label="Instytucja">'
+            f'<a href="{self.university.get_absolute_url()}">Uniwersytet Testowy</a></td>'
+            '<td data-label="Temat">—</td></tr>',
             html=True,
         )
         self.assertContains(response, "Wnioski")

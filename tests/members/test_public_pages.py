@@ -196,7 +196,9 @@ class InstitutionDetailTests(TestCase):
 
     def test_detail_lists_affiliated_people_with_their_function(self):
         response = self.client.get(self.url)
-        self.assertContains(response, '<th scope="row">dr hab. Jan Testowy</th><td>prorektor</td>', html=True)
+        self.assertContains(
+            response, '<th scope="row">dr hab. Jan Testowy</th><td data-label="Funkcja">prorektor</td>', html=True
+        )
         self.assertContains(response, "Anna Prywatna")
 
     def test_private_data_of_people_never_appears(self):

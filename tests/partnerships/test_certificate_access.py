@@ -156,7 +156,8 @@ class VerificationPanelTests(CertificateTestCase):
 
     def test_the_not_found_page_no_longer_says_letter_case_matters(self):
         response = self.client.get("/certyfikaty/NieMaTakiegoKodu123/")
-        self.assertNotContains(response, "wielkość liter", status_code=404)
+        self.assertNotContains(response, "z zachowaniem wielkości liter", status_code=404)
+        self.assertContains(response, "wielkość liter nie ma znaczenia", status_code=404)
         self.assertContains(response, f'href="{LOOKUP}"', status_code=404)
 
 
