@@ -46,6 +46,15 @@ class EnglishAddressTests(TestCase):
             response, '<link rel="alternate" hreflang="en" href="http://127.0.0.1:8000/en/powiaty/1465/">'
         )
 
+    def test_the_sitemap_gives_each_page_its_english_address(self):
+        response = self.client.get("/sitemap-partnerships.xml")
+        url = self.partnership.get_absolute_url()
+        self.assertContains(response, f'<xhtml:link rel="alternate" hreflang="pl" href="http://127.0.0.1:8000{url}"/>')
+        self.assertContains(
+            response, f'<xhtml:link rel="alternate" hreflang="en" href="http://127.0.0.1:8000/en{url}"/>'
+        )
+        self.assertEqual(self.client.get(f"/en{url}").status_code, 200)
+
     def test_record_content_on_english_pages_is_marked_polish(self):
         response = self.client.get("/en" + self.partnership.get_absolute_url())
         self.assertContains(response, f'<h1 lang="pl">{self.partnership.name}</h1>', html=True)
