@@ -223,6 +223,11 @@ class PartnershipFactory(DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"{o.base} {NAME_MARK}")
     slug = factory.LazyAttributeSequence(lambda o, n: synthetic_slug(o.base, n + 1))
     status = weighted({"forming": 10, "active": 65, "suspended": 8, "dissolved": 17})
+    # A known status is stated as of a date by the staff: within the last three years.
+    status_stated_on = factory.LazyFunction(
+        lambda: date_between(REFERENCE_DATE - datetime.timedelta(days=3 * 365), REFERENCE_DATE)
+    )
+    status_stated_by = Partnership.StatusStatedBy.STAFF
     stage = factory.LazyAttribute(
         lambda o: (
             rng.choice(Partnership.Stage.values[:3])
@@ -328,7 +333,7 @@ class SpeakerFactory(DjangoModelFactory):
     class Meta:
         model = Speaker
 
-    role = weighted({"speaker": 60, "panellist": 25, "moderator": 8, "guest": 7})
+    role = weighted({"speaker": 60, "panellist": 25, "moderator": 8, "present": 7})
     topic = sometimes(80, fake.sentence)
 
 

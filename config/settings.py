@@ -70,7 +70,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.RegistryAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
+    # Country names in Polish for the country of a foreign institution (no models).
+    "django_countries",
     "simple_history",
     "axes",
     "csp",
@@ -166,6 +168,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Failures and locks are rows in the database, which every instance shares (the cache handler
+# would share them only through a shared cache, and lose them when it is flushed).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -203,6 +208,21 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploaded files in S3-compatible object storage (django-storages) when a bucket is named, so
+# that every machine reads the same files; local files under MEDIA_ROOT otherwise. The
+# credentials are boto3's own (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY in the environment);
+# AWS_S3_ENDPOINT_URL points it at a store other than Amazon's. The files stay private and are
+# served by config.views.media, under the headers that keep them inert.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL", "") or None
+    AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME", "") or None
+    AWS_LOCATION = env_str("AWS_LOCATION", "")
+    # The bucket's own (private) policy, never a public-read object ACL.
+    AWS_DEFAULT_ACL = None
+    # A generated name is never reused; a clash must not replace another record's file.
+    AWS_S3_FILE_OVERWRITE = False
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies, HSTS and a redirect to HTTPS;
 # SECURE_SSL_REDIRECT can be turned off where a proxy already redirects.
@@ -269,10 +289,20 @@ LOGGING = {
 
 # One cache for every worker of the machine: pages and counts are cached per data generation
 # (core.cache), which each worker must see change. Files in VAR_DIR by default; Redis
-# where several machines serve the site (CACHE_URL=redis://host:6379/0, needs the redis package).
+# where several machines serve the site (CACHE_URL=redis://host:6379/0; docs/deploy.md).
 CACHE_URL = env_str("CACHE_URL", "")
-if CACHE_URL.startswith("redis://"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # Several installations (or a test run) may share one Redis database.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", ""),
+        }
+    }
+    # Sessions read from the shared cache and written through to the database: any instance
+    # finds a session made on another, and a flushed cache logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif CACHE_URL == "locmem://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
@@ -291,6 +321,19 @@ PAGE_CACHE = env_bool("PAGE_CACHE", True)
 # docs/security.md. A benchmark that loads a page on purpose raises them.
 CERTIFICATE_VERIFICATIONS_PER_MINUTE = env_int("CERTIFICATE_VERIFICATIONS_PER_MINUTE", 60, minimum=1)
 CERTIFICATE_PDFS_PER_MINUTE = env_int("CERTIFICATE_PDFS_PER_MINUTE", 20, minimum=1)
+# Corrections from the public: a few an hour from one address is a reader; more is a robot.
+CORRECTIONS_PER_MINUTE = env_int("CORRECTIONS_PER_MINUTE", 3, minimum=1)
+# The kinds of records a reader can correct: the word in /poprawki/<word>/<id>/ -> model.
+CORRECTION_RECORDS = {
+    "partnerstwo": "partnerships.Partnership",
+    "instytucja": "members.Institution",
+    "wydarzenie": "events.Event",
+    "projekt": "events.Project",
+}
+# How long a correction's sender's e-mail is kept after the decision (docs/rodo.md).
+CORRECTION_EMAIL_RETENTION_DAYS = env_int("CORRECTION_EMAIL_RETENTION_DAYS", 90, minimum=1)
+# A status stated longer ago than this is shown as old (about two years).
+STATUS_CURRENT_FOR_DAYS = env_int("STATUS_CURRENT_FOR_DAYS", 730, minimum=1)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "core.clients.client_address"
 # A counter that vanished between reading and adding to it (a file cache culls entries) lets
@@ -311,6 +354,10 @@ CONTACT_PHONE = env_str("CONTACT_PHONE", "")
 # Dates of the accessibility statement, ISO format; the statement says when it was checked.
 ACCESSIBILITY_PUBLISHED_ON = env_str("ACCESSIBILITY_PUBLISHED_ON", "2026-11-23")
 ACCESSIBILITY_UPDATED_ON = env_str("ACCESSIBILITY_UPDATED_ON", "2026-12-06")
+
+# Mail to the senders of corrections: printed to the console unless a backend is configured.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rejestr@localhost")
 
 # The rule of who may change which record, applied by the admin (core.admin): a module with
 # region_of, can_change and their kin. The regional one: staff change their voivodeship's records.

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from core.cache import cached
 from core.listing import CachedCountPaginator
-from events.models import Event
+from events.models import Event, Project
 from members.models import Institution
 from partnerships.models import Partnership
 from territory.models import County
@@ -107,18 +107,26 @@ class CountySitemap(RegistrySitemap):
 
 
 class PageSitemap(RegistrySitemap):
+    """The site's own pages, and the funding projects: they are few (a funding line has many
+    partnerships), so they are listed here rather than in a section of their own."""
+
     def items(self):
-        return [
+        pages = [
             "home",
             "partnerships:partnership_list",
             "members:institution_list",
             "events:event_list",
             "county_list",
+            "projects:project_list",
+            "principle_list",
             "accessibility_statement",
         ]
+        projects = Project.objects.public().exclude(slug=None).order_by("pk").values_list("slug", flat=True)
+        return [(name, ()) for name in pages] + [("projects:project_detail", (slug,)) for slug in projects]
 
     def location(self, item):
-        return reverse(item)
+        name, args = item
+        return reverse(name, args=args)
 
 
 SITEMAPS = {

@@ -21,6 +21,11 @@ institution_urls = [
     path("<slug:slug>/", partnership_views.institution_detail, name="institution_detail"),
 ]
 event_urls = [*events_urls.urlpatterns, path("<slug:slug>/", partnership_views.event_detail, name="event_detail")]
+# A project's page lists its partnerships too.
+project_urls = [
+    path("", partnership_views.project_list, name="project_list"),
+    path("<slug:slug>/", partnership_views.project_detail, name="project_detail"),
+]
 
 # The public pages in two languages: Polish at the addresses people have bookmarked, English
 # under /en/ (LanguagePathMiddleware activates the language of the address).
@@ -30,6 +35,10 @@ public_patterns = [
     path("certyfikaty/", include("partnerships.certificate_urls")),
     path("instytucje/", include((institution_urls, members_urls.app_name))),
     path("wydarzenia/", include((event_urls, events_urls.app_name))),
+    path("projekty/", include((project_urls, "projects"))),
+    path("zasady/", partnership_views.principle_list, name="principle_list"),
+    # Corrections from the public: a form per record, never cached (core.corrections).
+    path("poprawki/", include("core.urls")),
     path("powiaty/", views.county_list, name="county_list"),
     # Four digits or no match at all: a stray byte in the URL is a 404, never a database error.
     re_path(r"^powiaty/(?P<code>[0-9]{4})/$", views.county_detail, name="county_detail"),
@@ -39,6 +48,7 @@ public_patterns = [
 urlpatterns = [
     *i18n_patterns(*public_patterns, prefix_default_language=False),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     # Pages link their icon (base.html); what asks /favicon.ico regardless finds it too.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     # An index of sections, each in pages of at most Sitemap.limit addresses: at national scale

@@ -10,7 +10,7 @@ from django.contrib.sitemaps import views as sitemaps_views
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.db.models import F, Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from core import readiness
 from core.cache import cached, cached_count
 from core.page_cache import cacheable
 from events.models import Event
@@ -50,6 +51,17 @@ COUNTY_PAGE_LIMIT = 50
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers: the process answers. Touches no database on purpose."""
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness for load balancers: the database, the cache and the storage answer (no record
+    is read; core.readiness). 503 naming what failed, so that the balancer stops sending this
+    instance requests until it recovers. Neither page-cached nor rate limited."""
+    failed = readiness.failures()
+    checks = {name: "failed" if name in failed else "ok" for name in readiness.CHECKS}
+    return JsonResponse({"ready": not failed, "checks": checks}, status=503 if failed else 200)
 
 
 # The only kinds of file the registry stores (members.uploads checks them by content); the

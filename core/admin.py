@@ -18,38 +18,50 @@ object); every regional model has both.
 """
 
 import datetime
+import functools
+import operator
 from functools import partial
 from importlib import import_module
 
+from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Q, QuerySet, Value
+from django.db.models import QuerySet, Value
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import update_change_reason
 
+from . import corrections
 from .deletion import Consequence, consequences_of_deleting, deletion_reason, record_in_history
+from .listing import EstimatedCountPaginator, FoldedSearchQuerySet, cached_choices
 from .lookups import key_along
+from .models import Citation, Correction, Judgement, Source
 from .spreadsheet import SafeWriter
-from .text import query_key
 
 
 def scope():
     """The module with the rule of who may change which record (``settings.REGISTRY_SCOPE``).
 
     It provides ``is_unrestricted(user)``, ``may_change_some(user)``, ``region_of(user)``,
-    ``can_change(user, obj)``, ``region_name(code)`` and ``outside_regions_of(user, objs,
-    consequences)``.
+    ``can_change(user, obj)``, ``region_id_of(obj)``, ``region_name(code)``, ``keepers_of(code)``
+    and ``outside_regions_of(user, objs, consequences)``.
     """
     return import_module(settings.REGISTRY_SCOPE)
 
@@ -118,42 +130,116 @@ class CsvExportMixin:
 
 
 class FoldedSearchMixin:
-    """Search also in ``search_text``, the record's folded key: "rakow" finds "Raków".
+    """The admin's search, each part through an index, never a LIKE over a join of every row.
 
-    The matches are found on the plain table and applied as ``pk IN (…)``, so the changelist's
-    annotations and joins are left alone and no row is listed twice.
+    A row matches by any of:
+
+    - the model's own search, when it keeps folded keys (``FoldedSearchQuerySet.search``, the
+      one the public list uses): "rakow" finds "Raków";
+    - ``search_related``: relations searched by their own model's search (an agreement by its
+      partnership's keys, an institution by its commune's name);
+    - Django's ``search_fields``, on the table itself: exact codes (``nip__exact``) or columns
+      with a trigram index of their own (a person's names).
+
+    The parts are joined by OR in one WHERE on the table's own columns, which PostgreSQL
+    answers with a BitmapOr of their indexes. A related part is read first and put in as its
+    ids: a subquery inside the OR would make it test every row of the table. Nothing is
+    joined, so no row is listed twice.
     """
 
-    # The record's folded keys searched; a partnership's include its members' names (kept on
-    # the partnership, so one trigram index each instead of a LIKE over a join of every row).
-    folded_search_fields: tuple[str, ...] = ("search_text",)
+    search_related: tuple[str, ...] = ()
+    # Above this many related matches, they are put in as a subquery rather than a list of ids.
+    RELATED_IDS_AT_MOST = 2_000
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         if not search_term.strip():
             return queryset, False
-        matched, _duplicates = super().get_search_results(request, self.model._default_manager.all(), search_term)
-        condition = Q(pk__in=matched.values("pk"))
-        key = query_key(search_term)
-        fields = {f.name for f in self.model._meta.get_fields()}
-        for field in self.folded_search_fields if key else ():
-            if field in fields:
-                condition |= Q(**{f"{field}__contains": key})
-        return queryset.filter(condition), False
+        table = self.model._default_manager.all()
+        parts = []
+        if isinstance(table, FoldedSearchQuerySet) and table.search_condition(search_term) is not None:
+            parts.append(table.search(search_term))
+        for relation in self.search_related:
+            related = self.model._meta.get_field(relation).related_model._default_manager.all()
+            if related.search_condition(search_term) is None:
+                continue
+            found = related.search(search_term).order_by().values_list("pk", flat=True)
+            ids = list(found[: self.RELATED_IDS_AT_MOST + 1])
+            parts.append(table.filter(**{f"{relation}__in": ids if len(ids) <= self.RELATED_IDS_AT_MOST else found}))
+        if self.get_search_fields(request):
+            parts.append(super().get_search_results(request, table, search_term)[0])
+        if not parts:
+            return queryset.none(), False
+        return queryset & functools.reduce(operator.or_, parts), False
+
+
+class TwoStepChangeList(ChangeList):
+    """Django's changelist, reading a list that fits on one page as it reads any page (its ids,
+    then its rows: EstimatedCountPaginator.page) rather than in one query of its own, so that
+    a list costs the same queries at 5 rows as at 100,000."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        if isinstance(self.result_list, QuerySet) and not (self.show_all and self.can_show_all):
+            self.result_list = self.paginator.page(self.page_num).object_list
+
+
+class ListSpeedMixin:
+    """A changelist that costs the same at 100,000 rows as at 100: no count of the whole table
+    beside the filtered one ("50 results (100,000 total)"), the whole table's count estimated by
+    PostgreSQL, a filtered list counted exactly, and the page read in two steps, its ids and
+    then its rows with ``list_select_related`` (``EstimatedCountPaginator``)."""
+
+    show_full_result_count = False
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return TwoStepChangeList
+
+    # Matches up to this many are sorted whole, not walked along the list's order index
+    # (EstimatedCountPaginator.page): a search's, found through its indexes, and a filter's
+    # when it keeps few rows (the 302 municipal centres among 100,000 institutions).
+    SEARCH_READ_ALL_IDS_BELOW = 10_000
+    READ_ALL_IDS_BELOW = 1_000
+    # Rows per page, close to the public lists' 20 (core.listing.PER_PAGE): once the queries
+    # are indexed, a changelist's time is mostly the rendering of its cells, row by row
+    # (docs/performance.md).
+    list_per_page = 25
+
+    def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page, orphans=0, allow_empty_first_page=True):
+        # The same rows as the plain table: no filter, no search, nothing restricted.
+        whole = self.model._default_manager.order_by().values("pk")
+        whole_table = str(queryset.order_by().values("pk").query) == str(whole.query)
+        related = self.list_select_related if isinstance(self.list_select_related, list | tuple) else ()
+        return EstimatedCountPaginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            whole_table=whole_table,
+            rows=self.get_queryset(request),
+            related=related,
+            read_all_ids_below=self.SEARCH_READ_ALL_IDS_BELOW
+            if request.GET.get(SEARCH_VAR, "").strip()
+            else self.READ_ALL_IDS_BELOW,
+        )
 
 
 def year_filter(field: str, *, is_date: bool = True, title=None):
-    """A list filter by year: of a date field, or of a field that holds a year; one query for its choices."""
+    """A list filter by year: of a date field, or of a field that holds a year. Its choices are
+    read once per data generation (a scan of the table's years otherwise, on every page)."""
 
     class YearFilter(admin.SimpleListFilter):
         parameter_name = "rok"
 
         def lookups(self, request, model_admin):
             manager = model_admin.model._default_manager
-            if is_date:
-                years = [d.year for d in manager.dates(field, "year", order="DESC")]
-            else:
+
+            def years():
+                if is_date:
+                    return [d.year for d in manager.dates(field, "year", order="DESC")]
                 values = manager.filter(**{f"{field}__isnull": False}).order_by(f"-{field}")
-                years = values.values_list(field, flat=True).distinct()
+                return list(values.values_list(field, flat=True).distinct())
+
+            years = cached_choices(f"admin-years:{model_admin.model._meta.label_lower}:{field}", years)
             return [(str(year), str(year)) for year in years]
 
         def queryset(self, request, queryset):
@@ -164,6 +250,73 @@ def year_filter(field: str, *, is_date: bool = True, title=None):
 
     YearFilter.title = title or _("year")
     return YearFilter
+
+
+def values_filter(field: str, *, title=None, parameter_name: str | None = None):
+    """A list filter by the values a column holds (a country code), read once per data
+    generation instead of a DISTINCT over the whole table on every page."""
+
+    class ValuesFilter(admin.SimpleListFilter):
+        def lookups(self, request, model_admin):
+            manager = model_admin.model._default_manager
+
+            def values():
+                return list(manager.order_by(field).values_list(field, flat=True).distinct())
+
+            values = cached_choices(f"admin-values:{model_admin.model._meta.label_lower}:{field}", values)
+            return [(value, value) for value in values if value]
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{field: self.value()}) if self.value() else queryset
+
+    ValuesFilter.parameter_name = parameter_name or field
+    ValuesFilter.title = title or field
+    return ValuesFilter
+
+
+def related_filter(field: str, *, title=None):
+    """A list filter by one of the records of a many-to-many field (a thematic area).
+
+    Django's own filter joins the relation and then needs DISTINCT over every column of the
+    list; here the rows are chosen by ``pk IN`` (the relation's rows of that record), so no
+    row is doubled and none needs removing."""
+
+    class RelatedFilter(admin.SimpleListFilter):
+        parameter_name = field
+
+        def lookups(self, request, model_admin):
+            related = model_admin.model._meta.get_field(field).related_model
+            return [(str(obj.pk), str(obj)) for obj in related._default_manager.all()]
+
+        def queryset(self, request, queryset):
+            value = self.value()
+            if not value or not value.isdigit():
+                return queryset
+            through = queryset.model._default_manager.filter(**{field: int(value)}).values("pk")
+            return queryset.filter(pk__in=through)
+
+    RelatedFilter.title = title or field
+    return RelatedFilter
+class PickerLabelMixin:
+    """Choices of a relation named as the related model's ``picker_label`` says (a commune with
+    its kind, powiat and voivodeship; an institution with its kind and place), in the form as
+    in the autocomplete's results (config.admin_site.PickerView)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return labelled(super().formfield_for_foreignkey(db_field, request, **kwargs), db_field)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return labelled(super().formfield_for_manytomany(db_field, request, **kwargs), db_field)
+
+
+def labelled(field, db_field):
+    model = db_field.related_model
+    if field is not None and hasattr(model, "picker_label"):
+        field.label_from_instance = lambda obj: obj.picker_label
+        related = getattr(model, "PICKER_RELATED", ())
+        if related:
+            field.queryset = field.queryset.select_related(*related)
+    return field
 
 
 class HttpsUrlMixin:
@@ -324,6 +477,35 @@ class SuperuserOnlyMixin:
         return scope().is_unrestricted(request.user)
 
 
+class PermissionLabelsMixin:
+    """Permissions listed in Polish: "Instytucje i osoby | instytucja | może dodawać" instead of
+    the English names Django stores ("Can add historical wydarzenie"), which no catalogue
+    translates. For the user's and the group's admin."""
+
+    ACTIONS = {
+        "add": _("can add"),
+        "change": _("can change"),
+        "delete": _("can delete"),
+        "view": _("can view"),
+    }
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.name in {"permissions", "user_permissions"}:
+            field.label_from_instance = permission_label
+        return field
+
+
+def permission_label(permission) -> str:
+    content_type = permission.content_type
+    model = content_type.model_class()
+    action = permission.codename.split("_", 1)[0]
+    if model is None or f"{action}_{content_type.model}" != permission.codename:
+        return str(permission)
+    app = apps.get_app_config(content_type.app_label).verbose_name
+    return f"{app} | {model._meta.verbose_name} | {PermissionLabelsMixin.ACTIONS.get(action, action)}"
+
+
 class ModelAdminFilter(admin.SimpleListFilter):
     """A list filter that keeps its ModelAdmin, whose paths (``get_region_path``, ``county_path``)
     it filters by: Django hands the ModelAdmin to ``lookups`` but not to ``queryset``."""
@@ -334,22 +516,71 @@ class ModelAdminFilter(admin.SimpleListFilter):
 
 
 class MyRegionFilter(ModelAdminFilter):
-    """ "Mine / other regions": which rows the user may change, at a glance."""
+    """ "Mine / other regions / all": which rows the user may change, at a glance.
+
+    Staff of a regional centre work in their region: their lists open on it ("my region" is the
+    default, without a parameter), and "all regions" is one click away (``zakres=wszystkie``).
+    Users without a region (a superuser, staff not yet assigned) see every region by default.
+    """
 
     title = _("scope")
     parameter_name = "zakres"
+    MINE, OTHERS, ALL = "moj", "inne", "wszystkie"
 
     def lookups(self, request, model_admin):
         if scope().region_of(request.user) is None:
             return []
-        return [("moj", _("my region")), ("inne", _("other regions"))]
+        return [(self.MINE, _("my region")), (self.OTHERS, _("other regions")), (self.ALL, _("all regions"))]
+
+    def value(self):
+        value = super().value()
+        if value is None and self.default_mine:
+            return self.MINE
+        return value
+
+    def __init__(self, request, params, model, model_admin):
+        rule = scope()
+        self.default_mine = rule.region_of(request.user) is not None and not rule.is_unrestricted(request.user)
+        super().__init__(request, params, model, model_admin)
+
+    def choices(self, changelist):
+        # No "All" of Django's that removes the parameter (for staff that means "my region").
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
         region = scope().region_of(request.user)
-        if region is None or self.value() not in {"moj", "inne"}:
+        if region is None or self.value() not in {self.MINE, self.OTHERS}:
             return queryset
         mine = {self.model_admin.get_region_path(): region}
-        return queryset.filter(**mine) if self.value() == "moj" else queryset.exclude(**mine)
+        return queryset.filter(**mine) if self.value() == self.MINE else queryset.exclude(**mine)
+
+
+class VerificationFilter(admin.SimpleListFilter):
+    """Records nobody has checked for a year (or ever): the worklist of the admin home links here."""
+
+    title = _("verification")
+    parameter_name = "weryfikacja"
+    OVERDUE = "zalegla"
+
+    def lookups(self, request, model_admin):
+        return [(self.OVERDUE, _("not verified for 12 months"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.OVERDUE:
+            return queryset.not_verified_within(VERIFICATION_PERIOD)
+        return queryset
+
+
+# How long a check of a record holds before it is due again.
+VERIFICATION_PERIOD = datetime.timedelta(days=365)
+
+
+
 
 
 class ScopedAdminMixin:
@@ -394,6 +625,43 @@ class ScopedAdminMixin:
         if not super().has_delete_permission(request, obj):
             return False
         return scope().may_change_some(request.user) if obj is None else self.can_change_object(request, obj)
+
+    def read_only_reason(self, request: HttpRequest, obj) -> str:
+        """Why a record the user may view opens read-only for them, and who keeps it ("" when
+        they may change it, or when only the model permission is missing)."""
+        rule = scope()
+        if obj is None or obj.pk is None or rule.can_change(request.user, obj):
+            return ""
+        if not super().has_change_permission(request, obj):
+            return ""
+        region = rule.region_id_of(obj)
+        if rule.region_of(request.user) is None:
+            return str(
+                _("You can view this record but not change it: your account is not assigned to a regional centre.")
+            )
+        if region is None:
+            return str(
+                _(
+                    "This record has no home voivodeship (e.g. a foreign institution): "
+                    "only a site administrator changes it."
+                )
+            )
+        keepers = rule.keepers_of(region)
+        return str(
+            _(
+                "This record belongs to the voivodeship %(region)s and is kept by %(keeper)s. You can view it; "
+                "you change only the records of your own voivodeship (%(own)s)."
+            )
+            % {
+                "region": rule.region_name(region),
+                "keeper": ", ".join(keepers) if keepers else _("its regional centre"),
+                "own": rule.region_name(rule.region_of(request.user)),
+            }
+        )
+
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+        context["read_only_reason"] = self.read_only_reason(request, obj) if change else ""
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # The field that decides the region offers only the user's region, and the submitted
     # record is checked again as a whole: a forged POST must not move a record.
@@ -445,7 +713,22 @@ class ScopedAdminMixin:
     def save_model(self, request: HttpRequest, obj, form, change) -> None:
         if not self.can_change_object(request, obj):
             raise PermissionDenied
+        correction = self.correction_at_hand(request, obj) if change else None
         super().save_model(request, obj, form, change)
+        if correction is not None:
+            # The edit made with a correction at hand accepts it; its history names it.
+            update_change_reason(obj, corrections.change_reason(correction))
+            corrections.decide(correction, request.user, Correction.State.ACCEPTED)
+            self.message_user(request, _("The correction was accepted and its sender, if known, told."))
+
+    # Corrections from the public: a pending correction of this record, opened from the queue
+    # (``?correction=<id>``), is shown above the form; saving the record accepts it.
+
+    def correction_at_hand(self, request: HttpRequest, obj) -> Correction | None:
+        correction = corrections.pending_for(request.GET.get("correction"), obj)
+        if correction is None or not self.can_change_object(request, obj):
+            return None
+        return correction
 
     # Deleting: an own record may still be pointed at by another region's records, which the
     # delete would change (a field emptied, a link removed, a row deleted with it). Staff are
@@ -517,6 +800,9 @@ class ScopedAdminMixin:
             original = self.get_object(request, unquote(object_id))
             if original is not None and not self.has_change_permission(request, original):
                 raise PermissionDenied
+        if object_id is not None and "correction" in request.GET:
+            obj = self.get_object(request, unquote(object_id))
+            extra_context = {**(extra_context or {}), "correction": self.correction_at_hand(request, obj)}
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_actions(self, request: HttpRequest):
@@ -671,19 +957,265 @@ class ScopedInlineMixin:
         return ScopedFormSet
 
 
+class PolishMessagesMixin:
+    """The admin's titles, buttons and messages about a record in correct Polish: the
+    accusative in "Dodaj instytucję" and "Wybierz instytucję do zmiany", the gender in
+    "Instytucja „…” została dodana." From the model's ``GRAMMAR`` (``core.grammar``); a model
+    without it keeps Django's sentences."""
+
+    def grammar(self):
+        return getattr(self.model, "GRAMMAR", None)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        grammar = self.grammar()
+        if grammar is not None:
+            name = grammar.accusative
+            extra_context = {
+                "title": (_("Select %s to change") if self.has_change_permission(request) else _("Select %s to view"))
+                % name,
+                "add_label": _("Add %(name)s") % {"name": name},
+                **(extra_context or {}),
+            }
+        return super().changelist_view(request, extra_context)
+
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+        grammar = self.grammar()
+        if grammar is not None:
+            if add:
+                title = _("Add %s")
+            elif self.has_change_permission(request, obj):
+                title = _("Change %s")
+            else:
+                title = _("View %s")
+            context["title"] = title % grammar.accusative
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions and self.grammar() is not None:
+            func, name, _description = actions["delete_selected"]
+            # Not Django's "Usuń wybrane(-nych) partnerstwa".
+            description = _("Delete the selected: %(verbose_name_plural)s") % {
+                "verbose_name_plural": self.opts.verbose_name_plural
+            }
+            actions["delete_selected"] = (func, name, description)
+        return actions
+
+    def response_add(self, request: HttpRequest, obj, post_url_continue=None):
+        request.registry_saved = ("added", obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request: HttpRequest, obj):
+        request.registry_saved = ("changed", obj)
+        return super().response_change(request, obj)
+
+    def response_delete(self, request: HttpRequest, obj_display, obj_id):
+        request.registry_saved = ("deleted", obj_display)
+        return super().response_delete(request, obj_display, obj_id)
+
+    def message_user(self, request: HttpRequest, message, level=messages.INFO, *args, **kwargs):
+        saved = getattr(request, "registry_saved", None)
+        grammar = self.grammar()
+        if saved and grammar is not None and level == messages.SUCCESS:
+            request.registry_saved = None
+            message = self.saved_message(request, *saved)
+        return super().message_user(request, message, level, *args, **kwargs)
+
+    def saved_message(self, request: HttpRequest, what: str, obj) -> str:
+        from .grammar import GENDERED
+
+        gender = self.grammar().gender_code
+        text = str(GENDERED[what][gender] % {"name": capfirst(self.opts.verbose_name), "obj": obj})
+        if what != "deleted" and "_continue" in request.POST:
+            text += " " + str(GENDERED["edit_again"][gender])
+        return text
+
+
+class ReadableHistoryMixin:
+    """The history page as entries a person reads: one per save, with the record's changes, its
+    many-to-many relations and its inline rows, in Polish (core.history_display)."""
+
+    def history_view(self, request: HttpRequest, object_id, extra_context=None):
+        from .history_display import readable_history
+
+        inline_models = [inline.model for inline in self.inlines]
+        extra_context = {
+            **(extra_context or {}),
+            "entries": readable_history(self.model, unquote(object_id), inline_models),
+        }
+        return super().history_view(request, object_id, extra_context)
+
+
 class RegistryAdmin(
-    ConcurrentEditMixin, ScopedAdminMixin, FoldedSearchMixin, CsvExportMixin, HttpsUrlMixin, SimpleHistoryAdmin
+    ReadableHistoryMixin,
+    PolishMessagesMixin,
+    ConcurrentEditMixin,
+    ScopedAdminMixin,
+    FoldedSearchMixin,
+    ListSpeedMixin,
+    CsvExportMixin,
+    PickerLabelMixin,
+    HttpsUrlMixin,
+    SimpleHistoryAdmin,
 ):
     """Base admin of the registry's own records."""
 
     actions = ["export_csv"]
-    list_per_page = 50
     show_facets = admin.ShowFacets.NEVER
 
 
-class RegistryInlineMixin(ScopedInlineMixin, HttpsUrlMixin):
+class RegistryInlineMixin(ScopedInlineMixin, PickerLabelMixin, HttpsUrlMixin):
     """Base of the inlines: rows follow their parent's region, and rows that break a unique
     constraint together are refused with its message."""
 
     extra = 0
     formset = UniqueRowsFormSet
+
+
+# Provenance and the queue of corrections.
+
+
+@admin.register(Source)
+class SourceAdmin(HttpsUrlMixin, admin.ModelAdmin):
+    """Sources are shared by every region: any staff member with the permission may add one."""
+
+    list_display = ["__str__", "publisher", "published_on", "key"]
+    search_fields = ["title", "description", "publisher"]
+
+
+class AttachedScopeMixin:
+    """A citation or judgement is changed by whoever may change the record it is about."""
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.record is None or scope().can_change(request.user, obj.record))
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.record is None or scope().can_change(request.user, obj.record))
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+        if obj.record is None or not scope().can_change(request.user, obj.record):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+
+class CitationInline(RegistryInlineMixin, GenericTabularInline):
+    """The sources of a record, on its change form; rows follow the record's region."""
+
+    model = Citation
+    # A generic relation has no foreign key to compare rows by: Django's own generic formset.
+    formset = BaseGenericInlineFormSet
+    fields = ["source", "field", "quote", "page"]
+    autocomplete_fields = ["source"]
+    extra = 0
+
+
+class JudgementInline(RegistryInlineMixin, GenericTabularInline):
+    """The staff judgements of a record, on its change form."""
+
+    model = Judgement
+    formset = BaseGenericInlineFormSet
+    fields = ["field", "statement", "reason", "made_by", "made_on"]
+    extra = 0
+
+
+@admin.register(Citation)
+class CitationAdmin(AttachedScopeMixin, admin.ModelAdmin):
+    list_display = ["source", "content_type", "object_id", "field"]
+    list_filter = ["source", "content_type"]
+    list_select_related = ["source", "content_type"]
+
+
+@admin.register(Judgement)
+class JudgementAdmin(AttachedScopeMixin, admin.ModelAdmin):
+    list_display = ["statement", "content_type", "object_id", "field", "made_by"]
+    list_filter = ["content_type"]
+
+
+class CorrectionDecisionForm(forms.ModelForm):
+    """Staff decide here only to reject, with the reason; accepting is editing the record."""
+
+    state = forms.ChoiceField(
+        label=_("state"),
+        choices=[(Correction.State.PENDING, Correction.State.PENDING.label), (Correction.State.REJECTED, _("reject"))],
+    )
+
+    class Meta:
+        model = Correction
+        fields = ["state", "decision_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("state") == Correction.State.REJECTED and not (cleaned.get("decision_reason") or "").strip():
+            self.add_error("decision_reason", _("A rejection states its reason."))
+        return cleaned
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    """The review queue: staff see the corrections of their own region only, and only they act
+    on them; a correction names the sender's e-mail, which is personal data (docs/rodo.md)."""
+
+    form = CorrectionDecisionForm
+    list_display = ["record_label", "state", "created_at", "region"]
+    list_filter = ["state"]
+    readonly_fields = [
+        "record_link",
+        "what_is_wrong",
+        "what_is_right",
+        "source",
+        "email",
+        "created_at",
+        "decided_by",
+        "decided_at",
+    ]
+    fields = [*readonly_fields, "state", "decision_reason"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if scope().is_unrestricted(request.user):
+            return queryset
+        return queryset.in_region(scope().region_of(request.user))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def in_scope(self, request: HttpRequest, obj) -> bool:
+        if scope().is_unrestricted(request.user):
+            return True
+        region = scope().region_of(request.user)
+        return obj is None or (region is not None and obj.region == region)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_view_permission(request, obj) and self.in_scope(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        allowed = super().has_change_permission(request, obj) and self.in_scope(request, obj)
+        # Decided once: the stored state counts, not the one a submitted form has just set.
+        return allowed and (obj is None or Correction.objects.pending().filter(pk=obj.pk).exists())
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
+
+    @admin.display(description=_("record"))
+    def record_link(self, obj) -> str:
+        record = obj.record
+        if record is None:
+            return _("(the record no longer exists)")
+        change_url = reverse(f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[record.pk])
+        return format_html(
+            '{} – <a href="{}?correction={}">{}</a>',
+            obj.record_label,
+            change_url,
+            obj.pk,
+            _("edit the record with this correction at hand (saving accepts it)"),
+        )
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:
+        if not self.in_scope(request, obj):
+            raise PermissionDenied
+        if obj.state == Correction.State.REJECTED:
+            corrections.decide(obj, request.user, Correction.State.REJECTED, obj.decision_reason)
+        else:
+            super().save_model(request, obj, form, change)

@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
-    """What every app of the registry shares and none owns; it has no models of its own."""
+    """What every app of the registry shares and none owns, with the models every record may
+    use: provenance (sources, citations, staff judgements) and corrections from the public."""
 
     name = "core"
     verbose_name = _("Registry core")

@@ -1,5 +1,7 @@
-"""What every public list page shares: paging that never fails on what a visitor types into
-the URL, drop-downs cheap to render, and the active filters shown as removable chips."""
+"""What every list shares: a model's one search through its folded keys, paging that never
+fails on what a visitor types into the URL (and the admin's paginator, which counts a whole
+big table by the planner's estimate), drop-downs cheap to render, and the active filters
+shown as removable chips."""
 
 import functools
 from dataclasses import dataclass
@@ -7,6 +9,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.forms.utils import flatatt, pretty_name
 from django.http import HttpRequest
@@ -46,6 +49,28 @@ class Paging:
         return self._url(self.page.next_page_number()) if self.page.has_next() else ""
 
 
+class FoldedSearchQuerySet(QuerySet):
+    """Records that keep their text folded in ``search_keys`` (core.text): ``search("rakow")``
+    finds "Raków", whatever the case and diacritics, on PostgreSQL through each key's trigram
+    index. The one search of a model: its public list (ListFilterSet) and its admin use it."""
+
+    search_keys: tuple[str, ...] = ("search_text",)
+
+    def search_condition(self, text: str) -> Q | None:
+        """The condition of ``search(text)``; None when the text folds to nothing."""
+        key = query_key(text)
+        if not key:
+            return None
+        condition = Q()
+        for field in self.search_keys:
+            condition |= Q(**{f"{field}__contains": key})
+        return condition
+
+    def search(self, text: str):
+        condition = self.search_condition(text)
+        return self if condition is None else self.filter(condition)
+
+
 class CachedCountPaginator(Paginator):
     """A paginator whose row count is counted once per data generation (core.cache);
     a plain list (the sitemap's fixed pages) is counted as Django counts it."""
@@ -55,6 +80,72 @@ class CachedCountPaginator(Paginator):
         if not isinstance(self.object_list, QuerySet):
             return super().count
         return cached_count(self.object_list)
+
+
+class EstimatedCountPaginator(CachedCountPaginator):
+    """The admin's paginator: the count of a whole big table is PostgreSQL's estimate, which
+    costs nothing, instead of a scan of every row; a filtered or searched list, a small table
+    and other databases are counted exactly, once per data generation (CachedCountPaginator),
+    through the indexes of the filter. ``whole_table``: the rows are the model's every row."""
+
+    # Below this many rows a table is counted exactly: the count is cheap and staff see it.
+    EXACT_BELOW = 10_000
+
+    def __init__(
+        self,
+        *args,
+        whole_table: bool = False,
+        rows: QuerySet | None = None,
+        related=(),
+        read_all_ids_below: int = 0,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.whole_table = whole_table
+        self.rows, self.related = rows, related
+        self.read_all_ids_below = read_all_ids_below
+
+    def page(self, number) -> Page:
+        """The page read in two steps, as ``paginate`` reads a public list's: the ids in the
+        list's order (the filter and the sort on the plain table, through its indexes), then
+        those rows from ``rows`` with their ``related`` relations. Joining every matching row
+        to its relations before sorting and cutting the page would cost the table's size.
+
+        When the (exact) count is below ``read_all_ids_below``, the ids are read without LIMIT
+        and cut here: with one, PostgreSQL may walk the list's order index hoping to meet the
+        matches early, and when they are rare it walks the whole table instead."""
+        if self.rows is None or not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = self.object_list.values_list("pk", flat=True)
+        if not self.whole_table and self.count < self.read_all_ids_below:
+            ids = list(ids)[bottom:top]
+        else:
+            ids = list(ids[bottom:top])
+        by_id = {row.pk: row for row in self.rows.filter(pk__in=ids).select_related(*self.related).order_by()}
+        return Page([by_id[pk] for pk in ids if pk in by_id], number, self)
+
+    @cached_property
+    def count(self) -> int:
+        if self.whole_table and connection.vendor == "postgresql":
+            estimate = planner_row_estimate(self.object_list.model._meta.db_table)
+            if estimate >= self.EXACT_BELOW:
+                return estimate
+        return super().count
+
+
+def planner_row_estimate(table: str) -> int:
+    """PostgreSQL's own estimate of a table's rows, kept by VACUUM and ANALYZE (the statistics
+    in pg_class, https://www.postgresql.org/docs/current/row-estimation-examples.html); -1 when
+    the table was never analysed."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)", [table])
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else -1
 
 
 def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PER_PAGE, related=(), prefetch=()) -> Paging:
@@ -124,13 +215,11 @@ def _options_markup(choices: tuple[tuple[str, str], ...]) -> str:
 class ListFilterSet(django_filters.FilterSet):
     """Base of the public lists' FilterSets. The rows start from the model's one definition of
     "public" (``Meta.model.objects.public()``) in ``ordering`` (None: the model's own); ``q``
-    searches the records' folded keys named in ``search_fields``, whatever the case and
-    diacritics ("rakow" finds "Raków", on PostgreSQL through each key's trigram index); the
+    is the model's own search (``FoldedSearchQuerySet.search``: "rakow" finds "Raków"); the
     drop-downs are QuickSelects."""
 
     q = django_filters.CharFilter(method="search", label=gettext_lazy("Search"), max_length=500)
 
-    search_fields: tuple[str, ...] = ("search_text",)
     ordering: tuple[str, ...] | None = ("name", "pk")
 
     def __init__(self, data=None, queryset=None, **kwargs):
@@ -141,13 +230,7 @@ class ListFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
 
     def search(self, queryset, name: str, value: str):
-        key = query_key(value)
-        if not key:
-            return queryset
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__contains": key})
-        return queryset.filter(condition)
+        return queryset.search(value)
 
     def get_form_class(self):
         form_class = super().get_form_class()

@@ -9,7 +9,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import MyRegionFilter, RegistryAdmin, RegistryInlineMixin, year_filter
+from core.admin import (
+    CitationInline,
+    JudgementInline,
+    MyRegionFilter,
+    RegistryAdmin,
+    RegistryInlineMixin,
+    values_filter,
+    year_filter,
+)
 from territory.admin import CommuneColumnsMixin, CountyFilter, VoivodeshipFilter
 
 from .models import Event, Material, Patron, Project, Speaker
@@ -47,16 +55,17 @@ class ProjectAdmin(RegistryAdmin):
         MyRegionFilter,
         VoivodeshipFilter,
         CountyFilter,
-        "programme",
-        "fund",
+        values_filter("programme", title=_("programme")),
+        values_filter("fund", title=_("fund")),
         year_filter("start_year", is_date=False, title=_("first year")),
     ]
     list_select_related = ["operator"]
-    search_fields = ["name", "code", "programme", "operator__name", "operator__short_name"]
-    ordering = ["name"]
+    search_fields = ["name", "code", "programme"]
+    search_related = ("operator",)
+    ordering = ["name", "pk"]
     autocomplete_fields = ["operator"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [ProjectMaterialInline]
+    inlines = [ProjectMaterialInline, CitationInline, JudgementInline]
     fieldsets = [
         (None, {"fields": ["name", "code", "operator", ("start_year", "end_year"), "website", "description"]}),
         (
@@ -86,12 +95,13 @@ class EventAdmin(CommuneColumnsMixin, RegistryAdmin):
     list_display = ["title", "kind", "start_date", "commune", "voivodeship", "participants", "project"]
     list_filter = [MyRegionFilter, VoivodeshipFilter, CountyFilter, "kind", year_filter("start_date"), "project"]
     list_select_related = ["commune__county__voivodeship", "project"]
-    search_fields = ["title", "venue", "commune__name", "project__name"]
-    date_hierarchy = "start_date"
+    # Title and venue through the folded key (FoldedSearchMixin), the commune by its name.
+    search_fields = ["slug__exact"]
+    search_related = ("commune",)
     autocomplete_fields = ["commune", "organisers", "project"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [SpeakerInline, PatronInline, EventMaterialInline]
+    inlines = [SpeakerInline, PatronInline, EventMaterialInline, CitationInline, JudgementInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", ("start_date", "end_date")]}),
         (_("Place"), {"fields": ["venue", "commune"]}),

@@ -6,9 +6,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from django.utils.translation import pgettext_lazy
 
-from core.text import search_key
+from core.grammar import Grammar
+from core.history import RegistryHistoricalRecords
+from core.text import search_key, slugify_pl
 from members.models import Institution, Person
 from members.uploads import document_upload_to, validate_pdf
 from territory.models import Commune, RegionalRecord
@@ -21,6 +23,7 @@ class Project(RegionalRecord, models.Model):
     Measure 7.1, Sub-measure 7.1.3, co-financed by the ESF."""
 
     name = models.CharField(_("name"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, null=True, blank=True)
     code = models.CharField(_("project code"), max_length=60, blank=True)
     programme = models.CharField(_("programme"), max_length=200, blank=True, help_text=_("e.g. PO KL"))
     priority = models.CharField(_("priority"), max_length=20, blank=True, help_text=_("e.g. VII"))
@@ -44,7 +47,11 @@ class Project(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "project"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "project"),
+    )
+    history = RegistryHistoricalRecords()
     objects = ProjectQuerySet.as_manager()
 
     REGION_PATH = "operator__commune__county__voivodeship"
@@ -68,6 +75,18 @@ class Project(RegionalRecord, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # Every project gets a public address: its name as a slug, numbered when taken.
+        if not self.slug:
+            base = slugify_pl(self.name)[:100] or "projekt"
+            self.slug, number = base, 2
+            while Project.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
+                self.slug, number = f"{base}-{number}", number + 1
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:project_detail", args=[self.slug]) if self.slug else ""
 
     def clean(self) -> None:
         if self.start_year and self.end_year and self.end_year < self.start_year:
@@ -133,7 +152,11 @@ class Event(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text"], m2m_fields=[organisers])
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "event"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "event"),
+    )
+    history = RegistryHistoricalRecords(excluded_fields=["search_text"], m2m_fields=[organisers])
     objects = EventQuerySet.as_manager()
 
     REGION_PATH = "commune__county__voivodeship"
@@ -197,7 +220,11 @@ class Patron(RegionalRecord, models.Model):
         _("honorary title"), max_length=200, blank=True, help_text=_("e.g. Marshal of the Senate")
     )
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "patron"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "patron"),
+    )
+    history = RegistryHistoricalRecords()
 
     REGION_PATH = "event__commune__county__voivodeship"
 
@@ -222,28 +249,36 @@ class Patron(RegionalRecord, models.Model):
 
 
 class Speaker(RegionalRecord, models.Model):
-    """A person who spoke at an event, in a role and in the order of the programme."""
+    """A person's part in an event, in the order of the programme: the role says what the
+    source says happened ("present" is not "spoke")."""
 
     class Role(models.TextChoices):
-        SPEAKER = "speaker", _("speaker")
-        PANELLIST = "panellist", _("panellist")
-        MODERATOR = "moderator", _("moderator")
-        GUEST = "guest", _("guest of honour")
+        PRESENT = "present", _("was present")
+        SPEAKER = "speaker", _("spoke")
+        MODERATOR = "moderator", _("moderated")
+        PANELLIST = "panellist", _("sat on the panel")
+        PATRON = "patron", _("patron")
+        ORGANISER = "organiser", _("organiser")
+        CERTIFICATES = "handed_out", _("handed out certificates")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("event"))
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="talks", verbose_name=_("person"))
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SPEAKER)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PRESENT)
     topic = models.CharField(_("topic"), max_length=500, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "speaker"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "speaker"),
+    )
+    history = RegistryHistoricalRecords()
 
     REGION_PATH = "event__commune__county__voivodeship"
 
     class Meta:
         ordering = ["order", "id"]
-        verbose_name = _("speaker")
-        verbose_name_plural = _("speakers")
+        verbose_name = _("person at the event")
+        verbose_name_plural = _("people at the event")
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "person", "role"],
@@ -281,7 +316,11 @@ class Material(RegionalRecord, models.Model):
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "material"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "material"),
+    )
+    history = RegistryHistoricalRecords()
 
     class Meta:
         ordering = ["year", "title"]

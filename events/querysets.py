@@ -1,3 +1,4 @@
+from core.listing import FoldedSearchQuerySet
 from territory.querysets import RegionalQuerySet
 
 
@@ -7,7 +8,7 @@ class ProjectQuerySet(RegionalQuerySet):
         return self.all()
 
 
-class EventQuerySet(RegionalQuerySet):
+class EventQuerySet(FoldedSearchQuerySet, RegionalQuerySet):
     def public(self):
         """Events the public pages, exports and sitemap show: every recorded event."""
         return self.all()

@@ -44,6 +44,12 @@ KIND_ABBREVIATIONS = {
 }
 # Words that join a name's parts and say nothing about which institution it is.
 LITTLE_WORDS = frozenset({"w", "we", "z", "ze", "i", "oraz", "na", "do", "dla", "im", "imienia"})
+# The abbreviations' expansions as words, and the marks that separate words like a space.
+EXPANSIONS = {
+    abbreviation: [w for w in name.split() if w not in LITTLE_WORDS]
+    for abbreviation, name in KIND_ABBREVIATIONS.items()
+}
+SEPARATORS = str.maketrans(dict.fromkeys('-„”"', " "))
 # From this score (0-100) two names in one gmina are likely one institution.
 LIKELY_SAME = 90
 NUMBER = re.compile(r"\d+")
@@ -51,9 +57,21 @@ NUMBER = re.compile(r"\d+")
 
 def comparable_name(name: str) -> str:
     """``name`` as names are compared: folded, abbreviations written out, little words left out."""
-    words = search_key(name).replace("-", " ").replace("„", " ").replace("”", " ").replace('"', " ").split()
-    expanded = " ".join(KIND_ABBREVIATIONS.get(word.strip(".,"), word.strip(".,")) for word in words)
-    return " ".join(word for word in expanded.split() if word not in LITTLE_WORDS)
+    return comparable_folded(search_key(name))
+
+
+def comparable_folded(folded: str) -> str:
+    """A name already folded (``core.text.search_key``, as ``Institution.search_text`` holds it)
+    as names are compared. Written for speed: the duplicates page runs it on every institution."""
+    words = []
+    for word in folded.translate(SEPARATORS).split():
+        word = word.strip(".,")
+        expansion = EXPANSIONS.get(word)
+        if expansion is not None:
+            words += expansion
+        elif word and word not in LITTLE_WORDS:
+            words.append(word)
+    return " ".join(words)
 
 
 def same_numbers(first: str, second: str) -> bool:
@@ -154,13 +172,30 @@ def match_institution(
 
 def pairs_alike(names: dict[int, str], threshold: float = LIKELY_SAME) -> Iterable[tuple[int, int, float]]:
     """Every pair of ``names`` (pk -> comparable name, one gmina's) that scores ``threshold`` or
-    more, as (pk, other pk, score) with pk < other pk. Quadratic in the gmina's institutions
-    (each name against the rest, in C), so it is called per gmina (blocking), never over all."""
-    keys = sorted(names)
-    for index, first in enumerate(keys):
-        rest = {key: names[key] for key in keys[index + 1 :]}
-        for other, score, second in process.extract(
-            names[first], rest, scorer=fuzz.token_sort_ratio, score_cutoff=threshold, limit=None
-        ):
-            if same_numbers(names[first], other):
-                yield first, second, float(score)
+    more, as (pk, other pk, score) with pk < other pk.
+
+    Called per gmina (blocking), never over all. Within the gmina, names are compared only with
+    names that carry the same numbers (others never match: ``same_numbers``), each distinct name
+    once, its words sorted beforehand so that rapidfuzz's plain ``ratio`` (in C) gives
+    ``token_sort_ratio``'s score without sorting the words again for every pair.
+    """
+    blocks: dict[tuple[str, ...], dict[str, list[int]]] = {}
+    for pk, name in names.items():
+        key = " ".join(sorted(name.split()))
+        blocks.setdefault(tuple(NUMBER.findall(name)), {}).setdefault(key, []).append(pk)
+    for block in blocks.values():
+        keys = list(block)
+        for pks in block.values():  # the same name written the same way
+            pks.sort()
+            for index, first in enumerate(pks):
+                for second in pks[index + 1 :]:
+                    yield first, second, 100.0
+        for index, key in enumerate(keys):
+            if index + 1 == len(keys):
+                break
+            for _other, score, position in process.extract(
+                key, keys[index + 1 :], scorer=fuzz.ratio, score_cutoff=threshold, limit=None
+            ):
+                for first in block[key]:
+                    for second in block[keys[index + 1 + position]]:
+                        yield min(first, second), max(first, second), float(score)

@@ -7,8 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from django.utils.translation import pgettext_lazy
 
+from core.grammar import Grammar
+from core.history import RegistryHistoricalRecords
 from core.text import search_key
 from territory.models import Commune, RegionalRecord
 
@@ -100,13 +102,20 @@ class Institution(RegionalRecord, models.Model):
         _("last verified on"), null=True, blank=True, help_text=_("When a person last checked this record.")
     )
     search_text = models.TextField(_("search key"), blank=True, editable=False)
+    # The name as duplicates are found (members.matching.comparable_name), kept so that the
+    # duplicates page of 100,000 institutions does not fold every name again.
+    name_key = models.TextField(_("comparison key of the name"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    history = RegistryHistoricalRecords(excluded_fields=["search_text", "name_key"])
     objects = InstitutionQuerySet.as_manager()
 
     REGION_PATH = "commune__county__voivodeship"
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "institution"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "institution"),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -119,6 +128,10 @@ class Institution(RegionalRecord, models.Model):
             # A county's page lists its institutions by name: read in that order per commune
             # instead of sorting the 3,000 of a city.
             models.Index(fields=["commune", "name"], name="institution_commune_name"),
+            # The admin's and the public list's filter by kind, in the lists' order.
+            models.Index(fields=["kind", "name", "id"], name="institution_kind_name"),
+            # The admin's filter by country: a few dozen foreign ones among 100,000.
+            models.Index(fields=["country", "name", "id"], name="institution_country_name"),
         ]
         constraints = [
             *(
@@ -146,7 +159,7 @@ class Institution(RegionalRecord, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.search_text = search_key(self.name, self.short_name)
+        self.set_search_text()
         # A logo assigned but not stored yet is a new upload. Django (checked on 5.2) has no public
         # way to ask a FieldFile that; FileField.pre_save reads the same attribute.
         if self.logo and not self.logo._committed:
@@ -158,6 +171,15 @@ class Institution(RegionalRecord, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("members:institution_detail", args=[self.slug])
+
+    def set_search_text(self) -> None:
+        """The folded keys the search and the duplicates finder read; ``save`` sets them, and so
+        does a bulk creation."""
+        # matching compares institutions, so it imports this module; here it is needed once.
+        from .matching import comparable_name
+
+        self.search_text = search_key(self.name, self.short_name)
+        self.name_key = comparable_name(self.name)
 
     def clean(self) -> None:
         self.country = (self.country or "").strip().upper()
@@ -184,6 +206,17 @@ class Institution(RegionalRecord, models.Model):
     @property
     def is_foreign(self) -> bool:
         return self.country != POLAND
+
+    # What the admin's pickers join in to label a choice (config.admin_site.PickerView).
+    PICKER_RELATED = ("commune",)
+
+    @property
+    def picker_label(self) -> str:
+        """How a picker names it, with its kind and place (the commune, or the country of a
+        foreign one): "Miejski Ośrodek Pomocy Społecznej — miejski ośrodek pomocy społecznej
+        (MOPS), Ostrów Mazowiecka"."""
+        place = self.commune.name if self.commune_id else self.country
+        return f"{self.name} — {self.get_kind_display()}, {place}"
 
 
 K = Institution.Kind
@@ -247,16 +280,23 @@ class Person(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = RegistryHistoricalRecords()
     objects = PersonQuerySet.as_manager()
 
     REGION_PATH = "affiliation__commune__county__voivodeship"
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "person"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "person"),
+    )
     PRIVATE_FIELDS = ("email", "phone", "private_notes")
 
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        # The admin pages through 50,000 people in this order (with the id, so that paging is
+        # stable); without it every page sorts the whole table.
+        indexes = [models.Index(fields=["last_name", "first_name", "id"], name="person_name")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -264,6 +304,11 @@ class Person(RegionalRecord, models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.academic_title, self.first_name, self.last_name) if part)
+
+
+# The group that holds what staff of a regional centre may do (config.staff_group keeps its
+# permissions); a new staff account is put in it (members.admin.StaffUserCreationForm).
+STAFF_GROUP = "Pracownik regionalnego ośrodka"
 
 
 class StaffProfile(RegionalRecord, models.Model):
@@ -295,3 +340,72 @@ class StaffProfile(RegionalRecord, models.Model):
             raise ValidationError(
                 {"centre": _("Choose a regional social policy centre (ROPS) with its commune filled in.")}
             )
+
+
+class InstitutionAlias(RegionalRecord, models.Model):
+    """An address an institution answered at before it was merged into another one: the
+    merged-away record's page redirects here, permanently, so links and bookmarks keep working."""
+
+    slug = models.SlugField(_("former slug"), max_length=120, unique=True)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("institution")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    REGION_PATH = "institution__commune__county__voivodeship"
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("former address of an institution")
+        verbose_name_plural = _("former addresses of institutions")
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Merge(models.Model):
+    """One merge of two records of one kind (two institutions, two people): which was kept, which
+    was merged into it, and every step it took (``core.merging``), so that it can be undone."""
+
+    kind = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+", verbose_name=_("kind of record")
+    )
+    # Plain numbers, not relations: the merged record no longer exists, and the kept one may be
+    # merged again later; the names are kept as they were for the list of merges.
+    kept_id = models.PositiveBigIntegerField(_("kept record (id)"))
+    merged_id = models.PositiveBigIntegerField(_("merged record (id)"))
+    kept_name = models.CharField(_("kept record"), max_length=300)
+    merged_name = models.CharField(_("merged record"), max_length=300)
+    merged_slug = models.CharField(_("former slug"), max_length=120, blank=True)
+    reason = models.CharField(_("why they are duplicates"), max_length=200, blank=True)
+    counts = models.JSONField(_("what moved"), default=list)
+    steps = models.JSONField(_("steps"), default=list)
+    region = models.ForeignKey(
+        "territory.Voivodeship",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voivodeship"),
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("merged by")
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+
+    def __str__(self) -> str:
+        return f"{self.merged_name} → {self.kept_name}"

@@ -1,7 +1,9 @@
+from core.listing import FoldedSearchQuerySet
+from core.querysets import VerificationQuerySetMixin
 from territory.querysets import RegionalQuerySet
 
 
-class InstitutionQuerySet(RegionalQuerySet):
+class InstitutionQuerySet(VerificationQuerySetMixin, FoldedSearchQuerySet, RegionalQuerySet):
     def public(self):
         """Institutions the public pages, exports and sitemap show: every one of them.
 

@@ -22,7 +22,7 @@ from django.db.models import Model
 from core.deletion import Consequence
 from territory.models import Voivodeship
 
-from .models import StaffProfile
+from .models import Institution, StaffProfile
 
 _UNKNOWN = object()
 
@@ -108,3 +108,9 @@ def outside_regions_of(user, objs: list[Model], consequences: list[Consequence])
 
 def region_name(code: str | None) -> str:
     return Voivodeship.objects.filter(code=code).values_list("name", flat=True).first() or str(code or "")
+
+
+def keepers_of(code: str) -> list[str]:
+    """Names of the regional centres that keep the records of voivodeship ``code``."""
+    centres = Institution.objects.regional_centres().in_region(code).order_by("name")
+    return [str(centre) for centre in centres]

@@ -5,6 +5,8 @@ A partnership belongs to its home voivodeship; everything on its page follows it
 (``members.scope``).
 """
 
+import io
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
@@ -18,16 +20,32 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import MyRegionFilter, RegistryAdmin, RegistryInlineMixin, ScopedAdminMixin, year_filter
-from members.scope import can_change, is_unrestricted, region_of
+from core.admin import (
+    CitationInline,
+    FoldedSearchMixin,
+    JudgementInline,
+    ListSpeedMixin,
+    MyRegionFilter,
+    RegistryAdmin,
+    RegistryInlineMixin,
+    ScopedAdminMixin,
+    VerificationFilter,
+    related_filter,
+    year_filter,
+)
+from core.forms import PartialDateField, PartialDateFormMixin
+from core.listing import cached_choices
+from core.tabular import MAX_FILE_BYTES
+from members.scope import can_change, is_unrestricted, may_change_some, region_of
 from territory.admin import VoivodeshipFilter
 from territory.models import County
 
-from . import exports
+from . import imports
 from .certificates import (
     CertificateError,
     issue_membership_certificates,
@@ -38,7 +56,19 @@ from .certificates import (
     set_verification_published,
 )
 from .history import RestoreError, deleted_partnerships, restore_partnership
-from .models import Agreement, Certificate, CertificateKind, Evaluation, Membership, Partnership, Signatory
+from .import_template import template_workbook
+from .models import (
+    Agreement,
+    Certificate,
+    CertificateKind,
+    Evaluation,
+    ImportRun,
+    Membership,
+    Partnership,
+    Signatory,
+    UnnamedMembers,
+)
+from .resources import export_file
 
 
 class HomeVoivodeshipFilter(VoivodeshipFilter):
@@ -48,25 +78,75 @@ class HomeVoivodeshipFilter(VoivodeshipFilter):
 class AreaCountyFilter(admin.SimpleListFilter):
     """Partnerships working in a powiat, directly or in one of its communes.
 
-    Lists the powiats where partnerships work (two queries), narrowed to the chosen home
-    voivodeship's codes.
+    Lists the powiats where partnerships work, narrowed to the chosen home voivodeship's codes:
+    read once per data generation (finding them reads every partnership's area).
     """
 
     title = _("county of the area")
     parameter_name = "powiat"
 
     def lookups(self, request, model_admin):
-        codes = Partnership.objects.counts_by_county()
-        voivodeship = request.GET.get(HomeVoivodeshipFilter.parameter_name)
-        if voivodeship:
-            codes = [code for code in codes if code.startswith(voivodeship)]
-        return [(county.code, str(county)) for county in County.objects.filter(code__in=codes)]
+        voivodeship = request.GET.get(HomeVoivodeshipFilter.parameter_name, "")
+        # A voivodeship's code or nothing: the choices are cached under it.
+        voivodeship = voivodeship if len(voivodeship) == 2 and voivodeship.isdigit() else ""
+
+        def choices():
+            codes = [code for code in Partnership.objects.counts_by_county() if code.startswith(voivodeship)]
+            return [(county.code, str(county)) for county in County.objects.filter(code__in=codes).defer("outline")]
+
+        return cached_choices(f"admin-area-counties:{voivodeship}", choices)
 
     def queryset(self, request, queryset):
         value = self.value()
         if value and value.isdigit() and len(value) == 4:
             return queryset.working_in(value)
         return queryset
+
+
+class MembersListedFilter(admin.SimpleListFilter):
+    """Partnerships that declare more members than are listed by name (the admin home's worklist)."""
+
+    title = _("members listed")
+    parameter_name = "czlonkowie"
+    MISSING = "brakuje"
+
+    def lookups(self, request, model_admin):
+        return [(self.MISSING, _("fewer listed than declared"))]
+
+    def queryset(self, request, queryset):
+        return queryset.fewer_listed_than_declared() if self.value() == self.MISSING else queryset
+
+
+class ContactFilter(admin.SimpleListFilter):
+    """Partnerships with no leader among the members listed and no website."""
+
+    title = _("contact")
+    parameter_name = "kontakt"
+    NONE = "brak"
+
+    def lookups(self, request, model_admin):
+        return [(self.NONE, _("no leader and no website"))]
+
+    def queryset(self, request, queryset):
+        return queryset.without_contact() if self.value() == self.NONE else queryset
+
+
+class PartnershipForm(PartialDateFormMixin, forms.ModelForm):
+    # The founding date as the source gives it: "2012", "03.2012" or "15.03.2012".
+    founded = PartialDateField(label=capfirst(_("founded on")), required=False)
+    status_stated = PartialDateField(label=capfirst(_("status stated on")), required=False)
+    partial_dates = {
+        "founded": ("founded_on", "founded_precision"),
+        "status_stated": ("status_stated_on", "status_stated_precision"),
+    }
+
+    class Meta:
+        model = Partnership
+        # The admin's fieldsets decide the fields; the founding date is entered through ``founded``.
+        fields = ["name"]
+class UnnamedMembersInline(RegistryInlineMixin, admin.TabularInline):
+    model = UnnamedMembers
+    fields = ["order", "kind", "sector", "description", "count_kind", "count"]
 
 
 class MembershipInline(RegistryInlineMixin, admin.TabularInline):
@@ -98,6 +178,7 @@ class SignatoryInline(RegistryInlineMixin, admin.TabularInline):
 
 @admin.register(Partnership)
 class PartnershipAdmin(RegistryAdmin):
+    form = PartnershipForm
     list_display = [
         "name",
         "status",
@@ -105,7 +186,6 @@ class PartnershipAdmin(RegistryAdmin):
         "founded",
         "members",
         "last_verified_on",
-        "updated_at",
     ]
     list_filter = [
         MyRegionFilter,
@@ -114,23 +194,42 @@ class PartnershipAdmin(RegistryAdmin):
         "status",
         "stage",
         year_filter("founded_on", title=_("founding year")),
-        "thematic_areas",
-        "target_groups",
+        related_filter("thematic_areas", title=_("thematic area")),
+        related_filter("target_groups", title=_("target group")),
         "last_verified_on",
+        VerificationFilter,
+        MembersListedFilter,
+        ContactFilter,
     ]
     list_select_related = ["home_voivodeship"]
-    search_fields = ["name", "slug"]
-    # Members' names and short names are in the members' folded key (partnerships.signals).
-    folded_search_fields = ("search_text", "member_search_text")
-    ordering = ["name"]
-    date_hierarchy = "founded_on"
+    # Names, goals and the members' names through the folded keys (FoldedSearchMixin).
+    search_fields = ["slug__exact"]
+    ordering = ["name", "pk"]
     autocomplete_fields = ["area_counties", "area_communes", "project", "events"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [MembershipInline, AgreementInline, EvaluationInline]
-    actions = ["mark_verified", "export_csv", "issue_certificates"]
+    inlines = [
+        MembershipInline,
+        AgreementInline,
+        EvaluationInline,
+        UnnamedMembersInline,
+        CitationInline,
+        JudgementInline,
+    ]
+    actions = ["mark_verified", "export_csv", "export_xlsx", "issue_certificates"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", ("status", "stage"), ("founded_on", "founded_precision")]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    ("status", "stage"),
+                    ("status_stated", "status_stated_by"),
+                    ("founded", "founding_kind"),
+                ]
+            },
+        ),
         (_("Where"), {"fields": ["home_voivodeship", "area_counties", "area_communes"]}),
         (
             _("What for"),
@@ -142,8 +241,12 @@ class PartnershipAdmin(RegistryAdmin):
 
     @admin.action(description=_("Export selected rows to CSV"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet):
-        # The columns of the open data, with the labels staff read (partnerships.exports).
-        return exports.stream(queryset.order_by("name", "pk"), "csv", for_staff=True)
+        # The import's format (partnerships.resources), so that the file imports back unchanged.
+        return spreadsheet_response(queryset, "csv")
+
+    @admin.action(description=_("Export selected rows to XLSX"), permissions=["view"])
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet):
+        return spreadsheet_response(queryset, "xlsx")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         # Short fixed vocabularies: checkboxes show them all at once.
@@ -263,14 +366,32 @@ class PartnershipAdmin(RegistryAdmin):
         return HttpResponseRedirect(reverse("admin:partnerships_partnership_change", args=[partnership.pk]))
 
 
+def spreadsheet_response(queryset: QuerySet, file_format: str) -> HttpResponse:
+    """The partnerships with their members, as the import reads them (one row per member)."""
+    content_types = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    response = HttpResponse(content_type=content_types[file_format])
+    if file_format == "csv":
+        stream = io.StringIO()
+        export_file(stream, "csv", partnerships=queryset)
+        response.write(stream.getvalue().encode("utf-8"))
+    else:
+        export_file(response, "xlsx", partnerships=queryset)
+    name = f"partnerstwa-{timezone.localdate().isoformat()}.{file_format}"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
 @admin.register(Agreement)
 class AgreementAdmin(RegistryAdmin):
     region_path = "partnership__home_voivodeship"
     list_display = ["title", "kind", "partnership", "signed_on", "signed_at"]
     list_filter = [MyRegionFilter, HomeVoivodeshipFilter, "kind", year_filter("signed_on")]
     list_select_related = ["partnership", "signed_at"]
-    search_fields = ["title", "partnership__name"]
-    date_hierarchy = "signed_on"
+    search_fields = ["title"]
+    search_related = ("partnership",)
     autocomplete_fields = ["partnership", "signed_at"]
     inlines = [SignatoryInline]
     csv_fields = ("title", "kind", "partnership", "signed_on", "signed_at", "signatory_names")
@@ -381,15 +502,15 @@ def issue_certificates_view(request, queryset):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class CertificateAdmin(ScopedAdminMixin, FoldedSearchMixin, ListSpeedMixin, SimpleHistoryAdmin):
     """Certificates are never edited nor deleted here: they are issued, revoked or reissued by the
     actions, and everything else about them is fixed at issue (their snapshot)."""
 
     list_display = ["number", "kind", "partnership", "institution", "issued_on", "status", "verification_count"]
     list_filter = [MyRegionFilter, "status", "kind", year_filter("issued_on", title=_("year of issue"))]
     list_select_related = ["partnership", "institution"]
-    search_fields = ["number", "partnership__name", "institution__name", "signatory_name"]
-    date_hierarchy = "issued_on"
+    search_fields = ["number", "signatory_name"]
+    search_related = ("partnership", "institution")
     ordering = ["-issued_on", "-number"]
     actions = [
         "download_pdf",
@@ -506,3 +627,151 @@ class CertificateAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         done = [_("Reissued as: %(numbers)s.") % {"numbers": ", ".join(c.number for c in new)}] if new else []
         _report(request, done, refused)
         return HttpResponseRedirect(_certificates_url(new)) if new else None
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (XLSX or CSV)"),
+        help_text=_("At most 10 MB and 20,000 rows; start from the template."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB; split it into smaller files.")
+                % {"limit": MAX_FILE_BYTES >> 20}
+            )
+        return file
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """Spreadsheet imports: upload → preview of every row → confirm; an import's page undoes it.
+
+    Every staff member sees the log; importing needs the model's permission and a region (the
+    import checks each row against it), undoing the region the import was made in."""
+
+    list_display = ["created_at", "file_name", "user", "voivodeship", "state", "counts_display"]
+    list_filter = ["state", "voivodeship"]
+    readonly_fields = ["file_name", "user", "voivodeship", "state", "counts_display", "created_at", "updated_at"]
+    fields = readonly_fields
+    change_form_template = "admin/partnerships/importrun/change_form.html"
+    change_list_template = "admin/partnerships/importrun/change_list.html"
+
+    @admin.display(description=_("counts"))
+    def counts_display(self, obj: ImportRun) -> str:
+        counts = obj.counts or {}
+        return _("new: %(new)d, changed: %(changed)d, unchanged: %(unchanged)d, errors: %(error)d") % {
+            key: counts.get(key, 0) for key in ("new", "changed", "unchanged", "error")
+        }
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and may_change_some(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # an import is changed only by undoing it
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # it is the record of what was written
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("template/", self.admin_site.admin_view(self.template_view), name=f"{prefix}_template"),
+            path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name=f"{prefix}_preview"),
+            path("<int:pk>/undo/", self.admin_site.admin_view(self.undo_view), name=f"{prefix}_undo"),
+            *super().get_urls(),
+        ]
+
+    def template_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(
+            template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = content_disposition_header(True, "wzor-importu-rejestru.xlsx")
+        return response
+
+    def add_view(self, request: HttpRequest, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            run = ImportRun(file_name=upload.name[:200], user=request.user, voivodeship_id=region_of(request.user))
+            run.file.save(upload.name, upload, save=False)
+            run.save()
+            return HttpResponseRedirect(reverse("admin:partnerships_importrun_preview", args=[run.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import from a spreadsheet"),
+            "opts": self.opts,
+            "form": form,
+            "template_url": reverse("admin:partnerships_importrun_template"),
+        }
+        return TemplateResponse(request, "admin/partnerships/importrun/upload.html", context)
+
+    def preview_view(self, request: HttpRequest, pk: int):
+        run = ImportRun.objects.filter(pk=pk, state=ImportRun.State.PREVIEWED).first()
+        if run is None or run.user_id != request.user.pk or not self.has_add_permission(request):
+            raise PermissionDenied
+        with run.file.open("rb") as stream:
+            data = stream.read()
+        decisions = {
+            key.removeprefix("similar-"): value
+            for key, value in request.POST.items()
+            if key.startswith("similar-") and value in {imports.SAME, imports.AS_NEW}
+        }
+        result = imports.preview(run.file_name, data, request.user, decisions)
+        if request.method == "POST" and "confirm" in request.POST:
+            try:
+                imports.apply(result, run, request.user, decisions)
+            except imports.ImportRefused as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, _("The file was imported."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:partnerships_importrun_change", args=[run.pk]))
+        shown = request.GET.get("state", "")
+        rows = [row for row in result.rows if not shown or row.state == shown]
+        page = Paginator(rows, 500).get_page(request.GET.get("p"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Preview of the import"),
+            "opts": self.opts,
+            "run": run,
+            "result": result,
+            "counts": result.counts(),
+            "page": page,
+            "shown": shown,
+            "decisions": decisions,
+            "states": [("", _("all rows")), *imports.STATE_LABELS.items()],
+        }
+        return TemplateResponse(request, "admin/partnerships/importrun/preview.html", context)
+
+    def undo_view(self, request: HttpRequest, pk: int):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        run = ImportRun.objects.filter(pk=pk).first()
+        if run is None or not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            imports.undo(run, request.user)
+        except imports.ImportRefused as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, _("The import was undone."), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:partnerships_importrun_change", args=[pk]))
+
+    def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        if object_id:
+            run = ImportRun.objects.filter(pk=object_id).first()
+            extra_context["may_undo"] = bool(
+                run
+                and run.state == ImportRun.State.DONE
+                and self.has_add_permission(request)
+                and (is_unrestricted(request.user) or region_of(request.user) == run.voivodeship_id)
+            )
+        return super().changeform_view(request, object_id, form_url, extra_context)

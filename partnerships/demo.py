@@ -25,15 +25,26 @@ nothing and leaves no history behind.
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from core.models import Citation, Judgement, Source
 from core.text import slugify_pl
 from events.models import Event, Material, Patron, Project, Speaker
-from members.models import Institution, Person
+from members.models import SECTOR_OF_KIND, Institution, Person, Sector
 from territory.builtin import ensure_builtin_units
 from territory.models import Commune, County, Voivodeship
 
-from .models import Agreement, DatePrecision, Membership, Partnership, TargetGroup, ThematicArea
+from .models import (
+    Agreement,
+    DatePrecision,
+    Membership,
+    Partnership,
+    Principle,
+    TargetGroup,
+    ThematicArea,
+    UnnamedMembers,
+)
 
 K = Institution.Kind
 
@@ -340,8 +351,9 @@ EVENTS = {
                 Speaker.Role.PANELLIST,
                 "Aspekty tworzenia i funkcjonowania lokalnych partnerstw społecznych",
             ),
-            (("Jerzy", "Szmit"), Speaker.Role.GUEST, ""),
-            (("Elżbieta", "Rafalska"), Speaker.Role.GUEST, ""),
+            # 000 lists them among those present; it does not say that they spoke.
+            (("Jerzy", "Szmit"), Speaker.Role.PRESENT, ""),
+            (("Elżbieta", "Rafalska"), Speaker.Role.PRESENT, ""),
         ],
     },
     EVENT_BARKA_2014: {
@@ -374,11 +386,11 @@ EVENTS = {
         ),
         "organisers": ["fundacja-pomocy-wzajemnej-barka"],
         "patrons": [],
-        # He handed out certificates: a guest's part, recorded with what he did.
+        # 002 says he handed out certificates, not that he spoke.
         "speakers": [
             (
                 ("Ryszard", "Stefaniak"),
-                Speaker.Role.GUEST,
+                Speaker.Role.CERTIFICATES,
                 "Wręczenie certyfikatów organizacjom działającym na rzecz aktywności lokalnej",
             ),
         ],
@@ -476,7 +488,7 @@ MATERIALS = {
     (
         Material.Kind.PUBLICATION,
         "Badania społeczne Dolnośląskiego Ośrodka Polityki Społecznej: identyfikacja oraz inwentaryzacja "
-        "partnerstw w regionie",
+        "partnerstw w regionie",  # DOPS_PUBLICATION
         EVENT_DOPS_2014,
         None,
     ): {
@@ -527,6 +539,10 @@ def _signed_2014(name: str, count: int) -> dict:
         "home_voivodeship": "24",
         "founded_on": datetime.date(2014, 10, 28),
         "founded_precision": DatePrecision.DAY,
+        # "rozpoczęcie oficjalnego działania", in a news item of that day.
+        "status": Partnership.Status.ACTIVE,
+        "status_stated_on": datetime.date(2014, 10, 28),
+        "status_stated_by": Partnership.StatusStatedBy.SOURCE,
         "stage": Partnership.Stage.AGREEMENT,
         "declared_member_count": count,
         "goal": _GOAL_2014,
@@ -610,6 +626,14 @@ PARTNERSHIPS = {
         "project": None,
         "events": [EVENT_DOPS_2014],
         "members": ["miejski-osrodek-pomocy-spolecznej-we-wroclawiu"],
+        # 001 names the others only by kind: "lokalną komendą Policji, związkiem wyznaniowym oraz
+        # instytucjami oświaty i wieloma innymi podmiotami".
+        "unnamed": [
+            (K.POLICE, "lokalna komenda Policji", UnnamedMembers.Count.EXACT, 1),
+            (K.RELIGIOUS, "związek wyznaniowy", UnnamedMembers.Count.EXACT, 1),
+            (K.SCHOOL, "instytucje oświaty", UnnamedMembers.Count.SEVERAL, None),
+            (K.OTHER, "wiele innych podmiotów", UnnamedMembers.Count.NOT_GIVEN, None),
+        ],
     },
     # Unnamed in 001; the area is Wałbrzych because the home is there and its partner is
     # "lokalna firma".
@@ -635,6 +659,7 @@ PARTNERSHIPS = {
         "project": None,
         "events": [EVENT_DOPS_2014],
         "members": ["powiatowy-srodowiskowy-dom-samopomocy-w-walbrzychu"],
+        "unnamed": [(K.BUSINESS, "lokalna firma z kapitałem zagranicznym", UnnamedMembers.Count.EXACT, 1)],
     },
     # Home voivodeship: no source says where Barka has its seat, and the field is
     # required. Its seat is Poznań, in wielkopolskie: public knowledge, used only because
@@ -707,9 +732,16 @@ def _mazowsze_partnership(code: str, locative: str, year: int) -> tuple[str, dic
     return f"{slugify_pl(name)}-{code}", {
         "name": name,
         "home_voivodeship": "14",
-        # "od 2010 roku": a year, not 1 January.
+        # "od 2010 roku": a year, not 1 January; and the year building was started
+        # ("zainicjowano", "podjęte"), not a founding.
         "founded_on": datetime.date(year, 1, 1),
         "founded_precision": DatePrecision.YEAR,
+        "founding_kind": Partnership.FoundingKind.BUILDING_STARTED,
+        # "Obecnie partnerstwa funkcjonują": active, in an undated text (see the judgement).
+        "status": Partnership.Status.ACTIVE,
+        "status_stated_on": datetime.date(2013, 1, 1),
+        "status_stated_precision": DatePrecision.YEAR,
+        "status_stated_by": Partnership.StatusStatedBy.SOURCE,
         "stage": "",
         "declared_member_count": None,
         "goal": "Rozwój aktywnej integracji i przeciwdziałanie wykluczeniu społecznemu.",
@@ -727,12 +759,415 @@ def _mazowsze_partnership(code: str, locative: str, year: int) -> tuple[str, dic
         "project": MCPS_PROJECT,
         "events": [],
         # 004 lists the kinds of institutions that take part in Mazowsze's partnerships in
-        # general, not the members of any one: no memberships (see the project's description).
+        # general, not the members of any one: members by kind, with no number, and a judgement.
         "members": [],
+        "unnamed": [(kind, words, UnnamedMembers.Count.NOT_GIVEN, None) for kind, words in MAZOWSZE_KINDS],
     }
 
 
-PARTNERSHIPS.update(_mazowsze_partnership(*row) for row in MAZOWSZE_POWIATS)
+# Provenance: the five documents, as they give their titles and dates, and what each record
+# rests on. A citation's quote is the source's own words (tests check them against the files
+# when they are at hand); a judgement is a fact no source states, shown with its reason.
+
+SOURCES = {
+    "000": {
+        "title": "",
+        "description": (
+            "relacja z konferencji „Lokalne partnerstwa społeczne - droga do rozwoju lokalnego i spójności "
+            "społecznej”; dokument bez tytułu"
+        ),
+        "publisher": "",
+        "published_on": None,
+        "published_precision": DatePrecision.DAY,
+        "date_note": "dokument nie podaje daty publikacji; opisuje konferencję z 27 września 2007 r.",
+    },
+    "001": {
+        "title": "Dolny Śląsk promuje partnerstwa publiczno-społeczne. Po konferencyjny brewiarz.",
+        "description": "relacja z konferencji „Partnerstwo w teorii i praktyce”",
+        "publisher": "",
+        "published_on": None,
+        "published_precision": DatePrecision.DAY,
+        "date_note": "dokument nie podaje daty publikacji; opisuje konferencję z 11 grudnia 2014 r.",
+    },
+    "002": {
+        "title": "PARTNERSTWO LOKALNE, SPOŁECZNA PRZEDSIĘBIORCZOŚĆ",
+        "description": "aktualność o konferencji „Partnerstwa lokalne i rozwój przedsiębiorczości społecznej”",
+        "publisher": "",
+        "published_on": datetime.date(2014, 10, 28),
+        "published_precision": DatePrecision.DAY,
+        "date_note": "",
+    },
+    "003": {
+        "title": "W ZAKRESIE TWORZENIA PARTNERSTW LOKALNYCH",
+        "description": (
+            "tekst o zasadach, korzyściach i etapach tworzenia partnerstw lokalnych; zasady za podręcznikiem "
+            "Ministerstwa Pracy i Polityki Społecznej"
+        ),
+        "publisher": "",
+        "published_on": None,
+        "published_precision": DatePrecision.DAY,
+        "date_note": "dokument nie podaje daty",
+    },
+    "004": {
+        "title": "Partnerstwa",
+        "description": (
+            "strona „Rozwój dialogu, partnerstwa i współpracy” o projekcie „Razem dla Mazowsza – Edukacja "
+            "w działaniu” Mazowieckiego Centrum Polityki Społecznej"
+        ),
+        "publisher": "",
+        "published_on": None,
+        "published_precision": DatePrecision.DAY,
+        "date_note": "dokument nie podaje daty; opisuje działania do końca 2013 roku",
+    },
+}
+
+# Who states the judgements of the demo dataset.
+JUDGED_BY = "redakcja rejestru (dane demonstracyjne)"
+
+Q_SZMIT = "członkowie Komisji Samorządu Terytorialnego i Administracji Państwowej z przewodniczącym sen. Jerzym Szmitem"
+Q_PANEL = (
+    "Konferencję zakończył panel dyskusyjny, w którym uczestniczyli prof. Ewa Leś z Uniwersytetu Warszawskiego, "
+    "Tomasz Schimanek, dyrektor do spraw programowych Akademii Rozwoju Filantropii w Polsce, Tomasz Sadowski, "
+    'dyrektor Fundacji Pomocy Wzajemnej "Barka" i Michał Drozdek, pełnomocnik Ministra Gospodarki ds. umowy '
+    "społecznej i dialogu społecznego"
+)
+Q_2007 = (
+    '27 września 2007 r. w Ministerstwie Gospodarki obyła się konferencja "Lokalne partnerstwa społeczne - droga '
+    'do rozwoju lokalnego i spójności społecznej" zorganizowana przez Komisję Samorządu Terytorialnego '
+    'i Administracji Państwowej oraz Centrum Partnerstwa Społecznego "Dialog" przy Ministerstwie Pracy '
+    "i Polityki Społecznej"
+)
+Q_BECKER = (
+    "Hanna Becker, dyrektor Powiatowego Urzędu Pracy w Siemianowicach Śląskich przedstawiła genezę powstania "
+    "oraz działania Siemianowickiego Paktu na Rzecz Zatrudnienia"
+)
+Q_DOWNIE = (
+    "Przedstawiciel samorządu londyńskiej dzielnicy Hammersmith and Fulham John Downie mówił o efektach "
+    'partnerskiej współpracy z Fundacją "Barka"'
+)
+Q_KOLEJNI = "Kolejni mówcy Romana Krzewicka, Andrzej Tomeczek i Antoni Sobolewski"
+Q_GAJOWICE = (
+    "działania pro społeczne realizowane z udziałem wrocławskich pracowników socjalnych w zawiązanym partnerstwie "
+    "z lokalną komendą Policji, związkiem wyznaniowym oraz instytucjami oświaty i wieloma innymi podmiotami"
+)
+Q_LEJKAM = (
+    "Panią Magdalenę Lejkam zastępcę kierownika Zespołu Terenowej Pracy Socjalnej nr 4 Miejskiego Ośrodka Pomocy "
+    "Społecznej we Wrocławiu"
+)
+Q_WOZNIAK = "Pani Marty Woźniak – dyrektor Powiatowego Środowiskowego Domu Samopomocy w Wałbrzychu"
+Q_FIRMA = "Partnera przedsięwzięcia – lokalną firmę z kapitałem zagranicznym"
+Q_DOPS = (
+    "Konferencja Partnerstwo w teorii i praktyce jaka odbyła się 11 grudnia 2014 r. we Wrocławiu zorganizowana "
+    "przez Dolnośląski Ośrodek Polityki"
+)
+Q_MIKA = (
+    "Pan Tomasz Mika – będący wiceprezesem Fundacji im. Królowej Polski św. Jadwigi z siedzibą w Puszczykowie "
+    "oraz Pan Antonii Sobolewski - wiceprezes Stowarzyszenia Czas-Przestrzeń -Tożsamość ze Szczecina"
+)
+Q_DOPS_PROJECT = (
+    "w projekcie  systemowym DOPS w zakresie  podnoszenia kwalifikacji kadr pomocy i integracji społecznej, "
+    "projekt  współfinansowany w ramach Europejskiego Funduszu Społecznego w ramach PO KL Priorytet VII "
+    "Promocja integracji społecznej Działanie 7.1 ,Poddziałanie 7.1.3 Podnoszenie kwalifikacji kadr pomocy "
+    "i integracji społecznej"
+)
+Q_BARKA_EVENT = (
+    "Zorganizowane przez Fundację Pomocy Wzajemnej „Barka”, Urząd Miasta i centra integracji społecznej "
+    "spotkanie służyło prezentacji modelowych Partnerstw Lokalnych"
+)
+Q_SIGNED = "Podczas konferencji podpisano 2 partnerstwa"
+Q_OFFICIAL = (
+    "Podpisanie partnerstwa to podsumowanie kilkuletnich przygotowań w zakresie organizowania społeczności "
+    "lokalnych i rozpoczęcie oficjalnego działania."
+)
+Q_STEFANIAK = (
+    "Zastępca prezydenta Ryszard Stefaniak wręczył również certyfikaty organizacjom, które działają na rzecz "
+    "aktywności lokalnej."
+)
+Q_MCPS = (
+    "projektu systemowego „Razem dla Mazowsza – Edukacja w działaniu” PO KL Poddziałanie 7.1.3, realizowanego "
+    "przez Mazowieckie Centrum Polityki Społecznej od 2007 roku"
+)
+Q_MAZ_KINDS = (
+    "W lokalnych partnerstwach biorą udział jednostki pomocy i integracji społecznej: Powiatowe Centra Pomocy "
+    "Rodzinie, Miejskie i Gminne Ośrodki Pomocy Społecznej, Domy Pomocy Społecznej, Środowiskowe Domy Samopomocy "
+    "i Warsztaty Terapii Zajęciowej instytucje szczebla samorządowego: Urzędy Miast i Gmin, Sądy Rejonowe, "
+    "Urzędy Pracy, Komendy Powiatowe Policji, szkoły i Ośrodki Szkolno-Wychowawcze oraz organizacje pozarządowe."
+)
+Q_MAZ_NOW = "Obecnie partnerstwa funkcjonują w następujących powiatach"
+Q_MAZ_START = (
+    "Budowanie formalnego partnerstwa lokalnego na rzecz rozwoju aktywnej integracji i przeciwdziałania "
+    "wykluczeniu społecznemu zainicjowano w roku 2010 na terenie czterech powiatów. Do końca 2013 roku "
+    "działanie takie podjęte zostały na terenie kolejnych 20 powiatów."
+)
+Q_TRAININGS = (
+    "Pierwsze z nich jednodniowe (w trakcie realizacji) dotyczy „Partnerstwa w obszarze systemu wsparcia dziecka "
+    "i rodziny”. Dwudniowe szkolenie pn. „Jak budować partnerstwa dla wspólnych działań projektowych” odbędzie "
+    "się we wszystkich powiatach jesienią br."
+)
+Q_ABC = (
+    "W 2013 roku nagrano także 3 reportaże telewizyjne ukazujące partnerskie działania na rzecz aktywnej "
+    "integracji w kontekście systemu wsparcia dziecka i rodziny pt. wspólnym tytułem „ABC aktywnego pomagania”"
+)
+Q_PUBLICATION = (
+    "prowadzący odnieśli się do badań społecznych jakie opublikował Dolnośląski Ośrodek Polityki Społecznej we "
+    "Wrocławiu – których celem była identyfikacja oraz inwentaryzacja partnerstw w regionie"
+)
+
+# Institutions: slug -> [(field, source, quote)]. The record as a whole is field "".
+INSTITUTION_CITATIONS = {
+    "komisja-samorzadu-terytorialnego-i-administracji-panstwowej": [("", "000", Q_SZMIT)],
+    "centrum-partnerstwa-spolecznego-dialog": [("", "000", Q_2007)],
+    "ministerstwo-pracy-i-polityki-spolecznej": [("", "000", Q_2007)],
+    "ministerstwo-gospodarki": [("", "000", Q_2007)],
+    "uniwersytet-warszawski": [("", "000", "Prof. Urszula Sztanderska z Uniwersytetu Warszawskiego")],
+    "instytut-badan-nad-gospodarka-rynkowa": [
+        ("", "000", "Jan Szomburg, prezes Instytutu Badań nad Gospodarką Rynkową")
+    ],
+    "uniwersytet-lodzki": [("", "000", "dyrektor Instytutu Socjologii Uniwersytetu Łódzkiego")],
+    "powiatowy-urzad-pracy-w-siemianowicach-slaskich": [("", "000", Q_BECKER)],
+    "london-borough-of-hammersmith-and-fulham": [("", "000", Q_DOWNIE)],
+    "fundacja-pomocy-wzajemnej-barka": [("", "000", Q_DOWNIE), ("", "002", Q_BARKA_EVENT)],
+    "akademia-rozwoju-filantropii-w-polsce": [("", "000", Q_PANEL)],
+    "fundacja-im-krolowej-polski-sw-jadwigi": [("", "001", Q_MIKA)],
+    "stowarzyszenie-czas-przestrzen-tozsamosc": [("", "001", Q_MIKA)],
+    "miejski-osrodek-pomocy-spolecznej-we-wroclawiu": [("", "001", Q_LEJKAM)],
+    "powiatowy-srodowiskowy-dom-samopomocy-w-walbrzychu": [("", "001", Q_WOZNIAK)],
+    "dolnoslaski-osrodek-polityki-spolecznej": [("", "001", Q_DOPS)],
+    "mazowieckie-centrum-polityki-spolecznej": [("", "004", Q_MCPS)],
+}
+
+# Judgements: (kind of record, key) -> [(field, statement, reason)].
+JUDGEMENTS = {
+    ("institution", "centrum-partnerstwa-spolecznego-dialog"): [
+        (
+            "kind",
+            "Rodzaj: ministerstwo lub urząd centralny",
+            "Źródło mówi tylko, że centrum działa przy Ministerstwie Pracy i Polityki Społecznej; to najbliższy "
+            "rodzaj instytucji w słowniku rejestru.",
+        )
+    ],
+    ("institution", "mazowieckie-centrum-polityki-spolecznej"): [
+        (
+            "commune",
+            "Siedziba: Warszawa",
+            "Źródło nie podaje siedziby MCPS. Regionalne centrum województwa mazowieckiego ma siedzibę w stolicy "
+            "województwa; bez gminy pracownicy centrum nie mogliby prowadzić jego rekordów.",
+        )
+    ],
+    ("event", "lokalne-partnerstwa-spoleczne-droga-do-rozwoju-lokalnego-i-spojnosci-spolecznej-2007"): [
+        (
+            "commune",
+            "Miejsce: Warszawa",
+            "Źródło podaje miejsce (Ministerstwo Gospodarki), nie miasto; ministerstwo ma siedzibę w stolicy.",
+        )
+    ],
+    ("event", "partnerstwa-lokalne-i-rozwoj-przedsiebiorczosci-spolecznej-2014"): [
+        (
+            "start_date",
+            "Data: 28 października 2014 r.",
+            "Źródło jest aktualnością z 28 października 2014 r. i nie podaje innej daty konferencji; przyjęto "
+            "datę aktualności.",
+        )
+    ],
+    ("person", ("Antoni", "Sobolewski")): [
+        (
+            "",
+            "Jedna osoba w relacjach z 2007 i 2014 r.",
+            "Obie relacje wymieniają Antoniego Sobolewskiego mówiącego o partnerstwach lokalnych (w jednej "
+            "z nich raz jako „Antonii”); przyjęto, że to ta sama osoba.",
+        )
+    ],
+    ("project", "Razem dla Mazowsza – Edukacja w działaniu"): [
+        (
+            "funding_line",
+            "Priorytet VII, Działanie 7.1, EFS",
+            "Źródło podaje tylko „PO KL Poddziałanie 7.1.3”; priorytet, działanie, ich nazwy i fundusz tego "
+            "poddziałania podaje relacja z konferencji DOPS, która opisuje to samo poddziałanie.",
+        )
+    ],
+    ("partnership", "barka-hammersmith-and-fulham"): [
+        (
+            "home_voivodeship",
+            "Rekord prowadzi centrum województwa wielkopolskiego",
+            "Źródła nie podają siedziby Fundacji „Barka”, a rekord musi mieć województwo. Fundacja ma siedzibę "
+            "w Poznaniu: to wiedza powszechna, nie ze źródeł.",
+        ),
+        (
+            "name",
+            "Nazwa opisowa",
+            "Źródło nie podaje nazwy współpracy; nazwa opisuje ją słowami źródła.",
+        ),
+    ],
+    ("partnership", "partnerstwo-srodowiskowego-domu-samopomocy-w-walbrzychu-z-lokalna-firma"): [
+        ("name", "Nazwa opisowa", "Źródło nie podaje nazwy partnerstwa; nazwa opisuje je słowami źródła."),
+    ],
+}
+for _slug in ("rakow-reaktywacja", "stare-miasto-nowe-zycie"):
+    JUDGEMENTS["partnership", _slug] = [
+        (
+            "home_voivodeship",
+            "Rekord prowadzi centrum województwa śląskiego",
+            "Źródło umieszcza prezentowane partnerstwa w województwie śląskim i dolnośląskim, nie mówiąc, które "
+            "gdzie. Raków i Stare Miasto to dzielnice Częstochowy (śląskie): to wiedza powszechna, nie ze źródła.",
+        ),
+        (
+            "founded",
+            "Data podpisania: 28 października 2014 r.",
+            "Źródło, aktualność z 28 października 2014 r., mówi, że partnerstwo podpisano podczas konferencji, "
+            "i nie podaje innej daty.",
+        ),
+    ]
+
+# People: (first name, last name) -> [(source, quote)].
+PERSON_CITATIONS = {
+    ("Bogdan", "Borusewicz"): [("000", "Patronat nad konferencją objął marszałek Senatu Bogdan Borusewicz.")],
+    ("Jerzy", "Szmit"): [("000", Q_SZMIT)],
+    ("Elżbieta", "Rafalska"): [("000", "wiceminister pracy i polityki społecznej Elżbieta Rafalska")],
+    ("Urszula", "Sztanderska"): [("000", "Prof. Urszula Sztanderska z Uniwersytetu Warszawskiego")],
+    ("Jan", "Szomburg"): [("000", "Jan Szomburg, prezes Instytutu Badań nad Gospodarką Rynkową")],
+    ("Wielisława", "Warzywoda-Kruszyńska"): [
+        ("000", "Prof. Wielisława Warzywoda-Kruszyńska, dyrektor Instytutu Socjologii Uniwersytetu Łódzkiego")
+    ],
+    ("Hanna", "Becker"): [("000", Q_BECKER)],
+    ("Romana", "Krzewicka"): [("000", Q_KOLEJNI)],
+    ("Andrzej", "Tomeczek"): [("000", Q_KOLEJNI)],
+    ("Antoni", "Sobolewski"): [("000", Q_KOLEJNI), ("001", Q_MIKA)],
+    ("John", "Downie"): [("000", Q_DOWNIE)],
+    ("Ewa", "Leś"): [("000", Q_PANEL)],
+    ("Tomasz", "Schimanek"): [("000", Q_PANEL)],
+    ("Tomasz", "Sadowski"): [("000", Q_PANEL)],
+    ("Michał", "Drozdek"): [("000", Q_PANEL)],
+    ("Ryszard", "Stefaniak"): [("002", Q_STEFANIAK)],
+    ("Tomasz", "Mika"): [("001", Q_MIKA)],
+    ("Magdalena", "Lejkam"): [("001", Q_LEJKAM)],
+    ("Marta", "Woźniak"): [("001", Q_WOZNIAK)],
+}
+
+PROJECT_CITATIONS = {
+    DOPS_PROJECT: [("", "001", Q_DOPS_PROJECT)],
+    # The funding line: 004 names the sub-measure, 001 writes out the same sub-measure's line.
+    MCPS_PROJECT: [("", "004", Q_MCPS), ("funding_line", "004", Q_MCPS), ("funding_line", "001", Q_DOPS_PROJECT)],
+}
+
+EVENT_CITATIONS = {
+    EVENT_2007: [("", "000", Q_2007)],
+    EVENT_BARKA_2014: [("", "002", Q_BARKA_EVENT)],
+    EVENT_DOPS_2014: [("", "001", Q_DOPS)],
+    TRAINING_FAMILY: [("", "004", Q_TRAININGS)],
+    TRAINING_PROJECTS: [("", "004", Q_TRAININGS)],
+}
+
+DOPS_PUBLICATION = (
+    "Badania społeczne Dolnośląskiego Ośrodka Polityki Społecznej: identyfikacja oraz inwentaryzacja "
+    "partnerstw w regionie"
+)
+MATERIAL_CITATIONS = {
+    "ABC aktywnego pomagania": [("", "004", Q_ABC)],
+    DOPS_PUBLICATION: [("", "001", Q_PUBLICATION)],
+}
+JUDGEMENTS["material", DOPS_PUBLICATION] = [
+    ("title", "Tytuł opisowy", "Źródło nie podaje tytułu publikacji; tytuł opisuje ją słowami źródła."),
+]
+
+# Partnerships: slug -> [(field, source, quote)]; the Mazowsze ones are added below.
+PARTNERSHIP_CITATIONS = {
+    "siemianowicki-pakt-na-rzecz-zatrudnienia": [("", "000", Q_BECKER)],
+    "aktywne-gajowice": [
+        ("", "001", "dokonań Partnerstwa lokalnego „Aktywne Gajowice”"),
+        ("members", "001", Q_GAJOWICE),
+    ],
+    "partnerstwo-srodowiskowego-domu-samopomocy-w-walbrzychu-z-lokalna-firma": [
+        ("", "001", Q_WOZNIAK),
+        ("members", "001", Q_FIRMA),
+    ],
+    "barka-hammersmith-and-fulham": [("", "000", Q_DOWNIE), ("members", "000", Q_DOWNIE)],
+    "rakow-reaktywacja": [
+        ("", "002", "na rzecz aktywności lokalnej „Raków-Reaktywacja” (13 podmiotów)"),
+        ("members", "002", "na rzecz aktywności lokalnej „Raków-Reaktywacja” (13 podmiotów)"),
+        ("founded", "002", Q_SIGNED),
+        ("status", "002", Q_OFFICIAL),
+    ],
+    "stare-miasto-nowe-zycie": [
+        ("", "002", "na rzecz aktywności lokalnej „Stare Miasto-Nowe Życie” - (11 podmiotów)"),
+        ("members", "002", "na rzecz aktywności lokalnej „Stare Miasto-Nowe Życie” - (11 podmiotów)"),
+        ("founded", "002", Q_SIGNED),
+        ("status", "002", Q_OFFICIAL),
+    ],
+}
+
+# Memberships: (partnership slug, institution slug) -> [(source, quote)].
+MEMBERSHIP_CITATIONS = {
+    ("aktywne-gajowice", "miejski-osrodek-pomocy-spolecznej-we-wroclawiu"): [("001", Q_GAJOWICE)],
+    (
+        "partnerstwo-srodowiskowego-domu-samopomocy-w-walbrzychu-z-lokalna-firma",
+        "powiatowy-srodowiskowy-dom-samopomocy-w-walbrzychu",
+    ): [("001", Q_WOZNIAK)],
+    ("barka-hammersmith-and-fulham", "fundacja-pomocy-wzajemnej-barka"): [("000", Q_DOWNIE)],
+    ("barka-hammersmith-and-fulham", "london-borough-of-hammersmith-and-fulham"): [("000", Q_DOWNIE)],
+}
+
+# Agreements: partnership slug -> [(source, quote)].
+AGREEMENT_CITATIONS = {"rakow-reaktywacja": [("002", Q_SIGNED)], "stare-miasto-nowe-zycie": [("002", Q_SIGNED)]}
+
+# 004's words for the year each powiat's partnership began.
+_MAZOWSZE_SINCE = {
+    2010: "lipskim, siedleckim, warszawskim zachodnim oraz wyszkowskim (od 2010 roku)",
+    2011: (
+        "grodziskim, kozienickim, łosickim, makowskim, pruszkowskim, radomskim, sierpeckim, szydłowieckim, "
+        "wołomińskim oraz żyrardowskim (od roku 2011)"
+    ),
+    2012: "białobrzeskim, mławskim, mińskim, ostrowskim oraz przysuskim (od roku 2012)",
+    2013: "ciechanowskim, legionowskim, nowodworskim, płockim oraz żuromińskim (od roku 2013)",
+}
+
+# 004's kinds of institutions taking part in Mazowsze's partnerships, in its order:
+# (kind or "" when it gives only the sector, sector, its words).
+MAZOWSZE_KINDS = [
+    (K.PCPR, "Powiatowe Centra Pomocy Rodzinie"),
+    (K.MOPS, "Miejskie Ośrodki Pomocy Społecznej"),
+    (K.GOPS, "Gminne Ośrodki Pomocy Społecznej"),
+    (K.DPS, "Domy Pomocy Społecznej"),
+    (K.SDS, "Środowiskowe Domy Samopomocy"),
+    (K.WTZ, "Warsztaty Terapii Zajęciowej"),
+    (K.LOCAL_GOVERNMENT, "Urzędy Miast i Gmin"),
+    (K.COURT, "Sądy Rejonowe"),
+    (K.LABOUR_OFFICE, "Urzędy Pracy"),
+    (K.POLICE, "Komendy Powiatowe Policji"),
+    (K.SCHOOL, "szkoły"),
+    (K.SPECIAL_SCHOOL_CENTRE, "Ośrodki Szkolno-Wychowawcze"),
+    ("", "organizacje pozarządowe"),
+]
+
+for _code, _locative, _year in MAZOWSZE_POWIATS:
+    _slug, PARTNERSHIPS[_slug] = _mazowsze_partnership(_code, _locative, _year)
+    PARTNERSHIP_CITATIONS[_slug] = [
+        ("", "004", Q_MAZ_NOW),
+        ("area", "004", _MAZOWSZE_SINCE[_year]),
+        ("founded", "004", Q_MAZ_START),
+        ("founded", "004", _MAZOWSZE_SINCE[_year]),
+        ("status", "004", Q_MAZ_NOW),
+        ("members", "004", Q_MAZ_KINDS),
+    ]
+    JUDGEMENTS["partnership", _slug] = [
+        (
+            "status",
+            "Stan na 2013 rok",
+            "Źródło nie jest datowane. Pisze, że partnerstwa „obecnie” funkcjonują, i wymienia wśród nich te, "
+            "których budowę podjęto do końca 2013 roku, więc opisuje stan nie wcześniejszy niż koniec 2013 roku; "
+            "przyjęto rok 2013.",
+        ),
+        (
+            "members",
+            "Rodzaje członków wspólne dla wszystkich partnerstw Mazowsza",
+            "Źródło wymienia rodzaje instytucji biorących udział w partnerstwach Mazowsza łącznie, nie dla "
+            "każdego powiatu osobno, i nie podaje ich liczby ani nazw.",
+        ),
+        (
+            "name",
+            "Nazwa opisowa",
+            "Źródło nie podaje nazw partnerstw, tylko powiaty, w których działają; nazwa to opis.",
+        ),
+    ]
 
 
 # Keys of a PARTNERSHIPS entry that are relations, written apart from the row's own fields.
@@ -744,7 +1179,17 @@ _PARTNERSHIP_RELATIONS = (
     "events",
     "members",
     "agreement",
+    "unnamed",
 )
+
+# Values of a partnership that the sources must state: unknown unless an entry says otherwise.
+_PARTNERSHIP_DEFAULTS = {
+    "status": Partnership.Status.UNKNOWN,
+    "status_stated_on": None,
+    "status_stated_precision": DatePrecision.DAY,
+    "status_stated_by": "",
+    "founding_kind": Partnership.FoundingKind.FOUNDED,
+}
 
 
 @dataclass
@@ -752,6 +1197,7 @@ class Counts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0
 
 
 @dataclass
@@ -764,7 +1210,7 @@ class DemoReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.units_created) or any(c.created or c.updated for c in self.rows.values())
+        return bool(self.units_created) or any(c.created or c.updated or c.deleted for c in self.rows.values())
 
 
 class _Writer:
@@ -823,22 +1269,49 @@ def load_demo() -> DemoReport:
     target_groups = {t.slug: t for t in TargetGroup.objects.all()}
     thematic_areas = {t.slug: t for t in ThematicArea.objects.all()}
 
+    sources = {
+        number: write(Source, {"key": f"zrodlo-{number}"}, {"url": "", **data}) for number, data in SOURCES.items()
+    }
+
+    def cite(record, citations) -> None:
+        content_type = ContentType.objects.get_for_model(record)
+        for field_name, number, quote in citations:
+            lookup = {"content_type": content_type, "object_id": record.pk, "field": field_name, "quote": quote}
+            write(Citation, {**lookup, "source": sources[number]}, {"page": ""})
+
+    def judge(record, key) -> None:
+        content_type = ContentType.objects.get_for_model(record)
+        for field_name, statement, reason in JUDGEMENTS.get(key, []):
+            lookup = {"content_type": content_type, "object_id": record.pk, "field": field_name}
+            write(Judgement, {**lookup, "statement": statement}, {"reason": reason, "made_by": JUDGED_BY})
+
+    for principle in Principle.objects.all():
+        cite(principle, [("", "003", principle.name)])
+
     institutions = {}
     for slug, data in INSTITUTIONS.items():
         values = {"short_name": "", "description": "", "country": "PL", **data}
         values["commune"] = communes[data["commune"]] if data["commune"] else None
         institutions[slug] = write(Institution, {"slug": slug}, values)
+        cite(institutions[slug], INSTITUTION_CITATIONS[slug])
+        judge(institutions[slug], ("institution", slug))
 
     people = {}
     for (first_name, last_name), data in PEOPLE.items():
         values = {"academic_title": "", "function": "", **data}
         values["affiliation"] = institutions[data["affiliation"]] if data.get("affiliation") else None
-        people[first_name, last_name] = write(Person, {"first_name": first_name, "last_name": last_name}, values)
+        person = people[first_name, last_name] = write(
+            Person, {"first_name": first_name, "last_name": last_name}, values
+        )
+        cite(person, [("", number, quote) for number, quote in PERSON_CITATIONS[first_name, last_name]])
+        judge(person, ("person", (first_name, last_name)))
 
     projects = {}
     for name, data in PROJECTS.items():
         values = {**data, "operator": institutions[data["operator"]]}
         projects[name] = write(Project, {"name": name}, values)
+        cite(projects[name], PROJECT_CITATIONS[name])
+        judge(projects[name], ("project", name))
 
     events = {}
     for slug, data in EVENTS.items():
@@ -850,8 +1323,19 @@ def load_demo() -> DemoReport:
         )
         for person, honorary_title in data["patrons"]:
             write(Patron, {"event": event, "person": people[person]}, {"honorary_title": honorary_title})
+        cite(event, EVENT_CITATIONS[slug])
+        judge(event, ("event", slug))
+        kept = []
         for order, (person, role, topic) in enumerate(data["speakers"], start=1):
-            write(Speaker, {"event": event, "person": people[person], "role": role}, {"topic": topic, "order": order})
+            speaker = write(
+                Speaker, {"event": event, "person": people[person], "role": role}, {"topic": topic, "order": order}
+            )
+            kept.append(speaker.pk)
+        # A part the sources do not support (an earlier "guest of honour") goes.
+        stale = Speaker.objects.filter(event=event).exclude(pk__in=kept)
+        for speaker in stale:
+            speaker.delete()
+            report.rows.setdefault(Speaker, Counts()).deleted += 1
 
     for (kind, title, event_slug, project_name), data in MATERIALS.items():
         lookup = {
@@ -860,10 +1344,12 @@ def load_demo() -> DemoReport:
             "event": events[event_slug] if event_slug else None,
             "project": projects[project_name] if project_name else None,
         }
-        write(Material, lookup, data)
+        material = write(Material, lookup, data)
+        cite(material, MATERIAL_CITATIONS[title])
+        judge(material, ("material", title))
 
     for slug, data in PARTNERSHIPS.items():
-        values = {k: v for k, v in data.items() if k not in _PARTNERSHIP_RELATIONS}
+        values = {**_PARTNERSHIP_DEFAULTS, **{k: v for k, v in data.items() if k not in _PARTNERSHIP_RELATIONS}}
         values["home_voivodeship"] = voivodeships[data["home_voivodeship"]]
         values["project"] = projects[data["project"]] if data["project"] else None
         partnership = write(
@@ -878,16 +1364,32 @@ def load_demo() -> DemoReport:
                 "events": [events[s] for s in data["events"]],
             },
         )
+        cite(partnership, PARTNERSHIP_CITATIONS[slug])
+        judge(partnership, ("partnership", slug))
         for institution in data["members"]:
-            write(
+            membership = write(
                 Membership,
                 {"partnership": partnership, "institution": institutions[institution], "left_on": None},
                 {"role": Membership.Role.PARTNER},
             )
-        if agreement := data.get("agreement"):
+            cite(membership, [("", n, q) for n, q in MEMBERSHIP_CITATIONS[slug, institution]])
+        for order, (kind, words, count_kind, count) in enumerate(data.get("unnamed", []), start=1):
             write(
+                UnnamedMembers,
+                {"partnership": partnership, "description": words},
+                {
+                    "kind": kind,
+                    "sector": SECTOR_OF_KIND[kind] if kind else Sector.NON_GOVERNMENTAL,
+                    "count_kind": count_kind,
+                    "count": count,
+                    "order": order,
+                },
+            )
+        if agreement := data.get("agreement"):
+            signed = write(
                 Agreement,
                 {"partnership": partnership, "kind": agreement["kind"], "signed_on": agreement["signed_on"]},
                 {"title": agreement["title"], "signed_at": events[agreement["signed_at"]], "notes": agreement["notes"]},
             )
+            cite(signed, [("", n, q) for n, q in AGREEMENT_CITATIONS[slug]])
     return report

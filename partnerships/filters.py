@@ -26,7 +26,6 @@ class PartnershipFilterSet(PlaceFilters, ListFilterSet):
     by a bitmap OR. A place filter finds the partnerships working there (``working_in``).
     """
 
-    search_fields = ("search_text", "member_search_text")
     wojewodztwo = django_filters.ChoiceFilter(method="working_in", label=_("Voivodeship"))
     powiat = django_filters.ChoiceFilter(method="working_in", label=_("County"))
     gmina = django_filters.CharFilter(

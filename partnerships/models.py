@@ -9,26 +9,20 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
+from core.grammar import Grammar
+from core.history import RegistryHistoricalRecords
+from core.models import DatePrecision, format_partial_date
 from core.text import search_key
 from events.models import Event, Project
-from members.models import Institution, Person
+from members.models import SECTOR_OF_KIND, Institution, Person, Sector
 from members.uploads import document_upload_to, logo_upload_to, validate_logo, validate_pdf
 from territory.models import Commune, County, RegionalRecord, Voivodeship
 
-from .querysets import MembershipQuerySet, PartnershipQuerySet
-
-
-class DatePrecision(models.TextChoices):
-    """How much of a date a source states: "od 2010 roku" is a year, not 1 January 2010."""
-
-    DAY = "day", _("day")
-    MONTH = "month", _("month")
-    YEAR = "year", _("year")
+from .querysets import CertificateQuerySet, MembershipQuerySet, PartnershipQuerySet
 
 
 class ReferenceTerm(models.Model):
@@ -87,6 +81,16 @@ class Partnership(RegionalRecord, models.Model):
         ACTIVE = "active", pgettext_lazy("partnership status", "active")
         SUSPENDED = "suspended", pgettext_lazy("partnership status", "suspended")
         DISSOLVED = "dissolved", pgettext_lazy("partnership status", "dissolved")
+        # The default: a status is known only when a source or the staff state it, as of a date.
+        UNKNOWN = "unknown", pgettext_lazy("partnership status", "unknown")
+
+    class StatusStatedBy(models.TextChoices):
+        SOURCE = "source", _("a source")
+        STAFF = "staff", _("the staff of the regional centre")
+
+    class FoundingKind(models.TextChoices):
+        FOUNDED = "founded", _("founded (agreement signed or partnership formed)")
+        BUILDING_STARTED = "building_started", _("building of the partnership started")
 
     class Stage(models.TextChoices):
         DIAGNOSIS = "diagnosis", _("diagnosis")
@@ -98,7 +102,19 @@ class Partnership(RegionalRecord, models.Model):
 
     name = models.CharField(_("name"), max_length=300)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UNKNOWN)
+    status_stated_on = models.DateField(
+        _("status stated on"),
+        null=True,
+        blank=True,
+        help_text=_("The date as of which the status was stated: the source's date, or the day staff checked it."),
+    )
+    status_stated_precision = models.CharField(
+        _("precision of the status date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    status_stated_by = models.CharField(
+        _("status stated by"), max_length=10, choices=StatusStatedBy.choices, blank=True
+    )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, blank=True)
     founded_on = models.DateField(
         _("founded on"),
@@ -108,6 +124,13 @@ class Partnership(RegionalRecord, models.Model):
     )
     founded_precision = models.CharField(
         _("precision of the founding date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    founding_kind = models.CharField(
+        _("what the date marks"),
+        max_length=20,
+        choices=FoundingKind.choices,
+        default=FoundingKind.FOUNDED,
+        help_text=_("A source that says building of a partnership “was started” in a year dates no founding."),
     )
     home_voivodeship = models.ForeignKey(
         Voivodeship,
@@ -174,7 +197,11 @@ class Partnership(RegionalRecord, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
-    history = HistoricalRecords(
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "partnership"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "partnership"),
+    )
+    history = RegistryHistoricalRecords(
         excluded_fields=["search_text", "member_search_text", "listed_member_count"],
         m2m_fields=[area_counties, area_communes, target_groups, thematic_areas, principles, events],
     )
@@ -193,6 +220,11 @@ class Partnership(RegionalRecord, models.Model):
         ]
         constraints = [
             models.CheckConstraint(
+                condition=Q(status="unknown") | (Q(status_stated_on__isnull=False) & ~Q(status_stated_by="")),
+                name="partnership_status_stated_with_date",
+                violation_error_message=_("A known status says as of which date and who stated it."),
+            ),
+            models.CheckConstraint(
                 condition=Q(founded_on__isnull=True)
                 | Q(founded_precision=DatePrecision.DAY)
                 | Q(founded_precision=DatePrecision.MONTH, founded_on__day=1)
@@ -208,13 +240,19 @@ class Partnership(RegionalRecord, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.search_text = search_key(self.name, self.goal, self.description)
+        self.set_search_text()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("partnerships:partnership_detail", args=[self.slug])
 
+    def set_search_text(self) -> None:
+        """The folded key the search reads; ``save`` sets it, and so does a bulk creation."""
+        self.search_text = search_key(self.name, self.goal, self.description)
+
     def clean(self) -> None:
+        if self.status != self.Status.UNKNOWN and (not self.status_stated_on or not self.status_stated_by):
+            raise ValidationError(_("A known status says as of which date and who stated it."))
         # A date known to the year or month is stored as its first day: "od 2010 roku" is 2010-01-01
         # with precision "year", and is shown as "2010".
         if self.founded_on and self.founded_precision == DatePrecision.YEAR:
@@ -223,19 +261,21 @@ class Partnership(RegionalRecord, models.Model):
             self.founded_on = self.founded_on.replace(day=1)
 
     @property
+    def status_stated_display(self) -> str:
+        return format_partial_date(self.status_stated_on, self.status_stated_precision)
+
+    @property
+    def status_is_old(self) -> bool:
+        """Whether the status was last stated longer ago than ``STATUS_CURRENT_FOR_DAYS``."""
+        if self.status == self.Status.UNKNOWN or self.status_stated_on is None:
+            return False
+        age = datetime.date.today() - self.status_stated_on
+        return age.days > settings.STATUS_CURRENT_FOR_DAYS
+
+    @property
     def founded_display(self) -> str:
         """The founding date as precisely as it is known: "2010", "październik 2014", "28 października 2014"."""
         return format_partial_date(self.founded_on, self.founded_precision)
-
-
-def format_partial_date(value: datetime.date | None, precision: str) -> str:
-    if value is None:
-        return ""
-    if precision == DatePrecision.YEAR:
-        return str(value.year)
-    if precision == DatePrecision.MONTH:
-        return formats.date_format(value, "YEAR_MONTH_FORMAT")
-    return formats.date_format(value, "DATE_FORMAT")
 
 
 class Membership(RegionalRecord, models.Model):
@@ -265,7 +305,11 @@ class Membership(RegionalRecord, models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "membership"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "membership"),
+    )
+    history = RegistryHistoricalRecords()
     objects = MembershipQuerySet.as_manager()
 
     REGION_PATH = "partnership__home_voivodeship"
@@ -298,6 +342,67 @@ class Membership(RegionalRecord, models.Model):
             raise ValidationError({"left_on": _("The date of leaving cannot be before the date of joining.")})
 
 
+class UnnamedMembers(RegionalRecord, models.Model):
+    """Members a source describes only by their kind: "lokalna komenda Policji", "szkoły".
+
+    They count in the partnership's members by sector like named ones, and are listed apart
+    from them: the registry does not turn "schools" into invented institutions.
+    """
+
+    class Count(models.TextChoices):
+        EXACT = "exact", _("exactly")
+        SEVERAL = "several", _("several")
+        NOT_GIVEN = "not_given", _("number not given")
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="unnamed_members", verbose_name=_("partnership")
+    )
+    kind = models.CharField(
+        _("kind of institution"),
+        max_length=20,
+        choices=Institution.Kind.choices,
+        blank=True,
+        help_text=_("Empty when the source gives only the sector (“organizacje pozarządowe”)."),
+    )
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    description = models.CharField(
+        _("as the source describes them"), max_length=300, help_text=_("e.g. “lokalna komenda Policji”")
+    )
+    count_kind = models.CharField(_("how many"), max_length=10, choices=Count.choices, default=Count.EXACT)
+    count = models.PositiveSmallIntegerField(_("number"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = RegistryHistoricalRecords()
+
+    REGION_PATH = "partnership__home_voivodeship"
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("members known only by kind")
+        verbose_name_plural = _("members known only by kind")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(count_kind="exact", count__gte=1) | (~Q(count_kind="exact") & Q(count__isnull=True)),
+                name="unnamed_members_count_fits",
+                violation_error_message=_("An exact number is at least 1; “several” and “not given” have none."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} – {self.count_display}"
+
+    def clean(self) -> None:
+        # The kind decides the sector, as it does for a named institution.
+        if self.kind:
+            self.sector = SECTOR_OF_KIND[self.kind]
+
+    @property
+    def count_display(self) -> str:
+        if self.count_kind == self.Count.EXACT:
+            return str(self.count)
+        return str(self.get_count_kind_display())
+
+
 class Agreement(RegionalRecord, models.Model):
     """A signed document of a partnership: its founding agreement, an accession, an annex."""
 
@@ -326,7 +431,11 @@ class Agreement(RegionalRecord, models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "agreement"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "agreement"),
+    )
+    history = RegistryHistoricalRecords()
 
     REGION_PATH = "partnership__home_voivodeship"
     # Staff notes: shown in the admin only, never on a public page nor in open data.
@@ -361,7 +470,11 @@ class Signatory(RegionalRecord, models.Model):
     function = models.CharField(_("function"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "signatory"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "signatory"),
+    )
+    history = RegistryHistoricalRecords()
 
     REGION_PATH = "agreement__partnership__home_voivodeship"
 
@@ -410,7 +523,11 @@ class Evaluation(RegionalRecord, models.Model):
         _("document (PDF)"), upload_to=document_upload_to, blank=True, validators=[validate_pdf], max_length=200
     )
 
-    history = HistoricalRecords()
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "evaluation entry"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "evaluation entry"),
+    )
+    history = RegistryHistoricalRecords()
 
     REGION_PATH = "partnership__home_voivodeship"
 
@@ -551,9 +668,17 @@ class Certificate(RegionalRecord, models.Model):
 
     # Public verifications only add to the counter, and the stored PDF is a rendition of what
     # the row says: neither is a change worth a history row.
-    history = HistoricalRecords(excluded_fields=["verification_count", "pdf"])
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "certificate"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "certificate"),
+    )
+    history = RegistryHistoricalRecords(excluded_fields=["verification_count", "pdf"])
+    objects = CertificateQuerySet.as_manager()
 
     REGION_PATH = "partnership__home_voivodeship"
+    # An issued certificate is verified by its code: a merge of two institutions that each hold
+    # a valid one of the same partnership is refused (core.merging) rather than delete one.
+    MERGE_KEEPS_ROWS = True
 
     class Meta:
         ordering = ["-issued_on", "-number"]
@@ -637,3 +762,66 @@ class Certificate(RegionalRecord, models.Model):
     def public_url(self) -> str:
         """The verification address printed in the QR code: absolute, on the public site."""
         return settings.SITE_URL + self.get_absolute_url()
+
+
+class ImportRun(models.Model):
+    """One spreadsheet brought in (or previewed): who, which file, what it did, and its state.
+
+    Its records (``ImportedRecord``) say what was written, so that the whole import can be
+    undone as long as nothing changed them since (``partnerships.imports.undo``). It is a log,
+    not a record a region keeps: ``region`` says whose staff may undo it.
+    """
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", _("previewed, not written")
+        DONE = "done", _("imported")
+        UNDONE = "undone", _("undone")
+
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=200, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_runs", verbose_name=_("user")
+    )
+    # Not "region": the registry's records have a region_id of their own (RegionalRecord); a log
+    # of imports is not one of them.
+    voivodeship = models.ForeignKey(
+        Voivodeship,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="import_runs",
+        verbose_name=_("region"),
+        help_text=_("The voivodeship of the user's centre; empty for a superuser."),
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PREVIEWED)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.file_name}"
+
+
+class ImportedRecord(models.Model):
+    """A record an import wrote: created, or changed (with its values before), and the history
+    row the import left, which must still be its latest for the import to be undone."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="records", verbose_name=_("import"))
+    model = models.CharField(_("model"), max_length=60)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    created = models.BooleanField(_("created"), default=False)
+    history_id = models.PositiveBigIntegerField(_("history row"), null=True, blank=True)
+    before = models.JSONField(_("values before"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("imported record")
+        verbose_name_plural = _("imported records")
+        indexes = [models.Index(fields=["run", "model"], name="imported_record_run_model")]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_id}"

@@ -4,10 +4,16 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from core.listing import FoldedSearchQuerySet
+from core.querysets import VerificationQuerySetMixin
 from territory.querysets import RegionalQuerySet
 
 
-class PartnershipQuerySet(RegionalQuerySet):
+class PartnershipQuerySet(VerificationQuerySetMixin, FoldedSearchQuerySet, RegionalQuerySet):
+    # The members' names and short names are in the members' key (partnerships.signals): one
+    # trigram index each instead of a LIKE over a join of every membership.
+    search_keys = ("search_text", "member_search_text")
+
     def public(self):
         """Partnerships the public pages, exports, map and sitemap show: every recorded one,
         whatever its status (a dissolved partnership is history worth seeing)."""
@@ -43,6 +49,18 @@ class PartnershipQuerySet(RegionalQuerySet):
         pairs = set(through_counties.values_list("partnership_id", "county_id"))
         pairs |= {(p, code[:4]) for p, code in through_communes.values_list("partnership_id", "commune_id")}
         return dict(Counter(county for _, county in pairs))
+
+    def fewer_listed_than_declared(self):
+        """Partnerships whose declared number of members exceeds the members listed by name."""
+        return self.filter(declared_member_count__gt=models.F("listed_member_count"))
+
+    def without_contact(self):
+        """Partnerships with nobody to turn to: no current leader among the members listed and no
+        website. (The registry keeps no contact person of a partnership; the leader institution's
+        public contact data and the partnership's website are what staff and the public use.)"""
+        membership = self.model._meta.get_field("memberships").related_model
+        leaders = membership.objects.current().filter(role=membership.Role.LEADER)
+        return self.filter(website="").exclude(pk__in=leaders.values("partnership_id"))
 
     def certified(self):
         """Partnerships holding a valid partnership certificate."""
@@ -82,3 +100,8 @@ class _JoinedWithSpaces(models.Aggregate):
 class MembershipQuerySet(models.QuerySet):
     def current(self):
         return self.filter(left_on__isnull=True)
+
+
+class CertificateQuerySet(RegionalQuerySet):
+    def issued_in(self, year: int):
+        return self.filter(issued_on__year=year)

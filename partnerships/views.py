@@ -1,7 +1,8 @@
 import re
+from dataclasses import dataclass
 
-from django.db.models import F, Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db.models import Count, F, Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,8 +11,9 @@ from django.views.decorators.http import require_safe
 
 from core.listing import list_parameters, listing_context
 from core.page_cache import cacheable
+from core.provenance import References
 from core.ratelimits import rate_limited
-from events.models import Event, Patron, Speaker
+from events.models import Event, Patron, Project, Speaker
 from members.models import Institution, Person, Sector
 from territory.boundaries import MapShape, viewbox_around
 from territory.models import County, Voivodeship
@@ -20,7 +22,7 @@ from . import exports
 from .certificates import describe, pdf_file
 from .filters import PartnershipFilterSet
 from .forms import CERTIFICATE_NUMBER, CertificateLookupForm
-from .models import Agreement, Certificate, Membership, Partnership, Signatory
+from .models import Agreement, Certificate, Membership, Partnership, Principle, Signatory
 
 EXPORT_FORMATS = ("csv", "json")
 
@@ -69,12 +71,15 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "evaluations__author",
             Prefetch("certificates", queryset=Certificate.objects.order_by("-issued_on", "-number")),
+            "unnamed_members",
         )
     )
     partnership = get_object_or_404(queryset, slug=slug)
     all_memberships = list(partnership.memberships.all())
     current = [m for m in all_memberships if m.left_on is None]
+    unnamed = list(partnership.unnamed_members.all())
     by_sector = {sector: [m for m in current if m.institution.sector == sector] for sector in Sector}
+    unnamed_by_sector = {sector: [u for u in unnamed if u.sector == sector] for sector in Sector}
     counties = {c.code: c for c in partnership.area_counties.all()}
     counties.update({c.county.code: c.county for c in partnership.area_communes.all()})
     # The area among the other powiats of its voivodeship(s), in grey, inside the voivodeship's
@@ -94,7 +99,12 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     context = {
         "partnership": partnership,
-        "members_by_sector": [(Sector(s).label, ms) for s, ms in by_sector.items() if ms],
+        "members_by_sector": [
+            (Sector(s).label, ms, unnamed_by_sector[s]) for s, ms in by_sector.items() if ms or unnamed_by_sector[s]
+        ],
+        "sector_counts": sector_counts(by_sector, unnamed_by_sector),
+        "unnamed_members": unnamed,
+        "refs": References([partnership, *all_memberships, *partnership.agreements.all()]),
         "former_members": [m for m in all_memberships if m.left_on is not None],
         "listed_member_count": len(current),
         "map_shapes": shapes if counties else [],
@@ -103,6 +113,27 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "breadcrumbs": [(_("Partnerships"), reverse("partnerships:partnership_list")), (partnership.name, "")],
     }
     return render(request, "partnerships/partnership_detail.html", context)
+
+
+@dataclass
+class SectorCount:
+    """Members of one sector: named ones, and those known only by kind (an exact number, and
+    whether some are counted only as "several" or "number not given")."""
+
+    label: str
+    named: int
+    unnamed: int
+    uncounted: bool
+
+
+def sector_counts(named: dict, unnamed: dict) -> list[SectorCount]:
+    counts = []
+    for sector in Sector:
+        exact = sum(u.count or 0 for u in unnamed[sector])
+        uncounted = any(u.count_kind != u.Count.EXACT for u in unnamed[sector])
+        if named[sector] or unnamed[sector]:
+            counts.append(SectorCount(Sector(sector).label, len(named[sector]), exact, uncounted))
+    return counts
 
 
 # Certificates: public verification by the code printed under the QR code.
@@ -224,9 +255,13 @@ def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
     first of each and links to the filtered list of all of them (one more row read tells
     whether there are more).
     """
-    institution = get_object_or_404(
-        Institution.objects.public().select_related("commune__county__voivodeship"), slug=slug
-    )
+    institution = Institution.objects.public().select_related("commune__county__voivodeship").filter(slug=slug).first()
+    if institution is None:
+        # The address of an institution merged into another one leads there for good.
+        kept = Institution.objects.public().filter(aliases__slug=slug).only("slug").first()
+        if kept is None:
+            raise Http404
+        return HttpResponsePermanentRedirect(kept.get_absolute_url())
     memberships = list(
         Membership.objects.filter(institution=institution)
         .select_related("partnership")
@@ -256,6 +291,7 @@ def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "more_organised_events": len(organised_events) > DETAIL_LIST_LIMIT,
         "talks": talks,
         "people": people,
+        "refs": References([institution, *people]),
         "breadcrumbs": [(_("Institutions"), reverse("members:institution_list")), (institution.name, "")],
     }
     return render(request, "members/institution_detail.html", context)
@@ -289,7 +325,72 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "speakers": list(event.speakers.all()),
         "materials": list(event.materials.all()),
         "agreements": list(Agreement.objects.filter(signed_at=event).select_related("partnership")),
+        "refs": References(
+            [
+                event,
+                *(s.person for s in event.speakers.all()),
+                *(p.person for p in event.patrons.all() if p.person),
+                *event.materials.all(),
+            ]
+        ),
         "partnerships": list(Partnership.objects.public().filter(events=event).order_by("name")),
         "breadcrumbs": [(_("Events"), reverse("events:event_list")), (event.title, "")],
     }
     return render(request, "events/event_detail.html", context)
+
+
+# Funding projects and the principles of partnership: held by the registry, shown here because
+# their pages list partnerships.
+
+
+@require_safe
+@cacheable()
+def project_list(request: HttpRequest) -> HttpResponse:
+    projects = list(
+        Project.objects.public()
+        .exclude(slug=None)
+        .select_related("operator")
+        .annotate(partnership_count=Count("partnerships", distinct=True))
+        .order_by("name")
+    )
+    context = {"projects": projects, "breadcrumbs": [(_("Projects"), "")]}
+    return render(request, "partnerships/project_list.html", context)
+
+
+@require_safe
+@cacheable()
+def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The project with its funding line, operator, years, events, materials and partnerships."""
+    project = get_object_or_404(Project.objects.public().select_related("operator"), slug=slug)
+    events = list(Event.objects.public().filter(project=project).select_related("commune"))
+    materials = list(project.materials.all())
+    partnerships = list(
+        Partnership.objects.public().filter(project=project).prefetch_related("area_counties").order_by("name")
+    )
+    context = {
+        "project": project,
+        "events": events,
+        "materials": materials,
+        "partnerships": partnerships,
+        "refs": References([project, *events, *materials]),
+        "breadcrumbs": [(_("Projects"), reverse("projects:project_list")), (project.name, "")],
+    }
+    return render(request, "partnerships/project_detail.html", context)
+
+
+@require_safe
+@cacheable()
+def principle_list(request: HttpRequest) -> HttpResponse:
+    """The eight principles, each with the partnerships that adopt it (as their records say)."""
+    principles = list(
+        Principle.objects.prefetch_related(
+            Prefetch("partnerships", queryset=Partnership.objects.public().only("name", "slug").order_by("name"))
+        )
+    )
+    context = {
+        "principles": principles,
+        "refs": References(principles),
+        "stages": Partnership.Stage.choices,
+        "breadcrumbs": [(_("Principles of partnership"), "")],
+    }
+    return render(request, "partnerships/principle_list.html", context)

@@ -5,12 +5,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ModelAdminFilter
+from core.admin import ListSpeedMixin, ModelAdminFilter
+from core.listing import cached_choices
 
 from .models import Commune, County, Voivodeship
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ListSpeedMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -69,7 +70,8 @@ class VoivodeshipFilter(ModelAdminFilter):
 class CountyFilter(ModelAdminFilter):
     """The powiat where a record is located, through the admin's ``county_path``.
 
-    Lists only powiats that have records (one query), narrowed to the chosen voivodeship.
+    Lists only powiats that have records, narrowed to the chosen voivodeship: read once per
+    data generation (finding them reads every record's powiat).
     """
 
     title = _("county")
@@ -77,11 +79,17 @@ class CountyFilter(ModelAdminFilter):
 
     def lookups(self, request, model_admin):
         path = model_admin.county_path
-        counties = County.objects.filter(code__in=model_admin.model._default_manager.values(path))
-        voivodeship = request.GET.get(VoivodeshipFilter.parameter_name)
-        if voivodeship:
-            counties = counties.filter(voivodeship_id=voivodeship)
-        return [(county.code, str(county)) for county in counties]
+        voivodeship = request.GET.get(VoivodeshipFilter.parameter_name, "")
+        # A voivodeship's code or nothing: the choices are cached under it.
+        voivodeship = voivodeship if len(voivodeship) == 2 and voivodeship.isdigit() else ""
+
+        def choices():
+            counties = County.objects.filter(code__in=model_admin.model._default_manager.values(path))
+            if voivodeship:
+                counties = counties.filter(voivodeship_id=voivodeship)
+            return [(county.code, str(county)) for county in counties.defer("outline")]
+
+        return cached_choices(f"admin-counties:{model_admin.model._meta.label_lower}:{voivodeship}", choices)
 
     def queryset(self, request, queryset):
         if self.value():

@@ -9,6 +9,7 @@ at it.
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.lookups import key_along
 
@@ -148,6 +149,25 @@ class Commune(TerritorialUnit):
     def label(self) -> str:
         """Name with kind and county, which tells apart the two Bolesławiec communes."""
         return f"{self.name} ({self.get_kind_display()}, {self.county})"
+
+    # What the admin's pickers join in to label a choice (config.admin_site.PickerView).
+    PICKER_RELATED = ("county__voivodeship",)
+
+    @property
+    def picker_label(self) -> str:
+        """How a picker names it: "Ostrów Mazowiecka (miasto, powiat ostrowski, mazowieckie)"
+        and "Ostrów Mazowiecka (gmina wiejska, powiat ostrowski, mazowieckie)", the town and the
+        rural gmina around it, told apart."""
+        kind = PICKER_KINDS.get(self.kind, self.get_kind_display())
+        return f"{self.name} ({kind}, {self.county}, {self.county.voivodeship.name})"
+
+
+# An urban gmina is the town itself, which is how staff know it.
+PICKER_KINDS = {
+    Commune.Kind.URBAN: pgettext_lazy("commune kind in a picker", "town"),
+    Commune.Kind.RURAL: pgettext_lazy("commune kind in a picker", "rural gmina"),
+    Commune.Kind.URBAN_RURAL: pgettext_lazy("commune kind in a picker", "urban-rural gmina"),
+}
 
 
 class RegionalRecord:

@@ -6,6 +6,17 @@ class TerritorialUnitQuerySet(models.QuerySet):
         """Units present in the latest imported TERYT register."""
         return self.filter(is_active=True)
 
+    # A unit's search: a part of its name (a few thousand short rows, no index needed); what
+    # the admin searches records by their place with (core.admin.FoldedSearchMixin).
+
+    def search_condition(self, text: str) -> models.Q | None:
+        text = text.strip()
+        return models.Q(name__icontains=text) if text else None
+
+    def search(self, text: str):
+        condition = self.search_condition(text)
+        return self if condition is None else self.filter(condition)
+
 
 class VoivodeshipQuerySet(TerritorialUnitQuerySet):
     def with_county_counts(self):

@@ -29,8 +29,8 @@ from django.urls import reverse
 from PIL import Image
 
 from events.models import Event, Material, Patron, Project, Speaker
-from members.models import Institution, Person, StaffProfile
-from partnerships.models import Agreement, Certificate, Evaluation, Membership, Partnership, Signatory
+from members.models import Institution, InstitutionAlias, Person, StaffProfile
+from partnerships.models import Agreement, Certificate, Evaluation, Membership, Partnership, Signatory, UnnamedMembers
 from territory.models import Commune, County, Voivodeship
 
 _numbers = itertools.count(1)
@@ -55,6 +55,10 @@ def person(affiliation: Institution | None = None, **fields) -> Person:
 
 def partnership(name: str = "", region: str = "14", counties=(), communes=(), members=(), **fields) -> Partnership:
     number = next(_numbers)
+    if fields.get("status", Partnership.Status.UNKNOWN) != Partnership.Status.UNKNOWN:
+        # A known status is stated as of a date, by someone: here the staff, today.
+        fields.setdefault("status_stated_on", datetime.date.today())
+        fields.setdefault("status_stated_by", Partnership.StatusStatedBy.STAFF)
     result = Partnership.objects.create(
         name=name or f"Partnerstwo testowe {number}", slug=f"partnerstwo-{number}", home_voivodeship_id=region, **fields
     )
@@ -231,6 +235,8 @@ def build(model, region: str):
         )
     if model is Person:
         return Person.objects.create(first_name="Jan", last_name=f"Testowy {n}", affiliation=build(Institution, region))
+    if model is InstitutionAlias:
+        return InstitutionAlias.objects.create(slug=f"dawny-adres-{n}", institution=build(Institution, region))
     if model is Project:
         return Project.objects.create(name=f"Projekt testowy {n}", operator=build(Institution, region))
     if model is Event:
@@ -257,6 +263,10 @@ def build(model, region: str):
         return Patron.objects.create(event=build(Event, region), institution=build(Institution, region))
     if model is Material:
         return Material.objects.create(event=build(Event, region), kind="report", title=f"Materiał testowy {n}")
+    if model is UnnamedMembers:
+        return UnnamedMembers.objects.create(
+            partnership=build(Partnership, region), kind="police", sector="public", description="komenda", count=1
+        )
     if model is Certificate:
         return Certificate.objects.create(
             partnership=build(Partnership, region),

@@ -212,7 +212,7 @@ class EventDetailTests(TestCase):
         self.assertContains(
             response,
             # Each cell names its column (data-label), read out where the table becomes rows on a phone.
-            f'<tr><th scope="row">dr hab. Jan Testowy</th><td data-label="Rola">Moderator</td>'
+            f'<tr><th scope="row">dr hab. Jan Testowy</th><td data-label="Rola">Moderacja</td>'
             f'<td data-label="Funkcja">prorektor</td><td data-label="Instytucja">'
             f'<a href="{self.university.get_absolute_url()}">Uniwersytet Testowy</a></td>'
             '<td data-label="Temat">—</td></tr>',

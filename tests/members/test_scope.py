@@ -70,10 +70,12 @@ class OtherRegionIsReadOnlyTests(AdminTestCase):
         self.client.force_login(self.staff)
         return data
 
-    def test_the_changelist_shows_other_regions_records(self):
+    def test_the_changelist_shows_other_regions_records_one_click_away(self):
+        # The list opens on the user's own region; "all regions" shows the others too.
         for obj in self.others:
             with self.subTest(obj._meta.model_name):
-                self.assertContains(self.client.get(admin_url(obj, "changelist")), str(obj))
+                self.assertNotContains(self.client.get(admin_url(obj, "changelist")), str(obj))
+                self.assertContains(self.client.get(admin_url(obj, "changelist"), {"zakres": "wszystkie"}), str(obj))
 
     def test_the_change_form_of_another_region_has_no_save_button(self):
         for obj in self.others:

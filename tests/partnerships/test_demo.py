@@ -96,12 +96,29 @@ class LoadDemoTests(TestCase):
         self.assertEqual(person.affiliation.name, "Uniwersytet Łódzki")
         self.assertEqual(person.affiliation.commune_id, "1061011")
 
-    def test_the_four_discussants_are_panellists_and_the_two_officials_guests(self):
+    def test_the_four_discussants_are_panellists_and_the_two_officials_only_present(self):
+        # 000 lists Szmit and Rafalska among those present; it does not say that they spoke.
         speakers = self.event_2007().speakers.select_related("person")
         by_role = {role: {s.person.last_name for s in speakers if s.role == role} for role in Speaker.Role}
         self.assertEqual(by_role[Speaker.Role.PANELLIST], {"Leś", "Schimanek", "Sadowski", "Drozdek"})
-        self.assertEqual(by_role[Speaker.Role.GUEST], {"Szmit", "Rafalska"})
+        self.assertEqual(by_role[Speaker.Role.PRESENT], {"Szmit", "Rafalska"})
         self.assertEqual(len(by_role[Speaker.Role.SPEAKER]), 8)
+
+    def test_a_part_the_sources_do_not_support_is_removed_and_reported(self):
+        # What migration events 0007 leaves of an earlier demo's "guest of honour".
+        stefaniak = Speaker.objects.get(person__last_name="Stefaniak")
+        Speaker.objects.create(event=stefaniak.event, person=stefaniak.person, role=Speaker.Role.PRESENT)
+        out = StringIO()
+        call_command("load_demo", stdout=out)
+        self.assertEqual(
+            list(Speaker.objects.filter(person__last_name="Stefaniak").values_list("role", flat=True)),
+            [Speaker.Role.CERTIFICATES],
+        )
+        self.assertIn("usunięto 1", out.getvalue())
+
+    def test_stefaniak_handed_out_certificates_and_is_not_said_to_have_spoken(self):
+        roles = set(Speaker.objects.filter(person__last_name="Stefaniak").values_list("role", flat=True))
+        self.assertEqual(roles, {Speaker.Role.CERTIFICATES})
 
     def test_siemianowice_pact_is_presented_in_2007_without_an_invented_founding_year(self):
         pact = Partnership.objects.get(slug="siemianowicki-pakt-na-rzecz-zatrudnienia")

@@ -98,7 +98,7 @@ class PartialDateTests(TestCase):
             data={
                 "name": "Od 2010 roku",
                 "slug": "od-2010",
-                "status": "active",
+                "status": "unknown",
                 "home_voivodeship": "14",
                 "founded_on": "2010-06-15",
                 "founded_precision": "year",

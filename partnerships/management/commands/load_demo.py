@@ -18,5 +18,11 @@ class Command(BaseCommand):
                 _("%(model)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
                 % {"model": model._meta.verbose_name_plural, **vars(counts)}
             )
+            if counts.deleted:
+                # Rows the sources no longer support (a part at an event stated wrongly before).
+                self.stdout.write(
+                    _("%(model)s: %(deleted)d deleted.")
+                    % {"model": model._meta.verbose_name_plural, "deleted": counts.deleted}
+                )
         if not report.changed:
             self.stdout.write(self.style.SUCCESS(_("The demo dataset was already loaded; nothing changed.")))

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0009_certificate_pdf'),
+        ('partnerships', '0014_history_names_of_new_models'),
     ]
 
     operations = [

@@ -1,0 +1,76 @@
+"""The changelists of partnerships, agreements and certificates: a fixed number of queries at
+any number of rows; the search and the filters that replaced Django's slow ones."""
+
+from unittest import skipUnless
+
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from core.listing import EstimatedCountPaginator
+from partnerships.models import Agreement, Certificate, Partnership, ThematicArea
+from tests import builders
+from tests.admin_changelists import ChangelistQueriesMixin
+
+
+class PartnershipsChangelistTests(ChangelistQueriesMixin, builders.AdminTestCase):
+    changelists = {Partnership: "testowe", Agreement: "testowe", Certificate: "testowe"}
+
+
+class PartnershipSearchAndFilterTests(builders.AdminTestCase):
+    def rows(self, **params) -> list[str]:
+        self.client.force_login(self.superuser)
+        response = self.client.get("/admin/partnerships/partnership/", params)
+        self.assertEqual(response.status_code, 200)
+        return sorted(str(row) for row in response.context["cl"].result_list)
+
+    def test_search_through_the_folded_keys_the_public_list_uses(self):
+        member = builders.institution(name="Gminny Ośrodek Pomocy Społecznej w Rakowie")
+        builders.partnership(name="Partnerstwo Raków-Reaktywacja")
+        builders.partnership(name="Partnerstwo z członkiem", members=[member])
+        self.assertEqual(self.rows(q="rakow"), ["Partnerstwo Raków-Reaktywacja", "Partnerstwo z członkiem"])
+        self.assertEqual(self.rows(q="reaktywacja"), ["Partnerstwo Raków-Reaktywacja"])
+        self.assertEqual(self.rows(q="nieistniejace"), [])
+
+    def test_a_thematic_area_filter_lists_each_partnership_once_and_only_those_with_it(self):
+        first, second = ThematicArea.objects.all()[:2]
+        both = builders.partnership(name="Oba obszary")
+        both.thematic_areas.add(first, second)
+        builders.partnership(name="Drugi obszar").thematic_areas.add(second)
+        self.assertEqual(self.rows(thematic_areas=str(first.pk)), ["Oba obszary"])
+        self.assertEqual(self.rows(thematic_areas=str(second.pk)), ["Drugi obszar", "Oba obszary"])
+
+    def test_agreements_are_found_by_their_partnerships_name(self):
+        agreement = Agreement.objects.create(partnership=self.own_partnership, title="Umowa")
+        Agreement.objects.create(partnership=self.other_partnership, title="Inna umowa")
+        self.client.force_login(self.superuser)
+        response = self.client.get("/admin/partnerships/agreement/", {"q": "mazowieckie"})
+        self.assertEqual(list(response.context["cl"].result_list), [agreement])
+
+
+class CountTests(TestCase):
+    def test_a_filtered_list_is_counted_exactly(self):
+        builders.load_territory()
+        for _ in range(3):
+            builders.partnership()
+        paginator = EstimatedCountPaginator(Partnership.objects.filter(pk__gt=0), 2, whole_table=False)
+        self.assertEqual(paginator.count, 3)
+        self.assertEqual(paginator.num_pages, 2)
+
+    @skipUnless(connection.vendor == "postgresql", "the planner's estimate is PostgreSQL's")
+    def test_the_whole_big_table_is_counted_by_the_planners_estimate_without_a_scan(self):
+        builders.load_territory()
+        for _ in range(3):
+            builders.partnership()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE partnerships_partnership")
+        EstimatedCountPaginator.EXACT_BELOW, saved = 0, EstimatedCountPaginator.EXACT_BELOW
+        try:
+            paginator = EstimatedCountPaginator(Partnership.objects.all(), 2, whole_table=True)
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(paginator.count, 3)  # ANALYZE of a small table counts it all
+            self.assertEqual(len(queries), 1)
+            self.assertIn("reltuples", queries[0]["sql"])
+            self.assertNotIn("COUNT", queries[0]["sql"].upper())
+        finally:
+            EstimatedCountPaginator.EXACT_BELOW = saved
