@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+
+from core.page_cache import declared_query
 
 
 class HeadMiddleware:
@@ -42,27 +44,25 @@ class HeadMiddleware:
         return response
 
 
-class LanguageCookieMiddleware:
-    """Activate the language the visitor chose with the switch, else Polish.
+class LanguagePathMiddleware:
+    """Activate the language of the address: ``/en/…`` is English, every other address Polish.
 
-    Django's LocaleMiddleware would follow the browser's Accept-Language and show most
-    visitors' browsers English by default; the registry is Polish first, and English is
-    an explicit choice stored in the language cookie by ``set_language``.
+    Django's LocaleMiddleware would fall back on the language cookie and the browser's
+    Accept-Language for an address without a prefix; here an address has one language only,
+    so it can be linked, indexed and cached whole, and the registry stays Polish first.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = chosen_language(request)
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         request.LANGUAGE_CODE = language
         # Scoped to the request, so that a thread serving the next one (or the test that
         # follows) starts from Polish again.
         with translation.override(language):
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        # The same URL answers in two languages: caches must key on the cookie.
-        patch_vary_headers(response, ("Cookie",))
         return response
 
 
@@ -89,7 +89,21 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
-def chosen_language(request: HttpRequest) -> str:
-    """The language the visitor chose with the switch (its cookie), else Polish."""
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+class PublicPageGZipMiddleware(GZipMiddleware):
+    """Compress the public pages, and only them: the views declared ``cacheable``.
+
+    Compression next to a secret lets an attacker who can inject text into the same page
+    guess the secret from the compressed sizes (BREACH). A cacheable page is by definition the
+    same for every visitor and carries nothing secret (no CSRF token, no session data), so it
+    may be compressed; the admin, forms with a CSRF token, and anything for a logged-in user
+    never are. Static files are compressed ahead of time by WhiteNoise. Sits above the page
+    cache, so cached pages are compressed on their way out as well (docs/security.md).
+    """
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        request.is_public_page = declared_query(view_func) is not None
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if not getattr(request, "is_public_page", False) or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return response
+        return super().process_response(request, response)

@@ -105,9 +105,11 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages only (BREACH): above the page cache, so that its hits are compressed too.
+    "config.middleware.PublicPageGZipMiddleware",
     "core.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "config.middleware.LanguageCookieMiddleware",
+    "config.middleware.LanguagePathMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -130,6 +132,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "core.context_processors.language_links",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -350,7 +353,7 @@ CONTACT_EMAIL = env_str("CONTACT_EMAIL", "")
 CONTACT_PHONE = env_str("CONTACT_PHONE", "")
 # Dates of the accessibility statement, ISO format; the statement says when it was checked.
 ACCESSIBILITY_PUBLISHED_ON = env_str("ACCESSIBILITY_PUBLISHED_ON", "2026-11-23")
-ACCESSIBILITY_UPDATED_ON = env_str("ACCESSIBILITY_UPDATED_ON", "2026-11-23")
+ACCESSIBILITY_UPDATED_ON = env_str("ACCESSIBILITY_UPDATED_ON", "2026-12-06")
 
 # Mail to the senders of corrections: printed to the console unless a backend is configured.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,5 +1,6 @@
 """sitemap.xml: every public page, each kind starting from its one definition of "public".
 
+Every page is listed at its Polish address with its English one as an hreflang alternate.
 Every address starts with ``SITE_URL``, never with the request's Host and scheme as Django's
 sitemaps do by default: the sitemap is cached and served to everyone (core.page_cache), so a
 request for another host or port must not choose its addresses.
@@ -16,6 +17,11 @@ from events.models import Event, Project
 from members.models import Institution
 from partnerships.models import Partnership
 from territory.models import Commune, County
+
+
+def address_in(language: str, path: str) -> str:
+    """The path of the page at ``path`` (a Polish address) in ``language``."""
+    return path if language == settings.LANGUAGE_CODE else f"/{language}{path}"
 
 
 class RegistrySitemap(Sitemap):
@@ -41,6 +47,20 @@ class RegistrySitemap(Sitemap):
         return cached(
             f"sitemap-lastmod:{type(self).__name__}", lambda: items.aggregate(latest=Max("updated_at"))["latest"]
         )
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        """Django's entries, each with its page's address in every language (hreflang
+        alternates): the Polish address, and the same path under ``/en/`` (config.urls puts
+        every public page in ``i18n_patterns`` without a prefix for Polish). Built from the
+        path, no lookup per entry."""
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        for url in urls:
+            path = url["location"].removeprefix(settings.SITE_URL)
+            url["alternates"] = [
+                {"lang_code": code, "location": settings.SITE_URL + address_in(code, path)}
+                for code, _name in settings.LANGUAGES
+            ]
+        return urls
 
     @property
     def paginator(self):

@@ -1,6 +1,9 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from events import urls as events_urls
@@ -25,10 +28,10 @@ project_urls = [
     path("<slug:slug>/", partnership_views.project_detail, name="project_detail"),
 ]
 
-urlpatterns = [
+# The public pages in two languages: Polish at the addresses people have bookmarked, English
+# under /en/ (LanguagePathMiddleware activates the language of the address).
+public_patterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("readyz", views.readyz, name="readyz"),
     path("partnerstwa/", include("partnerships.urls")),
     path("certyfikaty/", include("partnerships.certificate_urls")),
     path("instytucje/", include((institution_urls, members_urls.app_name))),
@@ -45,12 +48,20 @@ urlpatterns = [
     path("dane/", views.open_data, name="open_data"),
     re_path(r"^dane/(?P<name>[a-z]+)\.schema\.json$", views.open_data_schema, name="open_data_schema"),
     path("deklaracja-dostepnosci/", views.accessibility_statement, name="accessibility_statement"),
+]
+
+urlpatterns = [
+    *i18n_patterns(*public_patterns, prefix_default_language=False),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    # Pages link their icon (base.html); what asks /favicon.ico regardless finds it too.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     # An index of sections, each in pages of at most Sitemap.limit addresses: at national scale
     # one file of every address would be megabytes built on every request.
     path("sitemap.xml", views.sitemap_index, name="sitemap"),
     path("sitemap-<section>.xml", views.sitemap_section, name="sitemap_section"),
-    # The language choice is a display preference, not a change worth forging; without a CSRF
-    # token the public pages carry no per-visitor data and can be cached whole.
+    # The old language switch's address: it still answers, with the page's address in the
+    # chosen language (Django's set_language translates ``next``); the switch now links there.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     # Uploaded files, served with headers that keep a hostile upload inert (config.views.media).
     re_path(r"^media/(?P<path>(?:logos|documents)/[A-Za-z0-9/_-]+\.[a-z]{3,4})$", views.media, name="media"),

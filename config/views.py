@@ -32,8 +32,17 @@ from territory.models import Commune, County, Voivodeship
 
 from .sitemaps import SITEMAPS
 
-# Upper bounds of the map's colour classes; the last class is "more".
-MAP_CLASSES = (0, 1, 3, 9)
+# Upper bounds of the map's colour classes; the last class is "more": none, one, two or more.
+# Three classes because no more can be told apart by lightness alone: WCAG 1.4.11 asks 3:1
+# between a class and the next and against the background, and three steps of 3:1 would
+# need 27:1, more than the 21:1 between white and black.
+MAP_CLASSES = (0, 1)
+# The fill of each class, written into the SVG (the one definition; tests compute the ratios
+# from it). Class 0, no partnership, is the background itself: its counties are told apart by
+# their outline (MAP_OUTLINE, 5.3:1 against it), as 1.4.11 allows.
+MAP_BACKGROUND = "#ffffff"
+MAP_PALETTE = ("#ffffff", "#d9657d", "#4a0a1c")
+MAP_OUTLINE = "#6b6b6b"
 COUNTY_PAGE_LIMIT = 50
 
 
@@ -126,19 +135,25 @@ def _country_map(by_county: dict[str, int]) -> str:
         }
         url = reverse("county_detail", args=[county.code]) if count else ""
         shape = MapShape(county.code, label, county.outline, url=url, highlighted=bool(count))
-        shapes.append((shape, _map_class(count)))
+        shapes.append((shape, _map_class(count), MAP_PALETTE[_map_class(count)]))
     legend = []
     lower = 0
     for index, bound in enumerate(MAP_CLASSES):
-        legend.append((index, f"{lower}" if lower == bound else f"{lower}–{bound}"))
+        legend.append((index, f"{lower}" if lower == bound else f"{lower}–{bound}", MAP_PALETTE[index]))
         lower = bound + 1
-    legend.append((len(MAP_CLASSES), f"{lower}+"))
+    legend.append((len(MAP_CLASSES), f"{lower}+", MAP_PALETTE[len(MAP_CLASSES)]))
+    voivodeships = list(Voivodeship.objects.active())
     context = {
         "map_shapes": shapes,
         "map_viewbox": MAP_VIEWBOX,
         "map_legend": legend,
         "county_rows": [(c, by_county[c.code]) for c in counties if by_county.get(c.code)],
-        "voivodeships": list(Voivodeship.objects.active()),
+        "voivodeships": voivodeships,
+        # The voivodeships' borders, drawn over the powiats as one path.
+        "map_borders": " ".join(v.outline for v in voivodeships if v.outline),
+        "map_outline": MAP_OUTLINE,
+        # The fill of class 0, which the counties without a link inherit.
+        "map_background": MAP_PALETTE[0],
     }
     return render_to_string("pages/home_country_map.html", context)
 
@@ -290,7 +305,10 @@ def county_detail(request: HttpRequest, code: str) -> HttpResponse:
         "event_count": cached_count(events),
         "limit": COUNTY_PAGE_LIMIT,
         "map_shapes": shapes,
-        "map_viewbox": viewbox_around(s.outline for s in shapes),
+        "map_border": county.voivodeship.outline,
+        "map_viewbox": viewbox_around(
+            [county.voivodeship.outline] if county.voivodeship.outline else [s.outline for s in shapes]
+        ),
         "communes": commune_rows(county),
         "breadcrumbs": territorial_breadcrumbs(county),
     }

@@ -582,6 +582,7 @@ VERIFICATION_PERIOD = datetime.timedelta(days=365)
 
 
 
+
 class ScopedAdminMixin:
     """The scope rule applied to a ModelAdmin; put it before ``SimpleHistoryAdmin``/``ModelAdmin``.
 

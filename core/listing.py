@@ -11,12 +11,13 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.forms.utils import flatatt
+from django.forms.utils import flatatt, pretty_name
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -269,6 +270,17 @@ class ListFilterSet(django_filters.FilterSet):
 class StableOrderingFilter(django_filters.OrderingFilter):
     """The list's ``sortuj``, with ties broken by name and id: rows that sort alike (the same
     number of members, the same year) keep one order, so paging never repeats or skips one."""
+
+    def build_choices(self, fields, labels):
+        """django-filter's choices, with the descending labels left lazy: its own are formatted
+        when the FilterSet class is defined, in whatever language was active then, so that
+        an English page showed "nazwa (malejąco)"."""
+        ascending = [(param, labels.get(field, pretty_name(param))) for field, param in fields.items()]
+        descending = [
+            (f"-{param}", labels.get(f"-{param}", format_lazy("{} ({})", label, gettext_lazy("descending"))))
+            for param, label in ascending
+        ]
+        return [choice for pair in zip(ascending, descending, strict=True) for choice in pair]
 
     def filter(self, qs, value):
         qs = super().filter(qs, value)

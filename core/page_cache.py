@@ -65,7 +65,7 @@ class PageCacheMiddleware:
 
     Only views declared ``cacheable`` are kept; any other view, a 404 that
     resolved to none, the admin and media are never cached. A page depends on its path, the
-    query parameters its view declared (the view sees no others), the visitor's language and
+    query parameters its view declared (the view sees no others), the language of its address and
     the records; every change to a record starts a new generation (core.cache), so a
     cached page is never older than the last change. Nothing in a page comes from the Host
     header or the scheme (absolute addresses are built from ``SITE_URL``), and the host is
@@ -127,10 +127,12 @@ class PageCacheMiddleware:
 
 
 def page_key(request: HttpRequest, query: tuple[str, ...]) -> str:
-    """The cache key of a page: the data generation, the visitor's language, and the path with
+    """The cache key of a page: the data generation, the page's language, and the path with
     the view's declared parameters only, sorted. Neither the method (HEAD is
     GET without the body) nor the host (no page shows it) is part of it."""
     address = f"{request.path}?{normalised_query(request, query)}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    # The language the view renders in, which the language middleware has activated by now.
+    # The language the view renders in, which the language middleware has activated from the
+    # address by now (/en/… is English). The path tells the languages apart already; the
+    # language stays in the key so that no change of how it is chosen can mix them up.
     return f"page:{generation()}:{translation.get_language()}:{digest}"

@@ -53,6 +53,7 @@ from .certificates import (
     reissue,
     render_batch_pdf,
     revoke,
+    set_verification_published,
 )
 from .history import RestoreError, deleted_partnerships, restore_partnership
 from .import_template import template_workbook
@@ -511,7 +512,13 @@ class CertificateAdmin(ScopedAdminMixin, FoldedSearchMixin, ListSpeedMixin, Simp
     search_fields = ["number", "signatory_name"]
     search_related = ("partnership", "institution")
     ordering = ["-issued_on", "-number"]
-    actions = ["download_pdf", "revoke_certificates", "reissue_certificates"]
+    actions = [
+        "download_pdf",
+        "revoke_certificates",
+        "reissue_certificates",
+        "publish_verifications",
+        "unpublish_verifications",
+    ]
     readonly_fields = [
         "number",
         "kind",
@@ -526,6 +533,7 @@ class CertificateAdmin(ScopedAdminMixin, FoldedSearchMixin, ListSpeedMixin, Simp
         "revocation_reason",
         "superseded_by",
         "verification_link",
+        "verification_published",
         "verification_count",
         "created_at",
     ]
@@ -587,6 +595,26 @@ class CertificateAdmin(ScopedAdminMixin, FoldedSearchMixin, ListSpeedMixin, Simp
             done = [_("Revoked: %(numbers)s.") % {"numbers": ", ".join(done)}]
         _report(request, done, refused)
         return None
+
+    @admin.action(description=_("The holder published the verification address: link it from the public page"))
+    def publish_verifications(self, request: HttpRequest, queryset: QuerySet):
+        self._set_verification_published(request, queryset, True)
+
+    @admin.action(description=_("Stop linking the verification from the public page"))
+    def unpublish_verifications(self, request: HttpRequest, queryset: QuerySet):
+        self._set_verification_published(request, queryset, False)
+
+    def _set_verification_published(self, request: HttpRequest, queryset: QuerySet, published: bool) -> None:
+        done, refused = [], []
+        for certificate in queryset.select_related("partnership"):
+            try:
+                set_verification_published(certificate, request.user, published)
+                done.append(certificate.number)
+            except PermissionDenied as error:
+                refused.append(f"{certificate.number}: {error}")
+        if done:
+            done = [_("Changed: %(numbers)s.") % {"numbers": ", ".join(done)}]
+        _report(request, done, refused)
 
     @admin.action(description=_("Reissue the selected certificates (the old ones become superseded)"))
     def reissue_certificates(self, request: HttpRequest, queryset: QuerySet):

@@ -62,6 +62,9 @@ TEMPLATE = "partnerships/certificate.html"
 # The kinds of logo an upload can be (members.uploads): printed from the storage, nothing else.
 LOGO_TYPES = frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"})
 STYLESHEET = "css/certificate.css"
+# Tagged PDF for screen readers (PDF/UA-1): structure tags in reading order, the document's
+# language (the template's <html lang>) and title (its <title>) in the metadata.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 ROLE_ORDER = {Membership.Role.LEADER: 0, Membership.Role.PARTNER: 1, Membership.Role.OBSERVER: 2}
 # How tightly the member list is set: one column of large type for a few members, up to five
 # columns of small type. Level 5 names the first 60 members and says how many more there are;
@@ -444,6 +447,20 @@ def revoke(certificate: Certificate, user, reason: str) -> Certificate:
     return locked
 
 
+def set_verification_published(certificate: Certificate, user, published: bool) -> Certificate:
+    """Record whether the holder published the certificate's verification address; the
+    partnership's public page then links the number to it (or stops doing so). Staff of the
+    partnership's region only."""
+    _allowed_partnership(user, certificate.partnership_id, "change_certificate")
+    with transaction.atomic():
+        locked = _locked(certificate)
+        locked.verification_published = published
+        locked._history_user = user
+        locked.save(update_fields=["verification_published"])
+    certificate.verification_published = published
+    return locked
+
+
 def reissue(
     certificate: Certificate,
     user,
@@ -678,7 +695,7 @@ def render_html_documents(
 def render_html_pdf(html: str) -> bytes:
     """One HTML string to PDF bytes through the certificates' rendering path."""
     [document] = render_html_documents([html])
-    return document.write_pdf()
+    return document.write_pdf(**PDF_OPTIONS)
 
 
 def _initial_density(member_count: int) -> int:
@@ -714,7 +731,7 @@ def render_batch_pdf(certificates: Iterable[Certificate]) -> bytes:
         stylesheet = _stylesheet(font_config)
         documents = [_document(certificate, font_config, stylesheet) for certificate in certificates]
     pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    return documents[0].copy(pages).write_pdf(**PDF_OPTIONS)
 
 
 def render_pdf(certificate: Certificate) -> bytes:
@@ -766,7 +783,7 @@ def store_pdfs(certificates: Iterable[Certificate]) -> None:
         font_config = FontConfiguration()
         stylesheet = _stylesheet(font_config)
         for certificate in certificates:
-            _store(certificate, _document(certificate, font_config, stylesheet).write_pdf())
+            _store(certificate, _document(certificate, font_config, stylesheet).write_pdf(**PDF_OPTIONS))
 
 
 def _store(certificate: Certificate, pdf: bytes) -> bool:

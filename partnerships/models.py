@@ -650,6 +650,16 @@ class Certificate(RegionalRecord, models.Model):
         _("verification code"), max_length=64, default=new_verification_code, editable=False
     )
     verification_count = models.PositiveIntegerField(_("number of verifications"), default=0, editable=False)
+    # The code proves that whoever verifies holds the paper, so the public pages never show it,
+    # unless the holder published the verification address itself (on its website, say).
+    verification_published = models.BooleanField(
+        _("verification address published by the holder"),
+        default=False,
+        help_text=_(
+            "Tick only when the holder has published the verification address itself: the "
+            "partnership's page then links the certificate's number to its verification."
+        ),
+    )
     snapshot = models.JSONField(_("what was certified"), default=dict, editable=False)
     # Rendered from the snapshot when the certificate is issued and again when its status
     # changes (the stamp), then served as it is: partnerships.certificates.pdf_file.

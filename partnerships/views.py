@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,11 +17,12 @@ from core.ratelimits import rate_limited
 from events.models import Event, Patron, Project, Speaker
 from members.models import Institution, Person, Sector
 from territory.boundaries import MapShape, viewbox_around
-from territory.models import County
+from territory.models import County, Voivodeship
 
 from . import exports
 from .certificates import describe, pdf_file
 from .filters import PartnershipFilterSet
+from .forms import CERTIFICATE_NUMBER, CertificateLookupForm
 from .models import Agreement, Certificate, Membership, Partnership, Principle, Signatory
 
 
@@ -80,8 +81,21 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     unnamed_by_sector = {sector: [u for u in unnamed if u.sector == sector] for sector in Sector}
     counties = {c.code: c for c in partnership.area_counties.all()}
     counties.update({c.county.code: c.county for c in partnership.area_communes.all()})
-    outlines = County.objects.filter(code__in=counties).exclude(outline="").values_list("code", "outline")
-    shapes = [MapShape(code, str(counties[code]), outline, highlighted=True) for code, outline in outlines]
+    # The area among the other powiats of its voivodeship(s), in grey, inside the voivodeship's
+    # border: where it is, not a shape floating on its own. One query for the powiats; the
+    # border of the home voivodeship comes with the partnership, another one's costs a query.
+    regions = {code[:2] for code in counties}
+    neighbours = (
+        County.objects.filter(voivodeship__in=regions).exclude(outline="").only("code", "name", "kind", "outline")
+    )
+    shapes = [MapShape(c.code, str(c), c.outline, highlighted=c.code in counties) for c in neighbours]
+    home = partnership.home_voivodeship
+    if regions == {home.code}:
+        borders = [home.outline] if home.outline else []
+    else:
+        borders = list(
+            Voivodeship.objects.filter(code__in=regions).exclude(outline="").values_list("outline", flat=True)
+        )
     leaders = [m for m in current if m.role == Membership.Role.LEADER]
     context = {
         "partnership": partnership,
@@ -98,8 +112,9 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "refs": References([partnership, *all_memberships, *partnership.agreements.all()]),
         "former_members": [m for m in all_memberships if m.left_on is not None],
         "listed_member_count": len(current),
-        "map_shapes": shapes,
-        "map_viewbox": viewbox_around(s.outline for s in shapes),
+        "map_shapes": shapes if counties else [],
+        "map_border": " ".join(borders),
+        "map_viewbox": viewbox_around(borders or [s.outline for s in shapes]),
         "breadcrumbs": [(_("Partnerships"), reverse("partnerships:partnership_list")), (partnership.name, "")],
     }
     return render(request, "partnerships/partnership_detail.html", context)
@@ -151,6 +166,37 @@ def _certificate_not_found(request: HttpRequest) -> HttpResponse:
     response = render(request, "partnerships/certificate_not_found.html", status=404)
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@require_safe
+@never_cache
+# The same budget as the verification page it leads to: a lookup is a verification attempt.
+@rate_limited("certificate-verification", "CERTIFICATE_VERIFICATIONS_PER_MINUTE")
+def certificate_lookup(request: HttpRequest) -> HttpResponse:
+    """``/certyfikaty/``: type the code printed on the paper (or the certificate's number) and
+    go to its verification page. A number is public (partnership pages show it), so it leads
+    to the verification page only where the holder published it; otherwise the page says
+    which certificate it is and its status, and asks for the code. At most one query."""
+    form = CertificateLookupForm(request.GET or None)
+    context = {"form": form, "breadcrumbs": [(_("Certificate verification"), "")]}
+    if not form.is_valid():
+        return render(request, "partnerships/certificate_lookup.html", context)
+    typed = form.cleaned_data["kod"]
+    if CERTIFICATE_NUMBER.fullmatch(typed):
+        certificate = Certificate.objects.select_related("partnership").filter(number=typed).first()
+        if certificate is not None and certificate.verification_published:
+            return redirect(certificate)
+        context["by_number"] = certificate
+    else:
+        certificate = _certificate_by_code(typed, Certificate.objects.only("verification_code"))
+        if certificate is not None:
+            return redirect(certificate)
+    if certificate is None:
+        form.add_error("kod", _("No certificate in the registry has this code or number. Check it against the paper."))
+        response = render(request, "partnerships/certificate_lookup.html", context, status=404)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+    return render(request, "partnerships/certificate_lookup.html", context)
 
 
 @require_safe

@@ -67,7 +67,15 @@ class HomePageTests(TestCase):
 
 class DeploySettingsTests(TestCase):
     def run_check(self, **env) -> subprocess.CompletedProcess:
-        ignored = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        ignored = {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "SITE_URL",
+            "CONTACT_EMAIL",
+            "CONTACT_PHONE",
+        }
         environment = {k: v for k, v in os.environ.items() if k not in ignored}
         environment.update(env)
         return subprocess.run(
@@ -79,11 +87,34 @@ class DeploySettingsTests(TestCase):
             check=False,
         )
 
+    PRODUCTION = {
+        "DEBUG": "0",
+        "SECRET_KEY": "x7#" * 20 + "a-long-random-production-key",
+        "ALLOWED_HOSTS": "rejestr.example.org",
+        "SITE_URL": "https://rejestr.example.org",
+        "CONTACT_EMAIL": "dostepnosc@example.org",
+    }
+
     def test_production_settings_pass_the_deploy_check(self):
-        result = self.run_check(
-            DEBUG="0", SECRET_KEY="x7#" * 20 + "a-long-random-production-key", ALLOWED_HOSTS="rejestr.example.org"
-        )
+        result = self.run_check(**self.PRODUCTION)
         self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_deploy_check_warns_when_certificates_would_point_at_the_default_address(self):
+        for site_url in (None, "http://127.0.0.1:8000", "http://localhost", "http://rejestr.example.org"):
+            with self.subTest(site_url=site_url):
+                env = {k: v for k, v in self.PRODUCTION.items() if k != "SITE_URL"}
+                if site_url:
+                    env["SITE_URL"] = site_url
+                result = self.run_check(**env)
+                self.assertNotEqual(result.returncode, 0)
+                self.assertRegex(result.stderr, "core.W00[23]")
+
+    def test_deploy_check_requires_a_contact_for_the_accessibility_statement(self):
+        env = {k: v for k, v in self.PRODUCTION.items() if k != "CONTACT_EMAIL"}
+        result = self.run_check(**env)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("core.W004", result.stderr)
+        self.assertEqual(self.run_check(**env, CONTACT_PHONE="+48 22 000 00 00").returncode, 0)
 
     def test_deploy_check_fails_without_a_real_secret_key(self):
         result = self.run_check(DEBUG="0", ALLOWED_HOSTS="rejestr.example.org")

@@ -15,11 +15,12 @@ def test_home_page_is_polish_and_accessible(page, transactional_db):
 
 def test_language_switch_shows_english_and_back(page, transactional_db):
     page.goto("/")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
+    assert page.url.endswith("/en/")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text() == "Local Partnerships Registry"
     assert_accessible(page)
-    page.get_by_role("button", name="Polski").click()
+    page.get_by_role("link", name="Polski").click()
     assert page.locator("html").get_attribute("lang") == "pl"
 
 

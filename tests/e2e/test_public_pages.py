@@ -96,6 +96,7 @@ def test_event_detail_is_accessible(page, registry):
 
 def test_pages_work_in_english(page, registry):
     page.goto("/partnerstwa/")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
+    assert page.url.endswith("/en/partnerstwa/")
     assert page.get_by_role("heading", level=1).inner_text() == "Local partnerships"
     assert_accessible(page)

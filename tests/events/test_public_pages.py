@@ -105,8 +105,7 @@ class EventListTests(TestCase):
                     self.assertNotContains(response, value)
 
     def test_an_event_without_a_date_says_so_in_english(self):
-        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        response = self.client.get("/wydarzenia/?rodzaj=meeting")
+        response = self.client.get("/en/wydarzenia/?rodzaj=meeting")
         self.assertContains(response, "1 event")
         self.assertContains(response, "date not known · Meeting")
 
@@ -212,8 +211,11 @@ class EventDetailTests(TestCase):
         self.assertEqual([s.person.last_name for s in response.context["speakers"]], ["Testowy", "Prywatna"])
         self.assertContains(
             response,
-            f'<tr><th scope="row">dr hab. Jan Testowy</th><td>Moderacja</td><td>prorektor</td>'
-            f'<td><a href="{self.university.get_absolute_url()}">Uniwersytet Testowy</a></td><td>—</td></tr>',
+            # Each cell names its column (data-label), read out where the table becomes rows on a phone.
+            f'<tr><th scope="row">dr hab. Jan Testowy</th><td data-label="Rola">Moderacja</td>'
+            f'<td data-label="Funkcja">prorektor</td><td data-label="Instytucja">'
+            f'<a href="{self.university.get_absolute_url()}">Uniwersytet Testowy</a></td>'
+            '<td data-label="Temat">—</td></tr>',
             html=True,
         )
         self.assertContains(response, "Wnioski")
@@ -247,8 +249,7 @@ class EventDetailTests(TestCase):
         self.assertEqual(structure_problems(self.client.get(self.url).content.decode()), [])
 
     def test_an_event_without_a_date_says_so_in_english(self):
-        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        response = self.client.get(builders.event("Spotkanie bez daty").get_absolute_url())
+        response = self.client.get("/en" + builders.event("Spotkanie bez daty").get_absolute_url())
         self.assertContains(response, "<dd>date not known</dd>", html=True)
         self.assertContains(response, "<dt>Kind</dt>", html=True)
 

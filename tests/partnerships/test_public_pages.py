@@ -350,7 +350,7 @@ class CountyAndHomePageTests(TestCase):
         self.assertContains(response, 'class="country-map"')
         self.assertContains(response, 'aria-label="Wrocław: 1 partnerstwo"')
         self.assertContains(response, '<path d="M1 1 2 1 2 2Z" class="map-class-0" aria-hidden="true"/>', count=1)
-        self.assertContains(response, '<td class="num">1</td>', count=2)
+        self.assertContains(response, '<td class="num" data-label="Partnerstwa">1</td>', count=2)
 
     def test_sitemap_lists_partnerships_and_counties(self):
         index = self.client.get("/sitemap.xml")
