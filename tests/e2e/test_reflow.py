@@ -72,7 +72,9 @@ def every_kind(transactional_db):
         "/nie-ma-takiej-strony/",
     ]
     # The pages other parts of the registry add, where this version has them.
-    for optional in ("/dane/", "/gminy/1465011/", "/projekty/", "/zasady/", "/statystyki/"):
+    optional_paths = ["/dane/", "/gminy/1465011/", "/projekty/", "/zasady/", "/statystyki/"]
+    optional_paths += [f"/poprawki/partnerstwo/{partnership.pk}/", "/poprawki/dziekujemy/"]
+    for optional in optional_paths:
         try:
             resolve(optional)
         except Resolver404:
