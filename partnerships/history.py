@@ -153,7 +153,10 @@ def _restore_many_to_many(partnership: Partnership, record) -> None:
     )
     if before is None:
         return
-    for m2m in before._history_m2m_fields:
+    for m2m in Partnership._meta.get_fields():
+        # The relations history keeps (m2m_fields) are those its rows have a manager for.
+        if not m2m.many_to_many or m2m.auto_created or not hasattr(before, m2m.name):
+            continue
         target = m2m.m2m_reverse_field_name()
         ids = list(getattr(before, m2m.name).values_list(f"{target}_id", flat=True))
         existing = list(m2m.related_model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
