@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .spreadsheet import Echo, SafeWriter, neutralised
 
@@ -95,6 +95,17 @@ def xlsx_file(title: str, columns: Iterable[str], rows: Iterable[dict]):
     return file
 
 
+def _in_polish(rows: Callable[[], Iterable[dict]]) -> Callable[[], Iterator[dict]]:
+    """The rows read in Polish: names beside codes are the registry's Polish ones, whatever the
+    page's language (the rows are read while the response streams, after the view returned)."""
+
+    def polish_rows() -> Iterator[dict]:
+        with translation.override("pl"):
+            yield from rows()
+
+    return polish_rows
+
+
 def download(
     export_format: str,
     name: str,
@@ -108,6 +119,7 @@ def download(
     its flat form for CSV and XLSX (a list of members as their names, where JSON keeps objects)."""
     stamp = timezone.localdate().isoformat()
     filename = f"{name}-{stamp}.{export_format}"
+    rows = _in_polish(rows)
     flat_rows = (lambda: map(csv_row, rows())) if csv_row else rows
     header = list(columns)
     if export_format == "xlsx":

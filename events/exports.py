@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core import opendata
@@ -107,11 +106,7 @@ def _rows(queryset) -> Iterator[dict]:
             }
 
 
-def _rows_in_polish(queryset) -> Iterator[dict]:
-    with translation.override("pl"):
-        yield from _rows(queryset)
-
 
 def stream(queryset, export_format: str):
     """A download of the events in ``queryset`` (already filtered)."""
-    return opendata.download(export_format, "wydarzenia", "events", COLUMNS, lambda: _rows_in_polish(queryset))
+    return opendata.download(export_format, "wydarzenia", "events", COLUMNS, lambda: _rows(queryset))

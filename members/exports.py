@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -100,12 +99,7 @@ def _rows(queryset) -> Iterator[dict]:
         }
 
 
-def _rows_in_polish(queryset) -> Iterator[dict]:
-    # Names beside codes are the registry's Polish ones, whatever the page's language.
-    with translation.override("pl"):
-        yield from _rows(queryset)
-
 
 def stream(queryset, export_format: str):
     """A download of the institutions in ``queryset`` (already filtered)."""
-    return opendata.download(export_format, "instytucje", "institutions", COLUMNS, lambda: _rows_in_polish(queryset))
+    return opendata.download(export_format, "instytucje", "institutions", COLUMNS, lambda: _rows(queryset))
