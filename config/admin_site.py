@@ -89,6 +89,7 @@ def worklist(user, region: str | None) -> list[WorkItem]:
     # Imported here: the admin modules register their models on this site when imported, so
     # this module cannot import them while the site itself is being built.
     from core.admin import VERIFICATION_PERIOD, MyRegionFilter, VerificationFilter
+    from core.models import Correction
     from members.models import Institution
     from partnerships.admin import ContactFilter, MembersListedFilter
     from partnerships.models import Certificate, Partnership
@@ -101,9 +102,10 @@ def worklist(user, region: str | None) -> list[WorkItem]:
     def within(queryset):
         return queryset.in_region(region) if region else queryset
 
-    def link(model, **params) -> str:
+    def link(model, region_filter: bool = True, **params) -> str:
         opts = model._meta
-        return reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist") + "?" + urlencode({**params, **scoped})
+        params = {**params, **scoped} if region_filter else params
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist") + "?" + urlencode(params)
 
     overdue = {VerificationFilter.parameter_name: VerificationFilter.OVERDUE}
     items = []
@@ -140,6 +142,16 @@ def worklist(user, region: str | None) -> list[WorkItem]:
                 _("Certificates issued in %(year)d") % {"year": year},
                 within(Certificate.objects.issued_in(year)).count(),
                 link(Certificate, rok=str(year)),
+            )
+        )
+    if user.has_perm("core.view_correction"):
+        # The queue is scoped by itself (CorrectionAdmin): it has no "my region" filter to set.
+        corrections = Correction.objects.pending()
+        items.append(
+            WorkItem(
+                _("Corrections waiting for review"),
+                (corrections.in_region(region) if region else corrections).count(),
+                link(Correction, region_filter=False, state__exact=Correction.State.PENDING),
             )
         )
     return items

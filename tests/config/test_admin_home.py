@@ -7,6 +7,7 @@ import re
 
 from django.utils import timezone
 
+from core.models import Correction
 from members.models import Institution
 from partnerships.models import Certificate, Membership, Partnership
 from tests.builders import DOLNOSLASKIE, MAZOWIECKIE, AdminTestCase, admin_url
@@ -145,6 +146,31 @@ class WorklistTests(AdminTestCase):
         self.unchecked.save()
         after = worklist(self.client.get("/admin/"))["Partnerstwa niezweryfikowane od 12 miesięcy"][0]
         self.assertEqual((before, after), (1, 0))
+
+    def test_corrections_waiting_are_those_of_the_users_region_and_the_link_lists_them(self):
+        from django.contrib.auth.models import Permission
+
+        self.staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="core"))
+        waiting = Correction.objects.create(
+            record=self.own_partnership, region="14", record_label="own", what_is_wrong="Zła nazwa."
+        )
+        Correction.objects.create(
+            record=self.own_partnership,
+            region="14",
+            record_label="own, decided",
+            what_is_wrong="Zła nazwa.",
+            state=Correction.State.REJECTED,
+            decision_reason="Nazwa jest dobra.",
+        )
+        Correction.objects.create(
+            record=self.other_partnership, region="02", record_label="other", what_is_wrong="Zła nazwa."
+        )
+        count, url = worklist(self.client.get("/admin/"))["Poprawki czekające na rozpatrzenie"]
+        self.assertEqual(count, 1)
+        self.assertEqual(list(self.client.get(url).context["cl"].result_list), [waiting])
+
+    def test_staff_without_the_corrections_permission_see_no_corrections_line(self):
+        self.assertNotIn("Poprawki czekające na rozpatrzenie", worklist(self.client.get("/admin/")))
 
     def test_the_home_page_costs_the_same_queries_whatever_the_number_of_records(self):
         baseline = self.queries_of_home()
