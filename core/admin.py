@@ -50,6 +50,7 @@ from simple_history.utils import update_change_reason
 
 from . import corrections
 from .deletion import Consequence, consequences_of_deleting, deletion_reason, record_in_history
+from .grammar import Grammar
 from .listing import EstimatedCountPaginator, FoldedSearchQuerySet, cached_choices
 from .lookups import key_along
 from .models import Citation, Correction, Judgement, Source
@@ -297,6 +298,8 @@ def related_filter(field: str, *, title=None):
 
     RelatedFilter.title = title or field
     return RelatedFilter
+
+
 class PickerLabelMixin:
     """Choices of a relation named as the related model's ``picker_label`` says (a commune with
     its kind, powiat and voivodeship; an institution with its kind and place), in the form as
@@ -578,9 +581,6 @@ class VerificationFilter(admin.SimpleListFilter):
 
 # How long a check of a record holds before it is due again.
 VERIFICATION_PERIOD = datetime.timedelta(days=365)
-
-
-
 
 
 class ScopedAdminMixin:
@@ -963,8 +963,11 @@ class PolishMessagesMixin:
     "Instytucja „…” została dodana." From the model's ``GRAMMAR`` (``core.grammar``); a model
     without it keeps Django's sentences."""
 
-    def grammar(self):
-        return getattr(self.model, "GRAMMAR", None)
+    # For a model that is not ours (users, groups, login attempts): its grammar, given here.
+    model_grammar: Grammar | None = None
+
+    def grammar(self) -> Grammar | None:
+        return self.model_grammar or getattr(self.model, "GRAMMAR", None)
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         grammar = self.grammar()
@@ -1076,7 +1079,7 @@ class RegistryInlineMixin(ScopedInlineMixin, PickerLabelMixin, HttpsUrlMixin):
 
 
 @admin.register(Source)
-class SourceAdmin(HttpsUrlMixin, admin.ModelAdmin):
+class SourceAdmin(PolishMessagesMixin, HttpsUrlMixin, admin.ModelAdmin):
     """Sources are shared by every region: any staff member with the permission may add one."""
 
     list_display = ["__str__", "publisher", "published_on", "key"]
@@ -1121,14 +1124,14 @@ class JudgementInline(RegistryInlineMixin, GenericTabularInline):
 
 
 @admin.register(Citation)
-class CitationAdmin(AttachedScopeMixin, admin.ModelAdmin):
+class CitationAdmin(PolishMessagesMixin, AttachedScopeMixin, admin.ModelAdmin):
     list_display = ["source", "content_type", "object_id", "field"]
     list_filter = ["source", "content_type"]
     list_select_related = ["source", "content_type"]
 
 
 @admin.register(Judgement)
-class JudgementAdmin(AttachedScopeMixin, admin.ModelAdmin):
+class JudgementAdmin(PolishMessagesMixin, AttachedScopeMixin, admin.ModelAdmin):
     list_display = ["statement", "content_type", "object_id", "field", "made_by"]
     list_filter = ["content_type"]
 
@@ -1153,7 +1156,7 @@ class CorrectionDecisionForm(forms.ModelForm):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(PolishMessagesMixin, admin.ModelAdmin):
     """The review queue: staff see the corrections of their own region only, and only they act
     on them; a correction names the sender's e-mail, which is personal data (docs/rodo.md)."""
 

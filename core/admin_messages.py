@@ -24,4 +24,7 @@ DJANGO_ADMIN_SENTENCES = [
     gettext_noop("The {name} “{obj}” was added successfully."),
     gettext_noop("The {name} “{obj}” was changed successfully."),
     gettext_noop("The %(name)s “%(obj)s” was deleted successfully."),
+    # django-axes' names for its log of failed logins, which its Polish catalogue lacks.
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
 ]

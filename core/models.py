@@ -16,6 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .grammar import Grammar
 
 
 class DatePrecision(models.TextChoices):
@@ -67,6 +70,11 @@ class Source(models.Model):
     url = models.URLField(_("address"), blank=True, help_text=_("Only if the document is public at this address."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "source"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "source"),
+    )
+
     class Meta:
         ordering = ["key"]
         verbose_name = _("source")
@@ -111,6 +119,11 @@ class Citation(AttachedToRecord):
     quote = models.TextField(_("quote"), blank=True, help_text=_("The words of the source that support the fact."))
     page = models.CharField(_("page or place in the document"), max_length=60, blank=True)
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "citation"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "citation"),
+    )
+
     class Meta(AttachedToRecord.Meta):
         ordering = ["id"]
         verbose_name = _("citation")
@@ -128,6 +141,11 @@ class Judgement(AttachedToRecord):
     reason = models.TextField(_("reason"))
     made_by = models.CharField(_("made by"), max_length=200, help_text=_("Who made the judgement, e.g. a centre."))
     made_on = models.DateField(_("made on"), null=True, blank=True)
+
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "staff judgement"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "staff judgement"),
+    )
 
     class Meta(AttachedToRecord.Meta):
         ordering = ["id"]
@@ -195,6 +213,11 @@ class Correction(AttachedToRecord):
 
     # The sender's e-mail is personal data: staff see it, nobody else (docs/rodo.md).
     PRIVATE_FIELDS = ("email",)
+
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "correction"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "correction"),
+    )
 
     class Meta(AttachedToRecord.Meta):
         ordering = ["-created_at"]

@@ -2,6 +2,7 @@
 
 from functools import partial
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -20,6 +21,7 @@ from django.urls import path, reverse
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.admin import (
@@ -27,6 +29,7 @@ from core.admin import (
     JudgementInline,
     MyRegionFilter,
     PermissionLabelsMixin,
+    PolishMessagesMixin,
     RegistryAdmin,
     SuperuserOnlyMixin,
     VerificationFilter,
@@ -34,6 +37,7 @@ from core.admin import (
 )
 from core.cache import cached
 from core.forms import CountryChoiceField
+from core.grammar import Grammar
 from core.merging import MergeRefused, plan_merge
 from territory.admin import CommuneColumnsMixin, CountyFilter, VoivodeshipFilter
 from territory.models import Voivodeship
@@ -328,7 +332,7 @@ class PersonAdmin(DuplicatesAdminMixin, RegistryAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+class StaffProfileAdmin(PolishMessagesMixin, SuperuserOnlyMixin, admin.ModelAdmin):
     list_display = ["user", "centre", "region"]
     list_select_related = ["user", "centre__commune__county__voivodeship"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "centre__name"]
@@ -377,7 +381,11 @@ class StaffUserCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(PermissionLabelsMixin, BaseUserAdmin):
+class UserAdmin(PolishMessagesMixin, PermissionLabelsMixin, BaseUserAdmin):
+    model_grammar = Grammar(
+        pgettext_lazy("accusative", "user"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "user"),
+    )
     inlines = [*BaseUserAdmin.inlines, StaffProfileInline]
     add_form = StaffUserCreationForm
     add_fieldsets = (
@@ -405,5 +413,33 @@ if admin.site.is_registered(Group):
 
 
 @admin.register(Group)
-class GroupAdmin(PermissionLabelsMixin, BaseGroupAdmin):
-    pass
+class GroupAdmin(PolishMessagesMixin, PermissionLabelsMixin, BaseGroupAdmin):
+    model_grammar = Grammar(
+        pgettext_lazy("accusative", "group"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "group"),
+    )
+
+
+# django-axes' logs of login attempts, with their titles in correct Polish like every other list.
+AXES_GRAMMAR = {
+    AccessAttempt: Grammar(
+        pgettext_lazy("accusative", "access attempt"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "access attempt"),
+    ),
+    AccessLog: Grammar(
+        pgettext_lazy("accusative", "access log"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "access log"),
+    ),
+    AccessFailureLog: Grammar(
+        pgettext_lazy("accusative", "access failure"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "access failure"),
+    ),
+}
+for axes_model, axes_grammar in AXES_GRAMMAR.items():
+    if admin.site.is_registered(axes_model):
+        axes_admin = type(admin.site.get_model_admin(axes_model))
+        admin.site.unregister(axes_model)
+        admin.site.register(
+            axes_model,
+            type(axes_admin.__name__, (PolishMessagesMixin, axes_admin), {"model_grammar": axes_grammar}),
+        )

@@ -99,7 +99,6 @@ def _rows(queryset) -> Iterator[dict]:
         }
 
 
-
 def stream(queryset, export_format: str):
     """A download of the institutions in ``queryset`` (already filtered)."""
     return opendata.download(export_format, "instytucje", "institutions", COLUMNS, lambda: _rows(queryset))

@@ -334,6 +334,11 @@ class StaffProfile(RegionalRecord, models.Model):
 
     REGION_PATH = "centre__commune__county__voivodeship"
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "staff profile"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "staff profile"),
+    )
+
     class Meta:
         verbose_name = _("staff profile")
         verbose_name_plural = _("staff profiles")

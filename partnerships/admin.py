@@ -31,6 +31,7 @@ from core.admin import (
     JudgementInline,
     ListSpeedMixin,
     MyRegionFilter,
+    PolishMessagesMixin,
     RegistryAdmin,
     RegistryInlineMixin,
     ScopedAdminMixin,
@@ -144,6 +145,8 @@ class PartnershipForm(PartialDateFormMixin, forms.ModelForm):
         model = Partnership
         # The admin's fieldsets decide the fields; the founding date is entered through ``founded``.
         fields = ["name"]
+
+
 class UnnamedMembersInline(RegistryInlineMixin, admin.TabularInline):
     model = UnnamedMembers
     fields = ["order", "kind", "sector", "description", "count_kind", "count"]
@@ -502,7 +505,7 @@ def issue_certificates_view(request, queryset):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ScopedAdminMixin, FoldedSearchMixin, ListSpeedMixin, SimpleHistoryAdmin):
+class CertificateAdmin(PolishMessagesMixin, ScopedAdminMixin, FoldedSearchMixin, ListSpeedMixin, SimpleHistoryAdmin):
     """Certificates are never edited nor deleted here: they are issued, revoked or reissued by the
     actions, and everything else about them is fixed at issue (their snapshot)."""
 
@@ -647,7 +650,7 @@ class ImportUploadForm(forms.Form):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(PolishMessagesMixin, admin.ModelAdmin):
     """Spreadsheet imports: upload → preview of every row → confirm; an import's page undoes it.
 
     Every staff member sees the log; importing needs the model's permission and a region (the

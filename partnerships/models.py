@@ -798,6 +798,11 @@ class ImportRun(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modified at"), auto_now=True)
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "spreadsheet import"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "spreadsheet import"),
+    )
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("spreadsheet import")

@@ -5,13 +5,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ListSpeedMixin, ModelAdminFilter
+from core.admin import ListSpeedMixin, ModelAdminFilter, PolishMessagesMixin
 from core.listing import cached_choices
 
 from .models import Commune, County, Voivodeship
 
 
-class ReadOnlyAdmin(ListSpeedMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(PolishMessagesMixin, ListSpeedMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

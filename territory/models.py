@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.grammar import Grammar
 from core.lookups import key_along
 
 from .querysets import TerritorialUnitQuerySet, VoivodeshipQuerySet
@@ -58,6 +59,11 @@ class Voivodeship(MappedUnit):
 
     objects = VoivodeshipQuerySet.as_manager()
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "voivodeship"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "voivodeship"),
+    )
+
     class Meta(MappedUnit.Meta):
         verbose_name = _("voivodeship")
         verbose_name_plural = _("voivodeships")
@@ -88,6 +94,11 @@ class County(MappedUnit):
         Voivodeship, on_delete=models.PROTECT, related_name="counties", verbose_name=_("voivodeship")
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "county"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "county"),
+    )
 
     class Meta(MappedUnit.Meta):
         verbose_name = _("county")
@@ -123,6 +134,11 @@ class Commune(TerritorialUnit):
     code = models.CharField(_("TERYT code"), max_length=7, primary_key=True)
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="communes", verbose_name=_("county"))
     kind = models.CharField(_("kind"), max_length=1, choices=Kind.choices)
+
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "commune"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "commune"),
+    )
 
     class Meta(TerritorialUnit.Meta):
         verbose_name = _("commune")

@@ -189,3 +189,36 @@ class WorklistTests(AdminTestCase):
         with CaptureQueriesContext(connection) as queries:
             self.assertEqual(self.client.get("/admin/").status_code, 200)
         return len(queries)
+
+
+class PolishTitlesTests(AdminTestCase):
+    """Every list of the admin, ours and the libraries' (users, groups, login attempts), titled
+    with its model's name in the accusative, not Django's "Wybierz użytkownik do zmiany"."""
+
+    def test_every_changelist_and_add_form_names_its_model_in_the_accusative(self):
+        from django.apps import apps
+        from django.contrib import admin
+
+        from core.admin import PolishMessagesMixin
+
+        self.client.force_login(self.superuser)
+        registered = [model for model in apps.get_models() if admin.site.is_registered(model)]
+        self.assertGreater(len(registered), 20)
+        for model in registered:
+            with self.subTest(model._meta.label):
+                model_admin = admin.site.get_model_admin(model)
+                self.assertIsInstance(model_admin, PolishMessagesMixin)
+                self.assertIsNotNone(model_admin.grammar())
+        expected = {
+            "auth/user/": "Wybierz użytkownika do zmiany",
+            "auth/user/add/": "Dodaj użytkownika",
+            "auth/group/add/": "Dodaj grupę",
+            "core/correction/": "Wybierz poprawkę do zmiany",
+            "territory/commune/": "Wybierz gminę do obejrzenia",
+            "axes/accessattempt/": "Wybierz próbę dostępu do zmiany",
+        }
+        for path, title in expected.items():
+            with self.subTest(path):
+                response = self.client.get(f"/admin/{path}")
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, f"<title>{title} |")
