@@ -29,10 +29,11 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
+from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet, Value
 from django.forms.models import BaseInlineFormSet
@@ -1036,15 +1037,21 @@ class PolishMessagesMixin:
 
 class ReadableHistoryMixin:
     """The history page as entries a person reads: one per save, with the record's changes, its
-    many-to-many relations and its inline rows, in Polish (core.history_display)."""
+    many-to-many relations and its inline rows, in Polish (core.history_display), newest first,
+    a page at a time."""
+
+    history_entries_per_page = 50
 
     def history_view(self, request: HttpRequest, object_id, extra_context=None):
         from .history_display import readable_history
 
         inline_models = [inline.model for inline in self.inlines]
+        entries = readable_history(self.model, unquote(object_id), inline_models)
+        page = Paginator(entries, self.history_entries_per_page).get_page(request.GET.get(PAGE_VAR))
         extra_context = {
             **(extra_context or {}),
-            "entries": readable_history(self.model, unquote(object_id), inline_models),
+            "entries": page.object_list,
+            "entries_page": page,
         }
         return super().history_view(request, object_id, extra_context)
 

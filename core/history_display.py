@@ -64,14 +64,16 @@ def readable_history(model, pk, inline_models=(), limit: int = 500) -> list[Entr
     """The entries of record ``pk`` of ``model``, newest first; ``inline_models`` are the models
     edited on its page (their rows' changes join the entry of the save that made them)."""
     manager = getattr(model, model._meta.simple_history_manager_attribute)
+    # The newest ``limit`` rows, read as such (a record saved every day for years has thousands),
+    # and the one before them as the base of the oldest shown.
     rows = list(
         manager.filter(**{model._meta.pk.attname: pk})
         .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )[-limit:]
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )[::-1]
+    previous = rows.pop(0) if len(rows) > limit else None
     resolver = Resolver()
     entries: list[Entry] = []
-    previous = None
     for row in rows:
         entry = entries[-1] if entries else None
         if (

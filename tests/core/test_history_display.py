@@ -74,3 +74,37 @@ class ReadableHistoryTests(AdminTestCase):
         )
         newest = entries(self.client.get(admin_url(self.own_partnership, "history")))[0]
         self.assertIn("Instytucja: Instytucja testowa warszawska → Drugi ośrodek", newest)
+
+
+class HistoryPagingTests(AdminTestCase):
+    def test_a_long_history_is_shown_a_page_at_a_time_newest_first(self):
+        import datetime
+
+        from django.utils import timezone
+
+        institution = self.own_institution
+        for n in range(59):
+            institution.phone = f"22 000 00 {n:02d}"
+            institution.save()
+        # 60 saves a day apart: each its own entry.
+        start = timezone.now() - datetime.timedelta(days=100)
+        for day, row in enumerate(Institution.history.filter(id=institution.pk).order_by("history_id")):
+            Institution.history.filter(history_id=row.history_id).update(
+                history_date=start + datetime.timedelta(days=day)
+            )
+        total = Institution.history.filter(id=institution.pk).count()
+        self.client.force_login(self.superuser)
+        first = self.client.get(admin_url(institution, "history"))
+        shown = entries(first)
+        self.assertEqual(len(shown), 50)
+        self.assertIn("22 000 00 58", shown[0])
+        self.assertContains(first, f"{total} wpisów")
+        self.assertContains(first, 'rel="next"')
+        second = self.client.get(admin_url(institution, "history") + "?p=2")
+        older = entries(second)
+        self.assertEqual(len(older), total - 50)
+        self.assertNotIn(shown[0], older)
+        self.assertContains(second, 'rel="prev"')
+        self.assertNotContains(second, 'rel="next"')
+        # A page past the end is the last page, not an error.
+        self.assertEqual(entries(self.client.get(admin_url(institution, "history") + "?p=99")), older)
