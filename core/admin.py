@@ -37,7 +37,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet, Value
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -182,7 +182,9 @@ class TwoStepChangeList(ChangeList):
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
         if isinstance(self.result_list, QuerySet) and not (self.show_all and self.can_show_all):
-            self.result_list = self.paginator.page(self.page_num).object_list
+            # The whole list is on its first page, whatever page the address asks for (as
+            # Django shows it): "?p=2" kept from a longer list is not an error.
+            self.result_list = self.paginator.page(1).object_list
 
 
 class ListSpeedMixin:
@@ -299,6 +301,34 @@ def related_filter(field: str, *, title=None):
 
     RelatedFilter.title = title or field
     return RelatedFilter
+
+
+class SelectRelatedFilter(admin.RelatedFieldListFilter):
+    """A list filter by a related record with many choices (a funding project of 200), as one
+    drop-down in a small form rather than a link each: a link needs the whole query string
+    written out, and 200 of them on every page cost more than the page's rows. The choices are
+    read once per data generation."""
+
+    template = "admin/filter_select.html"
+
+    def field_choices(self, field, request, model_admin):
+        label = field.related_model._meta.label_lower
+
+        def compute():
+            return [
+                (str(pk), str(name))
+                for pk, name in super(SelectRelatedFilter, self).field_choices(field, request, model_admin)
+            ]
+
+        return cached_choices(f"admin-related:{label}", compute)
+
+    def choices(self, changelist):
+        # The rest of the list's parameters, kept as the form's hidden fields.
+        kept = changelist.get_query_string(remove=[self.lookup_kwarg, self.lookup_kwarg_isnull, PAGE_VAR])
+        self.kept_parameters = list(QueryDict(kept.lstrip("?")).lists())
+        selected = set(self.lookup_val or ())
+        for pk, name in self.lookup_choices:
+            yield {"value": pk, "display": name, "selected": pk in selected}
 
 
 class PickerLabelMixin:
@@ -541,6 +571,18 @@ class MyRegionFilter(ModelAdminFilter):
         if value is None and self.default_mine:
             return self.MINE
         return value
+
+    @classmethod
+    def region_shown(cls, request: HttpRequest) -> str | None:
+        """The user's region when the list shows only it (as it opens for staff), else None."""
+        rule = scope()
+        region = rule.region_of(request.user)
+        if region is None:
+            return None
+        chosen = request.GET.get(cls.parameter_name)
+        if chosen is None:
+            return None if rule.is_unrestricted(request.user) else region
+        return region if chosen == cls.MINE else None
 
     def __init__(self, request, params, model, model_admin):
         rule = scope()

@@ -15,6 +15,7 @@ from core.admin import (
     MyRegionFilter,
     RegistryAdmin,
     RegistryInlineMixin,
+    SelectRelatedFilter,
     values_filter,
     year_filter,
 )
@@ -93,7 +94,14 @@ class ProjectAdmin(RegistryAdmin):
 class EventAdmin(CommuneColumnsMixin, RegistryAdmin):
     county_path = "commune__county"
     list_display = ["title", "kind", "start_date", "commune", "voivodeship", "participants", "project"]
-    list_filter = [MyRegionFilter, VoivodeshipFilter, CountyFilter, "kind", year_filter("start_date"), "project"]
+    list_filter = [
+        MyRegionFilter,
+        VoivodeshipFilter,
+        CountyFilter,
+        "kind",
+        year_filter("start_date"),
+        ("project", SelectRelatedFilter),
+    ]
     list_select_related = ["commune__county__voivodeship", "project"]
     # Title and venue through the folded key (FoldedSearchMixin), the commune by its name.
     search_fields = ["slug__exact"]

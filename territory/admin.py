@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ListSpeedMixin, ModelAdminFilter, PolishMessagesMixin
+from core.admin import ListSpeedMixin, ModelAdminFilter, MyRegionFilter, PolishMessagesMixin
 from core.listing import cached_choices
 
 from .models import Commune, County, Voivodeship
@@ -70,8 +70,11 @@ class VoivodeshipFilter(ModelAdminFilter):
 class CountyFilter(ModelAdminFilter):
     """The powiat where a record is located, through the admin's ``county_path``.
 
-    Lists only powiats that have records, narrowed to the chosen voivodeship: read once per
-    data generation (finding them reads every record's powiat).
+    Offers the powiats of one voivodeship that have records: the chosen voivodeship, the chosen
+    powiat's, or the user's region when the list shows only it. Without any of them it stays
+    hidden until a voivodeship is chosen: 380 links on every page cost more to render than the
+    page's rows, and nobody reads them. Read once per data generation (finding them reads every
+    record's powiat).
     """
 
     title = _("county")
@@ -80,16 +83,26 @@ class CountyFilter(ModelAdminFilter):
     def lookups(self, request, model_admin):
         path = model_admin.county_path
         voivodeship = request.GET.get(VoivodeshipFilter.parameter_name, "")
+        county = self.value() or ""
+        if county[:2].isdigit() and not (len(voivodeship) == 2 and voivodeship.isdigit()):
+            voivodeship = county[:2]
         # A voivodeship's code or nothing: the choices are cached under it.
         voivodeship = voivodeship if len(voivodeship) == 2 and voivodeship.isdigit() else ""
+        voivodeship = voivodeship or MyRegionFilter.region_shown(request) or ""
+        if not voivodeship:
+            return [(county, county)] if county else []
 
         def choices():
-            counties = County.objects.filter(code__in=model_admin.model._default_manager.values(path))
-            if voivodeship:
-                counties = counties.filter(voivodeship_id=voivodeship)
+            counties = County.objects.filter(
+                voivodeship_id=voivodeship, code__in=model_admin.model._default_manager.values(path)
+            )
             return [(county.code, str(county)) for county in counties.defer("outline")]
 
-        return cached_choices(f"admin-counties:{model_admin.model._meta.label_lower}:{voivodeship}", choices)
+        offered = cached_choices(f"admin-counties:{model_admin.model._meta.label_lower}:{voivodeship}", choices)
+        # A powiat asked for that has no records (or does not exist) still filters: to nothing.
+        if county and county not in dict(offered):
+            offered = [*offered, (county, county)]
+        return offered
 
     def queryset(self, request, queryset):
         if self.value():
