@@ -37,7 +37,10 @@ PAGE_P95_MS = 100.0
 SEARCH_MS = 50.0
 EXPORT_SECONDS = 5.0
 DEEP_PAGE_FACTOR = 2.0
-ADMIN_FACTOR = 2.0  # every admin changelist against the public partnership list, same run
+ADMIN_FACTOR = 2.0
+# The voivodeship chosen before the filters it opens (its powiats): dolnośląskie, as the
+# first value of the voivodeship filter.
+ADMIN_VOIVODESHIP = "02"  # every admin changelist against the public partnership list, same run
 EXPORT_RUNS = 3
 
 
@@ -57,6 +60,18 @@ def setup() -> str:
     from django.db import connection
 
     return connection.vendor
+
+
+def first_choice(spec, changelist) -> str | None:
+    """The query string of the first value a list filter offers, as a user clicks it in the
+    sidebar (or picks it from a drop-down filter, core.admin.SelectRelatedFilter)."""
+    choice = next((c for c in spec.choices(changelist) if not c["selected"]), None)
+    if choice is None:
+        return None
+    if "query_string" in choice:
+        return choice["query_string"]
+    kept = changelist.get_query_string(remove=[spec.lookup_kwarg])
+    return f"{kept}{'&' if len(kept) > 1 else ''}{spec.lookup_kwarg}={choice['value']}"
 
 
 def admin_pages() -> list[Page]:
@@ -84,12 +99,23 @@ def admin_pages() -> list[Page]:
         if model_admin.get_search_fields(request):
             pages.append(Page(f"admin-{label}-search", f"{url}?q={term}", SUPERUSER))
         changelist = model_admin.get_changelist_instance(request)
+        seen = set()
         for spec in changelist.filter_specs:
-            # The first value the filter offers, as a user clicks it in the sidebar.
-            choice = next((c for c in spec.choices(changelist) if not c["selected"]), None)
+            choice = first_choice(spec, changelist)
             if choice is not None:
-                parameter = choice["query_string"].lstrip("?").split("=")[0]
-                pages.append(Page(f"admin-{label}-filter-{parameter}", url + choice["query_string"], SUPERUSER))
+                parameter = choice.lstrip("?").split("=")[0]
+                seen.add(parameter)
+                pages.append(Page(f"admin-{label}-filter-{parameter}", url + choice, SUPERUSER))
+        # Filters offered once a voivodeship is chosen (the powiats of it), clicked after it.
+        if any(getattr(spec, "parameter_name", "") == "wojewodztwo" for spec in changelist.filter_specs):
+            within = RequestFactory().get(url, {"wojewodztwo": ADMIN_VOIVODESHIP})
+            within.user = superuser
+            changelist = model_admin.get_changelist_instance(within)
+            for spec in changelist.filter_specs:
+                choice = first_choice(spec, changelist)
+                parameter = choice and choice.lstrip("?").split("&")[-1].split("=")[0]
+                if parameter and parameter not in seen:
+                    pages.append(Page(f"admin-{label}-filter-{parameter}", url + choice, SUPERUSER))
         if model is get_user_model() or not model_admin.has_view_permission(_request_of(url, regional)):
             continue
         pages.append(Page(f"admin-staff-{label}", url, REGIONAL))

@@ -28,6 +28,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
+from django.contrib.admin import helpers as admin_helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.contrib.contenttypes.admin import GenericTabularInline
@@ -52,7 +53,7 @@ from simple_history.utils import update_change_reason
 from . import corrections
 from .deletion import Consequence, consequences_of_deleting, deletion_reason, record_in_history
 from .grammar import Grammar
-from .listing import EstimatedCountPaginator, FoldedSearchQuerySet, cached_choices
+from .listing import PER_PAGE, EstimatedCountPaginator, FoldedSearchQuerySet, cached_choices
 from .lookups import key_along
 from .models import Citation, Correction, Judgement, Source
 from .spreadsheet import SafeWriter
@@ -198,15 +199,25 @@ class ListSpeedMixin:
     def get_changelist(self, request: HttpRequest, **kwargs):
         return TwoStepChangeList
 
+    def action_checkbox(self, obj):
+        # Django's markup, written at once: Django renders a form widget through the template
+        # engine for every row, a third of the time of a page's cells.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            admin_helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
+
     # Matches up to this many are sorted whole, not walked along the list's order index
     # (EstimatedCountPaginator.page): a search's, found through its indexes, and a filter's
     # when it keeps few rows (the 302 municipal centres among 100,000 institutions).
     SEARCH_READ_ALL_IDS_BELOW = 10_000
     READ_ALL_IDS_BELOW = 1_000
-    # Rows per page, close to the public lists' 20 (core.listing.PER_PAGE): once the queries
-    # are indexed, a changelist's time is mostly the rendering of its cells, row by row
+    # Rows per page, as the public lists show (core.listing.PER_PAGE): once the queries are
+    # indexed, a changelist's time is mostly the rendering of its cells, row by row
     # (docs/performance.md).
-    list_per_page = 25
+    list_per_page = PER_PAGE
 
     def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page, orphans=0, allow_empty_first_page=True):
         # The same rows as the plain table: no filter, no search, nothing restricted.

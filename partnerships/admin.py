@@ -40,10 +40,9 @@ from core.admin import (
     year_filter,
 )
 from core.forms import PartialDateField, PartialDateFormMixin
-from core.listing import cached_choices
 from core.tabular import MAX_FILE_BYTES
 from members.scope import can_change, is_unrestricted, may_change_some, region_of
-from territory.admin import VoivodeshipFilter
+from territory.admin import CountyFilter, VoivodeshipFilter
 from territory.models import County
 
 from . import imports
@@ -76,32 +75,22 @@ class HomeVoivodeshipFilter(VoivodeshipFilter):
     title = _("home voivodeship")
 
 
-class AreaCountyFilter(admin.SimpleListFilter):
-    """Partnerships working in a powiat, directly or in one of its communes.
-
-    Lists the powiats where partnerships work, narrowed to the chosen home voivodeship's codes:
-    read once per data generation (finding them reads every partnership's area).
-    """
+class AreaCountyFilter(CountyFilter):
+    """Partnerships working in a powiat, directly or in one of its communes: the powiats where
+    partnerships work, of one voivodeship (as CountyFilter offers them)."""
 
     title = _("county of the area")
-    parameter_name = "powiat"
 
-    def lookups(self, request, model_admin):
-        voivodeship = request.GET.get(HomeVoivodeshipFilter.parameter_name, "")
-        # A voivodeship's code or nothing: the choices are cached under it.
-        voivodeship = voivodeship if len(voivodeship) == 2 and voivodeship.isdigit() else ""
-
-        def choices():
-            codes = [code for code in Partnership.objects.counts_by_county() if code.startswith(voivodeship)]
-            return [(county.code, str(county)) for county in County.objects.filter(code__in=codes).defer("outline")]
-
-        return cached_choices(f"admin-area-counties:{voivodeship}", choices)
+    def counties_with_records(self, model_admin, voivodeship: str):
+        codes = [code for code in Partnership.objects.counts_by_county() if code.startswith(voivodeship)]
+        return County.objects.filter(code__in=codes)
 
     def queryset(self, request, queryset):
         value = self.value()
         if value and value.isdigit() and len(value) == 4:
             return queryset.working_in(value)
-        return queryset
+        # Not a powiat's code: nothing works there.
+        return queryset.none() if value else queryset
 
 
 class MembersListedFilter(admin.SimpleListFilter):

@@ -337,7 +337,9 @@ class Membership(RegionalRecord, models.Model):
             # The partnerships with a current leader, read by "no leader and no website" (the
             # admin's contact filter and worklist) as one small index instead of 300,000 rows.
             models.Index(
-                fields=["partnership"], condition=Q(left_on__isnull=True, role="leader"), name="membership_current_leader"
+                fields=["partnership"],
+                condition=Q(left_on__isnull=True, role="leader"),
+                name="membership_current_leader",
             ),
         ]
 

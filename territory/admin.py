@@ -67,6 +67,17 @@ class VoivodeshipFilter(ModelAdminFilter):
         return queryset
 
 
+def voivodeship_of_list(request: HttpRequest, county: str) -> str:
+    """The voivodeship whose powiats a list's powiat filter offers: the chosen one, the chosen
+    powiat's, or the user's region when the list shows only it; "" for a list of every region."""
+    chosen = request.GET.get(VoivodeshipFilter.parameter_name, "")
+    if len(chosen) == 2 and chosen.isdigit():
+        return chosen
+    if county[:2].isdigit() and len(county) >= 2:
+        return county[:2]
+    return MyRegionFilter.region_shown(request) or ""
+
+
 class CountyFilter(ModelAdminFilter):
     """The powiat where a record is located, through the admin's ``county_path``.
 
@@ -81,28 +92,22 @@ class CountyFilter(ModelAdminFilter):
     parameter_name = "powiat"
 
     def lookups(self, request, model_admin):
-        path = model_admin.county_path
-        voivodeship = request.GET.get(VoivodeshipFilter.parameter_name, "")
         county = self.value() or ""
-        if county[:2].isdigit() and not (len(voivodeship) == 2 and voivodeship.isdigit()):
-            voivodeship = county[:2]
-        # A voivodeship's code or nothing: the choices are cached under it.
-        voivodeship = voivodeship if len(voivodeship) == 2 and voivodeship.isdigit() else ""
-        voivodeship = voivodeship or MyRegionFilter.region_shown(request) or ""
+        voivodeship = voivodeship_of_list(request, county)
         if not voivodeship:
             return [(county, county)] if county else []
-
-        def choices():
-            counties = County.objects.filter(
-                voivodeship_id=voivodeship, code__in=model_admin.model._default_manager.values(path)
-            )
-            return [(county.code, str(county)) for county in counties.defer("outline")]
-
-        offered = cached_choices(f"admin-counties:{model_admin.model._meta.label_lower}:{voivodeship}", choices)
+        offered = cached_choices(
+            f"admin-counties:{model_admin.model._meta.label_lower}:{self.parameter_name}:{voivodeship}",
+            lambda: [(c.code, str(c)) for c in self.counties_with_records(model_admin, voivodeship).defer("outline")],
+        )
         # A powiat asked for that has no records (or does not exist) still filters: to nothing.
         if county and county not in dict(offered):
             offered = [*offered, (county, county)]
         return offered
+
+    def counties_with_records(self, model_admin, voivodeship: str):
+        located = model_admin.model._default_manager.values(model_admin.county_path)
+        return County.objects.filter(voivodeship_id=voivodeship, code__in=located)
 
     def queryset(self, request, queryset):
         if self.value():

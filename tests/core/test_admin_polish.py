@@ -80,3 +80,20 @@ class PolishMessagesTests(AdminTestCase):
         self.assertEqual(len(message), 1)
         # Django's own model, named through the admin's grammar like ours.
         self.assertEqual(message, ["Grupa „Czytelnicy” została dodana."])
+
+
+class ActionCheckboxTests(AdminTestCase):
+    def test_each_rows_checkbox_is_djangos_markup_and_selects_the_row_for_an_action(self):
+        from django.contrib import admin
+
+        from partnerships.models import Partnership
+
+        model_admin = admin.site.get_model_admin(Partnership)
+        partnership = Partnership(pk=7, name='Partnerstwo "A" & <B>')
+        self.assertEqual(
+            model_admin.action_checkbox(partnership), admin.ModelAdmin.action_checkbox(model_admin, partnership)
+        )
+        self.client.force_login(self.superuser)
+        page = self.client.get(admin_url(Partnership, "changelist")).content.decode()
+        self.assertIn(f'name="_selected_action" value="{self.own_partnership.pk}" class="action-select"', page)
+        self.assertIn('id="action-toggle"', page)
