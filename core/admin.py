@@ -33,7 +33,13 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR, ChangeList
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    EmptyResultSet,
+    FieldDoesNotExist,
+    ImproperlyConfigured,
+    PermissionDenied,
+    ValidationError,
+)
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet, Value
@@ -222,7 +228,10 @@ class ListSpeedMixin:
     def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page, orphans=0, allow_empty_first_page=True):
         # The same rows as the plain table: no filter, no search, nothing restricted.
         whole = self.model._default_manager.order_by().values("pk")
-        whole_table = str(queryset.order_by().values("pk").query) == str(whole.query)
+        try:
+            whole_table = str(queryset.order_by().values("pk").query) == str(whole.query)
+        except EmptyResultSet:  # a filter that keeps nothing (queryset.none()) has no SQL
+            whole_table = False
         related = self.list_select_related if isinstance(self.list_select_related, list | tuple) else ()
         return EstimatedCountPaginator(
             queryset,

@@ -52,3 +52,32 @@ class CountyFilterTests(AdminTestCase):
                 response = self.client.get(URL, {"powiat": hostile})
                 self.assertEqual(response.status_code, 200)
                 self.assertEqual(list(response.context["cl"].result_list), [])
+
+
+class AreaCountyFilterTests(AdminTestCase):
+    """The partnerships' "powiat of the area" filter offers powiats as the other lists do."""
+
+    URL = "/admin/partnerships/partnership/"
+
+    def setUp(self):
+        from partnerships.models import Partnership
+
+        cache.clear()
+        self.working = Partnership.objects.create(
+            name="Działa w powiecie ostrowskim", slug="ostrowski", home_voivodeship_id=MAZOWIECKIE
+        )
+        self.working.area_counties.set(["1416"])
+        self.client.force_login(self.superuser)
+
+    def test_one_voivodeships_powiats_and_a_hostile_value_finds_nothing(self):
+        self.assertEqual(county_choices(self.client.get(self.URL)), [])
+        choices = county_choices(self.client.get(self.URL, {"wojewodztwo": MAZOWIECKIE}))
+        self.assertIn("1416", choices)
+        self.assertTrue(all(code.startswith(MAZOWIECKIE) for code in choices), choices)
+        response = self.client.get(self.URL, {"powiat": "1416"})
+        self.assertEqual(list(response.context["cl"].result_list), [self.working])
+        for hostile in ("x" * 300, "14", "'; --"):
+            with self.subTest(hostile):
+                response = self.client.get(self.URL, {"powiat": hostile})
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(list(response.context["cl"].result_list), [])
