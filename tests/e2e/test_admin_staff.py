@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from playwright.sync_api import expect
 
 from config.staff_group import sync_staff_group
+from events.models import Project
 from members.models import STAFF_GROUP, Institution, StaffProfile
 from partnerships.models import Agreement, Membership
 from territory.models import Commune
@@ -63,7 +64,15 @@ def registry(transactional_db):
     other = builders.partnership(
         "Partnerstwo Dolnośląskie na rzecz Aktywności Lokalnej", region="02", counties=["0264"]
     )
-    builders.event("Konferencja regionalna partnerstw lokalnych", start_date=datetime.date(2024, 5, 6))
+    # A project's long name: the events list's project filter must not widen its column.
+    project = Project.objects.create(
+        name="Projekt systemowy w zakresie podnoszenia kwalifikacji kadr pomocy i integracji społecznej "
+        "oraz wzmacniania współpracy międzysektorowej na poziomie lokalnym",
+        slug="projekt-systemowy",
+    )
+    builders.event(
+        "Konferencja regionalna partnerstw lokalnych", start_date=datetime.date(2024, 5, 6), project=project
+    )
     return {"own": own, "other": other, "member": members[0]}
 
 
@@ -164,6 +173,13 @@ def test_lists_and_forms_fit_the_screen_without_cutting_names(page, registry, wi
         scroll, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if scroll > viewport:
             too_wide[url] = scroll
+        # A list's table scrolls inside its box when it is wider than it: cut on screen.
+        table, room = page.evaluate(
+            "(() => { const t = document.querySelector('#result_list');"
+            " return t ? [t.offsetWidth, t.closest('.results').clientWidth] : [0, 0]; })()"
+        )
+        if table > room:
+            too_wide[url] = f"list {table} px in {room} px"
     assert not too_wide, f"pages wider than {width} px: {too_wide}"
 
     # The members' names are shown whole in their rows, not cut off.
