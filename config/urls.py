@@ -55,7 +55,7 @@ urlpatterns = [
     *i18n_patterns(*public_patterns, prefix_default_language=False),
     # The read-only REST API and its schema (config.api): one address per record for programs.
     path("api/v1/", include("config.api")),
-    path("api/", include([re_path(r"^.*$", api_not_found)])),
+    path("api/", include([re_path(r"^[\s\S]*$", api_not_found)])),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     # Pages link their icon (base.html); what asks /favicon.ico regardless finds it too.

@@ -186,6 +186,13 @@ class CursorPagination(pagination.CursorPagination):
             CURSOR, _("This cursor is not valid: follow the “next” and “previous” addresses the API gives.")
         )
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == PAGE_SIZE:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
     def get_paginated_response(self, data):
         return Response(
             {"meta": metadata(), "next": self.get_next_link(), "previous": self.get_previous_link(), "results": data}
@@ -261,8 +268,13 @@ def document_errors(result: dict, generator, request, public) -> dict:
     for path in result.get("paths", {}).values():
         for method, operation in path.items():
             # The FilterSet's order, which the API does not take (the cursor has its own).
-            if "parameters" in operation:
-                operation["parameters"] = [p for p in operation["parameters"] if p.get("name") not in NOT_FILTERS]
+            parameters = [p for p in operation.get("parameters", []) if p.get("name") not in NOT_FILTERS]
+            for parameter in parameters:
+                if parameter.get("in") == "query" and parameter["name"] not in (CURSOR, PAGE_SIZE):
+                    # A filter given empty is no filter, as the page's "(all)" choice is.
+                    parameter["schema"] = {"anyOf": [parameter["schema"], {"type": "string", "maxLength": 0}]}
+            if parameters:
+                operation["parameters"] = parameters
             responses = operation.setdefault("responses", {})
             for status, description in (("400", "Bad request"), ("404", "Not found"), ("405", "Not allowed")):
                 responses.setdefault(status, {"description": description, **error})

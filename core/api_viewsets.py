@@ -103,12 +103,6 @@ class PublicViewSetMixin:
         record = super().get_object()
         return attach_sources([record])[0] if self.with_sources else record
 
-    def list(self, request, *args, **kwargs):
-        return self.not_modified(request) or super().list(request, *args, **kwargs)
-
-    def retrieve(self, request, *args, **kwargs):
-        return self.not_modified(request) or super().retrieve(request, *args, **kwargs)
-
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         validators = getattr(self, "validators", None)
@@ -125,6 +119,12 @@ class PublicViewSetMixin:
 
 class PublicReadOnlyViewSet(PublicViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """A list and a detail of public records, read-only."""
+
+    def list(self, request, *args, **kwargs):
+        return self.not_modified(request) or super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.not_modified(request) or super().retrieve(request, *args, **kwargs)
 
 
 def absolute(path: str) -> str:

@@ -58,7 +58,7 @@ class PartnershipCertificateSerializer(serializers.ModelSerializer):
         model = Certificate
         fields = ["number", "kind", "status", "issued_on", "revoked_on", "institution", "verification_url"]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_verification_url(self, certificate: Certificate) -> str | None:
         return certificate.public_url if certificate.verification_published else None
 
@@ -203,7 +203,7 @@ class CertificateVerificationSerializer(serializers.ModelSerializer):
             "url",
         ]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_superseded_by(self, certificate: Certificate) -> str | None:
         # As the verification page links it: whoever holds the old paper may see its successor.
         return certificate.superseded_by.public_url if certificate.superseded_by else None
