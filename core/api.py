@@ -142,6 +142,8 @@ class FilterSetBackend(DjangoFilterBackend):
 
 # A cursor's position: the key it stopped at, an integer id or a TERYT code, digits either way.
 POSITION = re.compile(r"[0-9]{1,19}")
+# What DRF writes as a cursor: URL-safe text of the base64 alphabet.
+CURSOR_TEXT = re.compile(r"[A-Za-z0-9+/=]{1,200}")
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -175,6 +177,12 @@ class CursorPagination(pagination.CursorPagination):
         return int(raw)
 
     def decode_cursor(self, request):
+        raw = request.query_params.get(CURSOR)
+        # Base64 decoding skips what is not of its alphabet: "%00" would read as no cursor at all.
+        if raw is not None and not CURSOR_TEXT.fullmatch(raw):
+            raise parameter_error(
+                CURSOR, _("This cursor is not valid: follow the “next” and “previous” addresses the API gives.")
+            )
         try:
             cursor = super().decode_cursor(request)
         except exceptions.NotFound:
@@ -191,6 +199,8 @@ class CursorPagination(pagination.CursorPagination):
         for parameter in parameters:
             if parameter["name"] == PAGE_SIZE:
                 parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+            elif parameter["name"] == CURSOR:
+                parameter["schema"] = {"type": "string", "pattern": f"^{CURSOR_TEXT.pattern}$"}
         return parameters
 
     def get_paginated_response(self, data):
