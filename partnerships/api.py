@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from core.api import PerAddressThrottle
 from core.api_viewsets import PageUrlField, PublicReadOnlyViewSet, PublicViewSetMixin, SourceSerializer, absolute
 from members.models import SECTOR_OF_KIND
+from territory.models import Commune, County
 
 from .filters import PartnershipFilterSet
 from .models import Certificate, Membership, Partnership, UnnamedMembers
@@ -112,6 +113,18 @@ class PartnershipSerializer(serializers.ModelSerializer):
         ]
 
 
+# What a member's entry reads: the membership and its institution's slug, name and kind.
+MEMBERSHIP_FIELDS = (
+    "partnership",
+    "role",
+    "joined_on",
+    "left_on",
+    "institution__slug",
+    "institution__name",
+    "institution__kind",
+)
+
+
 class PartnershipViewSet(PublicReadOnlyViewSet):
     """Partnerstwa: filtry jak na /partnerstwa/. / Partnerships: the filters of /partnerstwa/."""
 
@@ -119,14 +132,17 @@ class PartnershipViewSet(PublicReadOnlyViewSet):
         Partnership.objects.public()
         .select_related("project")
         .prefetch_related(
-            "area_counties",
-            "area_communes",
+            # Codes only: a county's map outline is kilobytes of SVG path.
+            Prefetch("area_counties", queryset=County.objects.only("code")),
+            Prefetch("area_communes", queryset=Commune.objects.only("code")),
             "target_groups",
             "thematic_areas",
             "principles",
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.select_related("institution").order_by(
+                queryset=Membership.objects.select_related("institution")
+                .only(*MEMBERSHIP_FIELDS)
+                .order_by(
                     F("left_on").desc(nulls_first=True), "role", "institution__name", "pk"
                 ),
             ),

@@ -8,7 +8,9 @@ dozen examples per operation and mode, no deadline (the machine is shared).
 import datetime
 
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import TestCase
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
@@ -46,6 +48,13 @@ class SchemaFuzzTests(TestCase):
         partnership.events.add(event)
         superuser = builders.get_user_model().objects.create_superuser("schemat", password="hasło-testowe-długie")
         issue_partnership_certificate(partnership, superuser, "Dyrektor testowy", "dyrektor")
+
+    def setUp(self):
+        # The WSGI application closes the database connection around each request, which would
+        # end the test's transaction; Django's own test client does the same as here.
+        for signal in (request_started, request_finished):
+            signal.disconnect(close_old_connections)
+            self.addCleanup(signal.connect, close_old_connections)
 
     def test_every_operation_answers_as_its_schema_says(self):
         schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
