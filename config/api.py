@@ -2,8 +2,11 @@
 schema and its docs page. Not under i18n_patterns: an API address has no language prefix; its
 errors carry Polish and English alike (core.api)."""
 
-from django.urls import path, re_path
+from django.conf import settings
+from django.urls import NoReverseMatch, path, re_path, reverse
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
+from rest_framework import routers
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core.api_viewsets import api_not_found
@@ -14,7 +17,22 @@ from territory.api import CommuneViewSet, CountyViewSet, VoivodeshipViewSet
 
 app_name = "api"
 
+
+class RootView(routers.APIRootView):
+    """/api/v1/: every list's address, on the public site (``SITE_URL``), never the request's host."""
+
+    def get(self, request, *args, **kwargs):
+        addresses = {}
+        for prefix, url_name in self.api_root_dict.items():
+            try:
+                addresses[prefix] = settings.SITE_URL + reverse(f"{app_name}:{url_name}")
+            except NoReverseMatch:  # an endpoint without a list (certificates: by code only)
+                continue
+        return Response(addresses)
+
+
 router = DefaultRouter()
+router.APIRootView = RootView
 # Polish names, as the public pages' addresses and the filters have.
 router.register("partnerstwa", PartnershipViewSet, basename="partnership")
 router.register("instytucje", InstitutionViewSet, basename="institution")

@@ -316,6 +316,15 @@ class ProtocolTests(TestCase):
         self.assertIn("GUS", meta["territory"]["en"])
         self.assertIn("licenses/by/4.0", self.client.get("/api/v1/powiaty/1465/")["Link"])
 
+    def test_the_root_lists_every_list_on_the_sites_address(self):
+        root = self.client.get("/api/v1/", HTTP_HOST="localhost").json()
+        self.assertEqual({f"http://127.0.0.1:8000{url}" for url in LIST_ENDPOINTS}, set(root.values()))
+        listed = self.client.get("/api/v1/partnerstwa/?page_size=1", HTTP_HOST="localhost").json()
+        self.assertIsNone(listed["next"])
+        builders.partnership("Drugie partnerstwo", counties=["1465"])
+        listed = self.client.get("/api/v1/partnerstwa/?page_size=1", HTTP_HOST="localhost").json()
+        self.assertTrue(listed["next"].startswith("http://127.0.0.1:8000/api/v1/partnerstwa/?cursor="))
+
     def test_every_record_links_its_public_page_by_its_stable_identifier(self):
         body = self.client.get(f"/api/v1/partnerstwa/{self.partnership.slug}/").json()
         self.assertEqual(body["url"], "http://127.0.0.1:8000" + self.partnership.get_absolute_url())
