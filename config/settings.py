@@ -86,6 +86,12 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
+    # The read-only API (/api/v1/, core.api): its schema, its docs page served from our own
+    # static files (the sidecar's Swagger UI, no CDN), CORS on its addresses only.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     # The registry's apps, in the one order imports may run: core <- territory <- members
     # <- events <- partnerships.
     "core",
@@ -100,6 +106,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every header is set when it removes the body of an answer to HEAD.
     "config.middleware.HeadMiddleware",
+    # Above everything that may answer by itself: even a 429 or a 404 of the API carries CORS.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -345,6 +353,69 @@ RATELIMIT_FAIL_OPEN = True
 # though its increments are atomic. core.checks refuses what really breaks the limits instead:
 # a dummy cache (nothing counted), and in production a per-process one (local memory).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# The read-only API (core.api, config.api): JSON only, no sessions or logins (nothing to
+# protect with CSRF), cursor pages, the lists' own FilterSets, per-address throttling in the
+# default cache, every error in Polish and English.
+API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 120, minimum=1)
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.PerAddressThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.CursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["core.api.FilterSetBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # ?format= is no parameter of ours: an unknown one is a 400 like any other.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Rejestr Partnerstw Lokalnych – API",
+    "DESCRIPTION": (
+        "Interfejs tylko do odczytu: partnerstwa lokalne, instytucje, wydarzenia, projekty, "
+        "województwa, powiaty i gminy (kody TERYT), weryfikacja certyfikatów. Filtry list jak na "
+        "stronach rejestru; strony według kursora (`next`); `ETag` i 304; limit zapytań na adres "
+        "(429, `Retry-After`). Dane na licencji CC BY 4.0 (źródło: Rejestr Partnerstw Lokalnych); "
+        "podział terytorialny: GUS, TERYT. Opis: /dane/ i docs/open-data.md.\n\n"
+        "A read-only API: local partnerships, institutions, events, projects, voivodeships, "
+        "counties and communes (TERYT codes), certificate verification. The lists take the "
+        "filters of the registry's pages; pages by cursor (`next`); `ETag` and 304; a rate limit "
+        "per address (429, `Retry-After`). Data under CC BY 4.0 (source: Rejestr Partnerstw "
+        "Lokalnych); territorial division: GUS, TERYT."
+    ),
+    "VERSION": "1",
+    "LICENSE": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # One name per set of choices, where several models have a "kind" or a "status".
+    "ENUM_NAME_OVERRIDES": {
+        "InstitutionKindEnum": "members.models.Institution.Kind",
+        "EventKindEnum": "events.models.Event.Kind",
+        "CountyKindEnum": "territory.models.County.Kind",
+        "CommuneKindEnum": "territory.models.Commune.Kind",
+        "PartnershipStatusEnum": "partnerships.models.Partnership.Status",
+        "CertificateKindEnum": "partnerships.models.CertificateKind",
+        "CertificateStatusEnum": "partnerships.models.CertificateStatus",
+        "DatePrecisionEnum": "core.models.DatePrecision",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.document_errors",
+    ],
+}
+# Any origin may read the API (GET, HEAD, OPTIONS), without credentials; nothing else of the
+# site is shared across origins (django-cors-headers).
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After"]
 
 # Who runs this installation: the accessibility statement must name them and a contact.
 SITE_OPERATOR = env_str("SITE_OPERATOR", "")

@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from core.api_viewsets import api_not_found
 from events import urls as events_urls
 from members import urls as members_urls
 from partnerships import views as partnership_views
@@ -52,6 +53,9 @@ public_patterns = [
 
 urlpatterns = [
     *i18n_patterns(*public_patterns, prefix_default_language=False),
+    # The read-only REST API and its schema (config.api): one address per record for programs.
+    path("api/v1/", include("config.api")),
+    path("api/", include([re_path(r"^[\s\S]*$", api_not_found)])),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     # Pages link their icon (base.html); what asks /favicon.ico regardless finds it too.

@@ -35,19 +35,35 @@ T = TypeVar("T")
 _replaced = threading.local()
 
 
+def new_generation() -> str:
+    """A generation value: when it started (Unix seconds, which the API's Last-Modified gives)
+    and a random part that tells apart two generations of the same second."""
+    return f"{time.time():.6f}-{uuid.uuid4().hex}"
+
+
 def generation() -> str:
     """The current generation; a new one if the cache lost it (then nothing cached is reused)."""
     value = cache.get(GENERATION_KEY)
     if value is None:
-        value = uuid.uuid4().hex
+        value = new_generation()
         # add(), not set(): two processes starting at once agree on one value.
         if not cache.add(GENERATION_KEY, value, timeout=None):
             value = cache.get(GENERATION_KEY) or value
     return value
 
 
+def generation_started(value: str) -> float | None:
+    """When the generation ``value`` started, in Unix seconds; None for a value of another form
+    (one written before generations carried their time)."""
+    started, _sep, _random = value.partition("-")
+    try:
+        return float(started)
+    except ValueError:
+        return None
+
+
 def _replace_generation() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    cache.set(GENERATION_KEY, new_generation(), timeout=None)
 
 
 def invalidate(**kwargs) -> None:

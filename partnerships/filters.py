@@ -48,10 +48,14 @@ class PartnershipFilterSet(KindAbbreviationSearch, PlaceFilters, ListFilterSet):
     )
     projekt = django_filters.ChoiceFilter(field_name="project_id", label=_("Project"))
     czlonek = OfInstitutionFilter(field_name="memberships__institution", label=_("Member institution"))
-    certyfikat = django_filters.BooleanFilter(
+    # Two values and "(all)": a choice, so that anything else in the address is an error shown
+    # (a BooleanFilter would take any other text for "(all)").
+    certyfikat = django_filters.TypedChoiceFilter(
         method="with_certificate",
         label=_("Holds a valid certificate"),
-        widget=forms.Select(choices=[("", _("(all)")), ("true", _("yes")), ("false", _("no"))]),
+        choices=[("true", _("yes")), ("false", _("no"))],
+        coerce=lambda value: value == "true",
+        empty_value=None,
     )
     sortuj = StableOrderingFilter(
         fields=(("name", "nazwa"), ("founded_on", "rok"), ("listed_member_count", "czlonkowie")),
