@@ -53,6 +53,7 @@ public_patterns = [
         views.open_data_dump,
         name="open_data_dump",
     ),
+    path("statystyki/", partnership_views.statistics_page, name="statistics"),
     path("deklaracja-dostepnosci/", views.accessibility_statement, name="accessibility_statement"),
 ]
 

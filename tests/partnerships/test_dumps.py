@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import io
 import json
+import os
 import tempfile
 import zipfile
 from unittest import mock
@@ -227,7 +228,7 @@ class DumpPageTests(DumpTestCase):
         manifest = dumps.publish(keep=7, day=DAY)
         response = self.client.get("/dane/")
         self.assertContains(response, "6 grudnia 2026")
-        self.assertContains(response, "raz dziennie")
+        self.assertContains(response, "Raz dziennie cały rejestr")
         for entry in manifest["files"]:
             url = f"/dane/zrzuty/2026-12-06/{entry['name']}"
             self.assertContains(response, f'href="{url}"')
@@ -238,7 +239,7 @@ class DumpPageTests(DumpTestCase):
             self.assertEqual(hashlib.sha256(b"".join(download.streaming_content)).hexdigest(), entry["sha256"])
         self.assertContains(response, 'href="/dane/zrzuty/2026-12-06/SHA256SUMS"')
         english = self.client.get("/en/dane/")
-        self.assertContains(english, "Dump of 6 December 2026")
+        self.assertContains(english, "Dump of Dec. 6, 2026")
 
     def test_only_the_files_a_dump_writes_are_served(self):
         dumps.publish(keep=7, day=DAY)
@@ -252,3 +253,18 @@ class DumpPageTests(DumpTestCase):
         ):
             with self.subTest(url):
                 self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class NamedStorageTests(DumpTestCase):
+    def test_a_storage_named_dumps_is_used_when_configured(self):
+        with tempfile.TemporaryDirectory() as own:
+            storages = {
+                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "dumps": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": own}},
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            }
+            with override_settings(STORAGES=storages):
+                dumps.publish(keep=1, day=DAY)
+                self.assertEqual(os.listdir(own), ["dumps"])
+                self.assertEqual(os.listdir(self.media), [])
+                self.assertEqual(self.client.get("/dane/zrzuty/2026-12-06/SHA256SUMS").status_code, 200)
