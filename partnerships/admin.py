@@ -144,6 +144,8 @@ class PartnershipForm(PartialDateFormMixin, forms.ModelForm):
         model = Partnership
         # The admin's fieldsets decide the fields; the founding date is entered through ``founded``.
         fields = ["name"]
+
+
 class UnnamedMembersInline(RegistryInlineMixin, admin.TabularInline):
     model = UnnamedMembers
     fields = ["order", "kind", "sector", "description", "count_kind", "count"]

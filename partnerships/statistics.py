@@ -104,7 +104,8 @@ def tables(voivodeship: str | None) -> list[Table]:
                 {"voivodeship": _("voivodeship"), "teryt": _("TERYT code"), "partnerships": _("partnerships")},
                 [
                     {"voivodeship": v.name, "teryt": v.code, "partnerships": by_voivodeship.get(v.code, 0)}
-                    for v in Voivodeship.objects.active().order_by("name")
+                    # TERYT codes follow the Polish alphabet, which the database's collation may not.
+                    for v in Voivodeship.objects.active().order_by("code")
                 ],
                 chart="partnerships",
             )
@@ -130,17 +131,21 @@ def tables(voivodeship: str | None) -> list[Table]:
             ],
         )
     )
+    # Short headers: what each counts is said in the table's description.
     member_columns = {
-        "partnerships": _("partnerships with such a member listed by name"),
-        "members": _("members listed by name"),
-        "unnamed": _("partnerships with such members known only by count"),
+        "partnerships": _("partnerships"),
+        "members": _("members by name"),
+        "unnamed": _("partnerships (count only)"),
     }
     sectors = {row["sector"]: row for row in partnerships.counts_by_member_sector()}
     result.append(
         Table(
             "sektory",
             _("Partnerships by sector of their members"),
-            _("Partnerships with a current member of each sector."),
+            _(
+                "Partnerships with a current member of each sector listed by name, the members so listed, and "
+                "partnerships whose members of that sector are known only by count (the chart shows the first)."
+            ),
             {"sector": _("sector"), **member_columns},
             [
                 {"sector": str(sector.label), **{k: sectors[sector][k] for k in member_columns}}
@@ -158,7 +163,10 @@ def tables(voivodeship: str | None) -> list[Table]:
         Table(
             "rodzaje-czlonkow",
             _("Partnerships by kind of their members"),
-            _("Partnerships with a current member of each kind."),
+            _(
+                "Partnerships with a current member of each kind listed by name, the members so listed, and "
+                "partnerships whose members of that kind are known only by count (the chart shows the first)."
+            ),
             {"kind": _("kind of institution"), **member_columns},
             [
                 {"kind": str(labels.get(row["kind"], row["kind"])), **{k: row[k] for k in member_columns}}

@@ -78,7 +78,18 @@ def test_filter_search_without_diacritics_and_csv_export(page, registry):
 
 @pytest.mark.parametrize(
     "path",
-    ["/wydarzenia/", "/instytucje/", "/powiaty/", "/powiaty/1465/", "/deklaracja-dostepnosci/", "/nie-ma/"],
+    [
+        "/wydarzenia/",
+        "/instytucje/",
+        "/powiaty/",
+        "/powiaty/1465/",
+        "/deklaracja-dostepnosci/",
+        "/nie-ma/",
+        "/dane/",
+        "/statystyki/",
+        "/statystyki/?wojewodztwo=14",
+        "/statystyki/?wojewodztwo=99",
+    ],
 )
 def test_every_kind_of_public_page_is_accessible(page, registry, path):
     page.goto(path)

@@ -93,6 +93,9 @@ class PrivateDataNeverLeaksTests(TestCase):
             "/gminy/1465011/",
             "/sitemap-communes.xml",
             "/dane/",
+            # The statistics and their tables (issue 18).
+            "/statystyki/",
+            "/statystyki/?tabela=rodzaje-czlonkow&format=csv",
         ]
 
     def test_no_public_page_export_or_sitemap_contains_private_fields(self):
