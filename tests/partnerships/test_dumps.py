@@ -13,6 +13,8 @@ import tempfile
 import zipfile
 from unittest import mock
 
+import jsonschema
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -153,6 +155,18 @@ class DumpContentTests(DumpTestCase):
         member_row = next(r for r in csv_rows["partnerstwa"] if r["slug"] == self.former.partnership.slug)
         self.assertIn("Instytucja testowa", member_row["members"])
         self.assertIsInstance(by_slug[self.former.partnership.slug]["members"], list)
+
+    def test_the_json_of_each_list_is_valid_against_its_published_schema(self):
+        dumps.publish(keep=7, day=DAY)
+        for name, records in (
+            ("partnerstwa", "partnerships"),
+            ("instytucje", "institutions"),
+            ("wydarzenia", "events"),
+        ):
+            with self.subTest(name):
+                document = json.loads(stored(f"dumps/2026-12-06/{name}.json"))
+                schema = json.loads((settings.BASE_DIR / "docs" / f"{records}.schema.json").read_text())
+                jsonschema.validate(document, schema, format_checker=jsonschema.FormatChecker())
 
     def test_no_cell_runs_as_a_formula(self):
         builders.institution('=HYPERLINK("https://zly.example")', commune=None, country="GB")
