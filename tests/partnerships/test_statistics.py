@@ -179,6 +179,11 @@ class StatisticsPageTests(StatisticsTestCase):
         self.assertIn('<th scope="row">Warszawa</th>', counties)
         self.assertContains(self.client.get("/en/statystyki/"), "Partnerships by year of founding")
 
+    def test_the_page_is_linked_from_every_page_and_listed_in_the_sitemap(self):
+        self.assertContains(self.client.get("/"), 'href="/statystyki/"')
+        self.assertContains(self.client.get("/dane/"), 'href="/statystyki/"', count=2)
+        self.assertIn("/statystyki/</loc>", self.client.get("/sitemap-pages.xml").content.decode())
+
     def test_the_charts_are_readable_in_high_contrast_mode_and_have_contrast(self):
         css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
         forced = (
