@@ -131,7 +131,7 @@ def dump_memory(voivodeship: str | None) -> int:
                 result[0].name,
                 result[0].records,
                 result[0].columns,
-                lambda: exports._rows(rest),
+                lambda: exports.rows(rest),
                 csv_row=result[0].csv_row,
                 json_row=result[0].json_row,
             )

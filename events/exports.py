@@ -59,7 +59,7 @@ FIELDS = (
 )
 
 
-def _rows(queryset) -> Iterator[dict]:
+def rows(queryset) -> Iterator[dict]:
     marker = "--slug--"
     before, after = (settings.SITE_URL + reverse("events:event_detail", args=[marker])).split(marker)
     kinds = {kind.value: str(kind.label) for kind in Event.Kind}
@@ -177,4 +177,4 @@ def project_rows(queryset) -> Iterator[dict]:
 
 def stream(queryset, export_format: str):
     """A download of the events in ``queryset`` (already filtered)."""
-    return opendata.download(export_format, "wydarzenia", "events", COLUMNS, lambda: _rows(queryset))
+    return opendata.download(export_format, "wydarzenia", "events", COLUMNS, lambda: rows(queryset))

@@ -92,22 +92,22 @@ def datasets() -> list[Dataset]:
             "partnerships",
             exports.COLUMNS,
             # An order by field names: the export walks its relations' streams in the same order.
-            lambda: exports._rows(partnerships.order_by("pk")),
+            lambda: exports.rows(partnerships.order_by("pk")),
             # The two forms replace lists of the row, never change them: a shallow copy each.
-            csv_row=lambda row: exports._flat(dict(row)),
-            json_row=lambda row: exports._json_row(dict(row)),
+            csv_row=lambda row: exports.flat_row(dict(row)),
+            json_row=lambda row: exports.json_row(dict(row)),
         ),
         Dataset(
             "instytucje",
             "institutions",
             institution_exports.COLUMNS,
-            lambda: institution_exports._rows(Institution.objects.public().order_by("pk")),
+            lambda: institution_exports.rows(Institution.objects.public().order_by("pk")),
         ),
         Dataset(
             "wydarzenia",
             "events",
             event_exports.COLUMNS,
-            lambda: event_exports._rows(Event.objects.public().order_by("pk")),
+            lambda: event_exports.rows(Event.objects.public().order_by("pk")),
         ),
         Dataset(
             "projekty",

@@ -81,7 +81,7 @@ FIELDS = (
 )
 
 
-def _rows(queryset) -> Iterator[dict]:
+def rows(queryset) -> Iterator[dict]:
     """The rows of ``queryset`` in its order, each with its relations.
 
     The list and each relation are read as one stream in the list's order, walked side by
@@ -236,7 +236,7 @@ def _founded(founded_on, precision: str) -> str | None:
     return founded_on.isoformat()[:length]
 
 
-def _flat(row: dict) -> dict:
+def flat_row(row: dict) -> dict:
     """A row as CSV and XLSX cells: the members by name, the unnamed ones and the sources as
     short texts. (The admin's export is the import's format, ``partnerships.resources``, whose
     partnership columns are these.)"""
@@ -253,7 +253,7 @@ def _flat(row: dict) -> dict:
     return row
 
 
-def _json_row(row: dict) -> dict:
+def json_row(row: dict) -> dict:
     row["members"] = [{"name": name, "slug": slug, "role": role} for name, slug, role in row["members"]]
     return row
 
@@ -366,6 +366,6 @@ def stream(queryset, export_format: str):
         "partnerstwa",
         "partnerships",
         COLUMNS,
-        lambda: map(_json_row, _rows(queryset)) if export_format == "json" else _rows(queryset),
-        csv_row=None if export_format == "json" else _flat,
+        lambda: map(json_row, rows(queryset)) if export_format == "json" else rows(queryset),
+        csv_row=None if export_format == "json" else flat_row,
     )

@@ -213,7 +213,7 @@ class DumpStorageTests(DumpTestCase):
         dumps.publish(keep=7, day=DAY)
         before = stored("dumps/2026-12-06/manifest.json")
         with (
-            mock.patch("members.exports._rows", side_effect=RuntimeError("baza niedostępna")),
+            mock.patch("members.exports.rows", side_effect=RuntimeError("baza niedostępna")),
             self.assertRaises(RuntimeError),
         ):
             dumps.publish(keep=7, day=DAY)
