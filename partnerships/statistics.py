@@ -92,7 +92,7 @@ def tables(voivodeship: str | None) -> list[Table]:
     by_county = counts_by_county(pairs)
     if voivodeship:
         counties = County.objects.active().filter(voivodeship=voivodeship).select_related("voivodeship")
-        county_rows = sorted(((c, by_county.get(c.code, 0)) for c in counties), key=lambda r: (-r[1], r[0].name))
+        county_rows = sorted(((c, by_county.get(c.code, 0)) for c in counties), key=lambda r: (-r[1], r[0].code))
         county_title = _("Partnerships by county")
     else:
         by_voivodeship = counts_by_voivodeship(pairs)
