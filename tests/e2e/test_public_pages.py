@@ -124,4 +124,3 @@ def test_the_statistics_charts_follow_high_contrast_mode(page, registry):
     text = page.evaluate("() => getComputedStyle(document.body).color")
     # The bars take the system's text colour, as the words around them do.
     assert forced == text != fill
-    assert_accessible(page)
