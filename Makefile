@@ -61,6 +61,7 @@ bench: install
 	$(PY) -m bench.load ratio --database-url $(BENCH_POSTGRESQL) --duration $(BENCH_RATIO_SECONDS) --env PAGE_CACHE=0 --tag no-page-cache --min-ratio 0.05 || true
 	$(PY) -m bench.load load
 	$(PY) -m bench.certificates || true
+	DATABASE_URL=$(BENCH_POSTGRESQL) $(PY) -m bench.dumps || true
 	$(PY) -m bench.teryt
 	DATABASE_URL=$(BENCH_POSTGRESQL)_teryt $(PY) -m bench.teryt
 	$(PY) -m bench.report

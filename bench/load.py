@@ -262,6 +262,8 @@ def discover_pages() -> list[Page]:
     if county:
         pages.append(Page("county", reverse("county_detail", args=[county])))
     pages.append(Page("accessibility", reverse("accessibility_statement")))
+    # Computed once per data generation: bench.dumps times it uncached.
+    pages.append(Page("statistics", reverse("statistics")))
     pages.append(Page("sitemap", "/sitemap.xml"))
     certificate = Certificate.objects.filter(status=Certificate.Status.VALID).order_by("pk").first()
     if certificate:

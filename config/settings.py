@@ -329,6 +329,8 @@ PAGE_CACHE = env_bool("PAGE_CACHE", True)
 # docs/security.md. A benchmark that loads a page on purpose raises them.
 CERTIFICATE_VERIFICATIONS_PER_MINUTE = env_int("CERTIFICATE_VERIFICATIONS_PER_MINUTE", 60, minimum=1)
 CERTIFICATE_PDFS_PER_MINUTE = env_int("CERTIFICATE_PDFS_PER_MINUTE", 20, minimum=1)
+# The dated full dumps of the open data (manage.py publish_dumps): how many days are kept.
+OPEN_DATA_DUMPS_KEEP = env_int("OPEN_DATA_DUMPS_KEEP", 7, minimum=1)
 # Corrections from the public: a few an hour from one address is a reader; more is a robot.
 CORRECTIONS_PER_MINUTE = env_int("CORRECTIONS_PER_MINUTE", 3, minimum=1)
 # The kinds of records a reader can correct: the word in /poprawki/<word>/<id>/ -> model.

@@ -130,6 +130,7 @@ class PageSitemap(RegistrySitemap):
             "projects:project_list",
             "principle_list",
             "open_data",
+            "statistics",
             "accessibility_statement",
         ]
         projects = Project.objects.public().exclude(slug=None).order_by("pk").values_list("slug", flat=True)

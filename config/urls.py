@@ -48,6 +48,13 @@ public_patterns = [
     path("miejsca/", territory_views.place_suggestions, name="place_suggestions"),
     path("dane/", views.open_data, name="open_data"),
     re_path(r"^dane/(?P<name>[a-z]+)\.schema\.json$", views.open_data_schema, name="open_data_schema"),
+    # A file of a dated full dump (partnerships.dumps): only the names a dump writes.
+    re_path(
+        r"^dane/zrzuty/(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})/(?P<name>[a-z]+\.(?:csv\.zip|json)|SHA256SUMS)$",
+        views.open_data_dump,
+        name="open_data_dump",
+    ),
+    path("statystyki/", partnership_views.statistics_page, name="statistics"),
     path("deklaracja-dostepnosci/", views.accessibility_statement, name="accessibility_statement"),
 ]
 

@@ -26,6 +26,7 @@ from core.cache import cached, cached_count
 from core.page_cache import cacheable
 from events.models import Event
 from members.models import Institution
+from partnerships import dumps
 from partnerships.models import Partnership
 from territory.boundaries import MAP_VIEWBOX, MapShape, viewbox_around
 from territory.models import Commune, County, Voivodeship
@@ -319,27 +320,90 @@ def county_detail(request: HttpRequest, code: str) -> HttpResponse:
 OPEN_DATA_SCHEMAS = ("partnerships", "institutions", "events")
 
 
+def _dump_titles() -> dict[str, str]:
+    """The title of each dataset of a dump, by its JSON key (the manifest's ``dataset``)."""
+    return {
+        "partnerships": _("Partnerships"),
+        "institutions": _("Institutions"),
+        "events": _("Events"),
+        "projects": _("Projects"),
+        "memberships": _("Memberships"),
+        "sources": _("Sources"),
+    }
+
+
 @require_safe
 @cacheable()
 def open_data(request: HttpRequest) -> HttpResponse:
-    """/dane/: what the registry publishes, under which licence, every column of every list."""
+    """/dane/: what the registry publishes, under which licence, every column of every list,
+    and the dated full dumps in storage (read once per data generation: publishing a dump
+    starts a new one)."""
     from events.exports import COLUMNS as EVENT_COLUMNS
+    from events.exports import PROJECT_COLUMNS
     from members.exports import COLUMNS as INSTITUTION_COLUMNS
     from partnerships.exports import COLUMNS as PARTNERSHIP_COLUMNS
+    from partnerships.exports import MEMBERSHIP_COLUMNS, SOURCE_COLUMNS
 
     lists = [
         (_("Partnerships"), reverse("partnerships:partnership_list"), "partnerships", PARTNERSHIP_COLUMNS),
         (_("Institutions"), reverse("members:institution_list"), "institutions", INSTITUTION_COLUMNS),
         (_("Events"), reverse("events:event_list"), "events", EVENT_COLUMNS),
     ]
+    titles = _dump_titles()
+    published = []
+    for manifest in dumps.published():
+        by_dataset: dict[str, dict] = {}
+        for entry in manifest["files"]:
+            url = reverse("open_data_dump", args=[manifest["date"], entry["name"]])
+            row = by_dataset.setdefault(entry["dataset"], {"title": titles.get(entry["dataset"], entry["dataset"])})
+            row["rows"] = entry["rows"]
+            row["json" if entry["format"] == "json" else "csv"] = {**entry, "url": url}
+        published.append(
+            {
+                "date": datetime.date.fromisoformat(manifest["date"]),
+                "iso_date": manifest["date"],
+                "datasets": list(by_dataset.values()),
+                "manifest_url": reverse("open_data_dump", args=[manifest["date"], dumps.MANIFEST]),
+                "checksums_url": reverse("open_data_dump", args=[manifest["date"], dumps.CHECKSUMS]),
+            }
+        )
     context = {
         "lists": [
             (title, url, reverse("open_data_schema", args=[name]), list(columns.items()))
             for title, url, name, columns in lists
         ],
+        "dump_only": [
+            (titles["projects"], "projekty", list(PROJECT_COLUMNS.items())),
+            (titles["memberships"], "czlonkostwa", list(MEMBERSHIP_COLUMNS.items())),
+            (titles["sources"], "zrodla", list(SOURCE_COLUMNS.items())),
+        ],
+        "dumps": published,
+        "dumps_keep": settings.OPEN_DATA_DUMPS_KEEP,
         "breadcrumbs": [(_("Open data"), "")],
     }
     return render(request, "pages/open_data.html", context)
+
+
+DUMP_TYPES = {".zip": "application/zip", ".json": "application/json"}
+
+
+@require_safe
+def open_data_dump(request: HttpRequest, date: str, name: str) -> FileResponse:
+    """One file of a dated dump, streamed from the dumps' storage as a download under its own
+    name (which SHA256SUMS names). Only the names a dump writes are served; anything else,
+    or a day no longer kept, is a 404."""
+    if name not in dumps.file_names():
+        raise Http404
+    try:
+        file = dumps.dump_storage().open(f"{dumps.folder_of_date(date)}/{name}", "rb")
+    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):
+        raise Http404 from None
+    content_type = DUMP_TYPES.get(PurePosixPath(name).suffix, "text/plain; charset=utf-8")
+    response = FileResponse(file, content_type=content_type, as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    # A day's dump is replaced when it is published again that day.
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @require_safe

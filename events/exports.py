@@ -59,7 +59,7 @@ FIELDS = (
 )
 
 
-def _rows(queryset) -> Iterator[dict]:
+def rows(queryset) -> Iterator[dict]:
     marker = "--slug--"
     before, after = (settings.SITE_URL + reverse("events:event_detail", args=[marker])).split(marker)
     kinds = {kind.value: str(kind.label) for kind in Event.Kind}
@@ -106,7 +106,75 @@ def _rows(queryset) -> Iterator[dict]:
             }
 
 
+# The projects (funding lines) as open data: only in the dated full dumps (partnerships.dumps),
+# which list them beside the partnerships that name them.
+PROJECT_COLUMNS = {
+    "slug": _("slug"),
+    "name": _("name"),
+    "code": _("project code"),
+    "programme": _("programme"),
+    "priority": _("priority"),
+    "priority_name": _("name of the priority"),
+    "measure": _("measure"),
+    "sub_measure": _("sub-measure"),
+    "sub_measure_name": _("name of the sub-measure"),
+    "fund": _("fund"),
+    "operator": _("operating institution"),
+    "operator_slug": _("identifier of the operating institution"),
+    "start_year": _("first year"),
+    "end_year": _("last year"),
+    "website": _("website"),
+    "description": _("description"),
+    "url": _("address of the public page"),
+}
+PROJECT_FIELDS = (
+    "slug",
+    "name",
+    "code",
+    "programme",
+    "priority",
+    "priority_name",
+    "measure",
+    "sub_measure",
+    "sub_measure_name",
+    "fund",
+    "operator__name",
+    "operator__slug",
+    "start_year",
+    "end_year",
+    "website",
+    "description",
+)
+
+
+def project_rows(queryset) -> Iterator[dict]:
+    """The projects of ``queryset`` as open data, in its order: one query, streamed."""
+    marker = "--slug--"
+    before, after = (settings.SITE_URL + reverse("projects:project_detail", args=[marker])).split(marker)
+    for row in queryset.values_list(*PROJECT_FIELDS).iterator(chunk_size=CHUNK_SIZE):
+        v = dict(zip(PROJECT_FIELDS, row, strict=True))
+        yield {
+            "slug": v["slug"],
+            "name": v["name"],
+            "code": v["code"] or None,
+            "programme": v["programme"] or None,
+            "priority": v["priority"] or None,
+            "priority_name": v["priority_name"] or None,
+            "measure": v["measure"] or None,
+            "sub_measure": v["sub_measure"] or None,
+            "sub_measure_name": v["sub_measure_name"] or None,
+            "fund": v["fund"] or None,
+            "operator": v["operator__name"],
+            "operator_slug": v["operator__slug"],
+            "start_year": v["start_year"],
+            "end_year": v["end_year"],
+            "website": v["website"] or None,
+            "description": v["description"] or None,
+            # Every project gets a slug when saved; one without (older rows) has no page.
+            "url": before + v["slug"] + after if v["slug"] else None,
+        }
+
 
 def stream(queryset, export_format: str):
     """A download of the events in ``queryset`` (already filtered)."""
-    return opendata.download(export_format, "wydarzenia", "events", COLUMNS, lambda: _rows(queryset))
+    return opendata.download(export_format, "wydarzenia", "events", COLUMNS, lambda: rows(queryset))

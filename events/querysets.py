@@ -1,3 +1,6 @@
+from django.db.models import Count, F
+from django.db.models.functions import ExtractYear
+
 from core.listing import FoldedSearchQuerySet
 from territory.querysets import RegionalQuerySet
 
@@ -12,3 +15,15 @@ class EventQuerySet(FoldedSearchQuerySet, RegionalQuerySet):
     def public(self):
         """Events the public pages, exports and sitemap show: every recorded event."""
         return self.all()
+
+    def counts_by_year(self) -> list[tuple[int | None, int]]:
+        """(year, how many of these events began in it) in year order, None last for the events
+        without a known date. One query."""
+        rows = (
+            self.order_by()
+            .annotate(year=ExtractYear("start_date"))
+            .values("year")
+            .annotate(n=Count("pk"))
+            .order_by(F("year").asc(nulls_last=True))
+        )
+        return [(row["year"], row["n"]) for row in rows]

@@ -66,7 +66,7 @@ FIELDS = (
 )
 
 
-def _rows(queryset) -> Iterator[dict]:
+def rows(queryset) -> Iterator[dict]:
     marker = "--slug--"
     before, after = (settings.SITE_URL + reverse("members:institution_detail", args=[marker])).split(marker)
     kinds = {kind.value: str(kind.label) for kind in Institution.Kind}
@@ -101,4 +101,4 @@ def _rows(queryset) -> Iterator[dict]:
 
 def stream(queryset, export_format: str):
     """A download of the institutions in ``queryset`` (already filtered)."""
-    return opendata.download(export_format, "instytucje", "institutions", COLUMNS, lambda: _rows(queryset))
+    return opendata.download(export_format, "instytucje", "institutions", COLUMNS, lambda: rows(queryset))

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -80,7 +81,7 @@ FIELDS = (
 )
 
 
-def _rows(queryset) -> Iterator[dict]:
+def rows(queryset) -> Iterator[dict]:
     """The rows of ``queryset`` in its order, each with its relations.
 
     The list and each relation are read as one stream in the list's order, walked side by
@@ -235,7 +236,7 @@ def _founded(founded_on, precision: str) -> str | None:
     return founded_on.isoformat()[:length]
 
 
-def _flat(row: dict) -> dict:
+def flat_row(row: dict) -> dict:
     """A row as CSV and XLSX cells: the members by name, the unnamed ones and the sources as
     short texts. (The admin's export is the import's format, ``partnerships.resources``, whose
     partnership columns are these.)"""
@@ -252,9 +253,109 @@ def _flat(row: dict) -> dict:
     return row
 
 
-def _json_row(row: dict) -> dict:
+def json_row(row: dict) -> dict:
     row["members"] = [{"name": name, "slug": slug, "role": role} for name, slug, role in row["members"]]
     return row
+
+
+# Memberships and the sources cited for records, as open data: only in the dated full dumps
+# (partnerships.dumps). A membership has no address of its own, so its id identifies it; the
+# sources name the record they support by its kind and identifier.
+MEMBERSHIP_COLUMNS = {
+    "id": _("identifier of the membership"),
+    "partnership_slug": _("identifier of the partnership"),
+    "partnership": _("partnership"),
+    "institution_slug": _("identifier of the institution"),
+    "institution": _("institution"),
+    "role": _("role"),
+    "joined_on": _("joined on"),
+    "left_on": _("left on"),
+}
+MEMBERSHIP_FIELDS = ("id", "partnership__slug", "partnership__name", "institution__slug", "institution__name")
+
+
+def membership_rows(queryset) -> Iterator[dict]:
+    """The memberships of ``queryset``, former ones too (``left_on``), in its order: one query,
+    streamed. Never who represents the member, nor the staff's notes."""
+    fields = (*MEMBERSHIP_FIELDS, "role", "joined_on", "left_on")
+    for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
+        v = dict(zip(fields, row, strict=True))
+        yield {
+            "id": v["id"],
+            "partnership_slug": v["partnership__slug"],
+            "partnership": v["partnership__name"],
+            "institution_slug": v["institution__slug"],
+            "institution": v["institution__name"],
+            "role": v["role"],
+            "joined_on": v["joined_on"].isoformat() if v["joined_on"] else None,
+            "left_on": v["left_on"].isoformat() if v["left_on"] else None,
+        }
+
+
+SOURCE_COLUMNS = {
+    "record_kind": _("kind of record (partnership, institution, event, project, membership)"),
+    "record_slug": _("identifier of the record (of the partnership, for a membership)"),
+    "membership_id": _("identifier of the membership"),
+    "field": _("the fact it supports (empty: the record as a whole)"),
+    "quote": _("quote"),
+    "page": _("page or place in the document"),
+    "source_key": _("identifier of the source"),
+    "source_title": _("title of the source"),
+    "source_description": _("what the source is"),
+    "source_publisher": _("publisher"),
+    "source_published": _("date of publication"),
+    "source_date_note": _("about the date"),
+    "source_url": _("address of the source"),
+}
+CITATION_FIELDS = (
+    "object_id",
+    "record_slug",
+    "field",
+    "quote",
+    "page",
+    "source__key",
+    "source__title",
+    "source__description",
+    "source__publisher",
+    "source__published_on",
+    "source__published_precision",
+    "source__date_note",
+    "source__url",
+)
+
+
+def source_rows(records: dict[str, tuple]) -> Iterator[dict]:
+    """The citations of the public records: ``records`` maps a kind of record to (its public
+    queryset, the path from it to the slug that names it). One query per kind, streamed; the
+    cited record's identifier is read in the same query (a citation points at its record
+    through a generic relation, which no join follows)."""
+    for kind, (public, slug_path) in records.items():
+        slug = public.model.objects.filter(pk=OuterRef("object_id")).values(slug_path)[:1]
+        citations = (
+            Citation.objects.filter(
+                content_type=ContentType.objects.get_for_model(public.model),
+                object_id__in=public.order_by().values("pk"),
+            )
+            .annotate(record_slug=Subquery(slug))
+            .order_by("pk")
+        )
+        for row in citations.values_list(*CITATION_FIELDS).iterator(chunk_size=CHUNK_SIZE):
+            v = dict(zip(CITATION_FIELDS, row, strict=True))
+            yield {
+                "record_kind": kind,
+                "record_slug": v["record_slug"],
+                "membership_id": v["object_id"] if kind == "membership" else None,
+                "field": v["field"] or None,
+                "quote": v["quote"] or None,
+                "page": v["page"] or None,
+                "source_key": v["source__key"],
+                "source_title": v["source__title"] or None,
+                "source_description": v["source__description"],
+                "source_publisher": v["source__publisher"] or None,
+                "source_published": _founded(v["source__published_on"], v["source__published_precision"]),
+                "source_date_note": v["source__date_note"] or None,
+                "source_url": v["source__url"] or None,
+            }
 
 
 def stream(queryset, export_format: str):
@@ -265,6 +366,6 @@ def stream(queryset, export_format: str):
         "partnerstwa",
         "partnerships",
         COLUMNS,
-        lambda: map(_json_row, _rows(queryset)) if export_format == "json" else _rows(queryset),
-        csv_row=None if export_format == "json" else _flat,
+        lambda: map(json_row, rows(queryset)) if export_format == "json" else rows(queryset),
+        csv_row=None if export_format == "json" else flat_row,
     )

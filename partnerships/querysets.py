@@ -1,8 +1,8 @@
 from collections import Counter
 
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Coalesce, ExtractYear
 
 from core.listing import FoldedSearchQuerySet
 from core.querysets import VerificationQuerySetMixin
@@ -67,14 +67,119 @@ class PartnershipQuerySet(VerificationQuerySetMixin, FoldedSearchQuerySet, Regio
         )
         return sorted(ids)
 
+    def area_county_pairs(self) -> set[tuple[int, str]]:
+        """(partnership id, county code) of every county these partnerships work in, directly or
+        in one of its communes. Two queries, whatever the number of partnerships."""
+        listed = self.order_by().values("pk")
+        through_counties = self.model.area_counties.through.objects.filter(partnership__in=listed)
+        through_communes = self.model.area_communes.through.objects.filter(partnership__in=listed)
+        pairs = set(through_counties.values_list("partnership_id", "county_id"))
+        pairs |= {(p, code[:4]) for p, code in through_communes.values_list("partnership_id", "commune_id")}
+        return pairs
+
     def counts_by_county(self) -> dict[str, int]:
         """County code -> how many of these partnerships work in it, directly or in one of its
         communes (each counted once). Two queries, whatever the number of partnerships."""
-        through_counties = self.model.area_counties.through.objects.filter(partnership__in=self.values("pk"))
-        through_communes = self.model.area_communes.through.objects.filter(partnership__in=self.values("pk"))
-        pairs = set(through_counties.values_list("partnership_id", "county_id"))
-        pairs |= {(p, code[:4]) for p, code in through_communes.values_list("partnership_id", "commune_id")}
-        return dict(Counter(county for _, county in pairs))
+        return counts_by_county(self.area_county_pairs())
+
+    def counts_by_founding_year(self) -> list[tuple[int | None, int]]:
+        """(year of founding, how many of these partnerships) in year order, None last for those
+        whose founding date is not recorded. One query."""
+        rows = (
+            self.order_by()
+            .annotate(year=ExtractYear("founded_on"))
+            .values("year")
+            .annotate(n=Count("pk"))
+            .order_by(F("year").asc(nulls_last=True))
+        )
+        return [(row["year"], row["n"]) for row in rows]
+
+    def counts_by_funding_line(self) -> list[tuple[str | None, str | None, int]]:
+        """(programme, fund, how many of these partnerships) of their projects, most first;
+        programme None for the partnerships of no project. One query."""
+        rows = (
+            self.order_by()
+            .values("project__programme", "project__fund")
+            .annotate(n=Count("pk"))
+            .order_by("-n", F("project__programme").asc(nulls_last=True), "project__fund")
+        )
+        return [(row["project__programme"], row["project__fund"], row["n"]) for row in rows]
+
+    def counts_by_thematic_area(self) -> list[tuple[str, str, str, int]]:
+        """(slug, name, English name, how many of these partnerships) of each thematic area they
+        work in, in the areas' order; areas none of them works in are left out. One query."""
+        through = self.model.thematic_areas.through.objects.filter(partnership__in=self.order_by().values("pk"))
+        rows = (
+            through.values("thematicarea__slug", "thematicarea__name", "thematicarea__name_en")
+            # A (partnership, area) pair is one row of the link table: no DISTINCT needed.
+            .annotate(n=Count("partnership_id"))
+            .order_by("thematicarea__order", "thematicarea__name")
+        )
+        return [
+            (row["thematicarea__slug"], row["thematicarea__name"], row["thematicarea__name_en"], row["n"])
+            for row in rows
+        ]
+
+    def counts_by_member_kind(self) -> list[dict]:
+        """Per kind of institution: how many of these partnerships have a current member of that
+        kind listed by name, how many such members are listed, and how many partnerships have
+        members of that kind known only by count. Two queries (named, unnamed)."""
+        from .models import Membership, UnnamedMembers
+
+        listed = self.order_by().values("pk")
+        named = (
+            Membership.objects.current()
+            .filter(partnership__in=listed)
+            .order_by()
+            .values("institution__kind")
+            .annotate(partnerships=Count("partnership_id", distinct=True), members=Count("pk"))
+        )
+        unnamed = (
+            UnnamedMembers.objects.filter(partnership__in=listed)
+            .exclude(kind="")
+            .order_by()
+            .values("kind")
+            .annotate(partnerships=Count("partnership_id", distinct=True))
+        )
+        by_kind: dict[str, dict] = {}
+        for row in named:
+            by_kind[row["institution__kind"]] = {"partnerships": row["partnerships"], "members": row["members"]}
+        for row in unnamed:
+            by_kind.setdefault(row["kind"], {"partnerships": 0, "members": 0})["unnamed"] = row["partnerships"]
+        return [{"kind": kind, "unnamed": 0, **counts} for kind, counts in by_kind.items()]
+
+    def counts_by_member_sector(self) -> list[dict]:
+        """As ``counts_by_member_kind``, per sector (public, non-governmental, business, …): a
+        named member's sector is that of its kind. Two queries."""
+        from members.models import KINDS_OF_SECTOR
+
+        from .models import Membership, UnnamedMembers
+
+        listed = self.order_by().values("pk")
+        sector_of_member = Case(
+            *[When(institution__kind__in=kinds, then=Value(sector)) for sector, kinds in KINDS_OF_SECTOR.items()],
+            default=Value(""),
+        )
+        named = (
+            Membership.objects.current()
+            .filter(partnership__in=listed)
+            .order_by()
+            .annotate(sector=sector_of_member)
+            .values("sector")
+            .annotate(partnerships=Count("partnership_id", distinct=True), members=Count("pk"))
+        )
+        unnamed = (
+            UnnamedMembers.objects.filter(partnership__in=listed)
+            .order_by()
+            .values("sector")
+            .annotate(partnerships=Count("partnership_id", distinct=True))
+        )
+        by_sector: dict[str, dict] = {}
+        for row in named:
+            by_sector[row["sector"]] = {"partnerships": row["partnerships"], "members": row["members"]}
+        for row in unnamed:
+            by_sector.setdefault(row["sector"], {"partnerships": 0, "members": 0})["unnamed"] = row["partnerships"]
+        return [{"sector": sector, "unnamed": 0, **counts} for sector, counts in by_sector.items()]
 
     def fewer_listed_than_declared(self):
         """Partnerships whose declared number of members exceeds the members listed by name."""
@@ -109,6 +214,16 @@ class PartnershipQuerySet(VerificationQuerySetMixin, FoldedSearchQuerySet, Regio
             listed_member_count=Coalesce(models.Subquery(current), 0),
             member_search_text=Coalesce(models.Subquery(keys), models.Value("")),
         )
+
+
+def counts_by_county(pairs: set[tuple[int, str]]) -> dict[str, int]:
+    """County code -> partnerships, from ``area_county_pairs``."""
+    return dict(Counter(county for _, county in pairs))
+
+
+def counts_by_voivodeship(pairs: set[tuple[int, str]]) -> dict[str, int]:
+    """Voivodeship code -> partnerships working there (each once), from ``area_county_pairs``."""
+    return dict(Counter(voivodeship for _, voivodeship in {(p, county[:2]) for p, county in pairs}))
 
 
 class _JoinedWithSpaces(models.Aggregate):

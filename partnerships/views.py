@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from core import opendata
+from core import charts, opendata
 from core.listing import list_parameters, listing_context
 from core.page_cache import cacheable
 from core.provenance import References
@@ -19,7 +19,7 @@ from members.models import Institution, Person, Sector
 from territory.boundaries import MapShape, viewbox_around
 from territory.models import County, Voivodeship
 
-from . import exports
+from . import exports, statistics
 from .certificates import describe, pdf_file
 from .filters import PartnershipFilterSet
 from .forms import CERTIFICATE_NUMBER, CertificateLookupForm
@@ -399,3 +399,42 @@ def principle_list(request: HttpRequest) -> HttpResponse:
         "breadcrumbs": [(_("Principles of partnership"), "")],
     }
     return render(request, "partnerships/principle_list.html", context)
+
+
+@require_safe
+@cacheable(query=["wojewodztwo", "tabela", "format"])
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    """/statystyki/: the statistics' charts and tables, of the whole country or of the voivodeship
+    ``wojewodztwo`` (validated as the lists validate it: an unknown code is a message, and the
+    country's figures are shown); ``tabela`` (with ``format``, CSV by default) downloads one table."""
+    value = request.GET.get("wojewodztwo", "")
+    filterset = PartnershipFilterSet({"wojewodztwo": value})
+    voivodeship, error = None, ""
+    if value:
+        if filterset.is_valid():
+            voivodeship = filterset.form.cleaned_data["wojewodztwo"] or None
+        else:
+            error = " ".join(filterset.form.errors.get("wojewodztwo", []))
+    name = request.GET.get("tabela")
+    if name is not None and not error:
+        export_format = request.GET.get("format")
+        return statistics.download(name, voivodeship, export_format if export_format in opendata.FORMATS else "csv")
+    tables = statistics.cached_tables(voivodeship)
+    query = f"wojewodztwo={voivodeship}&" if voivodeship else ""
+    names = dict(filterset.form.fields["wojewodztwo"].choices)
+    context = {
+        "sections": [
+            (
+                table,
+                charts.bar_chart(table.chart_items()) if table.chart and table.rows else None,
+                f"?{query}tabela={table.name}",
+            )
+            for table in tables
+        ],
+        "voivodeship": voivodeship,
+        "voivodeship_name": names.get(voivodeship, ""),
+        "voivodeship_choices": [choice for choice in filterset.form.fields["wojewodztwo"].choices if choice[0]],
+        "error": error,
+        "breadcrumbs": [(_("Statistics"), "")],
+    }
+    return render(request, "partnerships/statistics.html", context)

@@ -67,7 +67,7 @@ class PlaceSearchIndexTests(TestCase):
 
 @skipUnless(connection.vendor == "postgresql", "trigram indexes exist on PostgreSQL only; CI runs the suite there too")
 class KindSearchIndexTests(TestCase):
-    """"MOPS" on the institution list: the trigram index of the names and the (kind, name)
+    """ "MOPS" on the institution list: the trigram index of the names and the (kind, name)
     index of the kinds, combined by a bitmap OR (issue 17)."""
 
     @classmethod

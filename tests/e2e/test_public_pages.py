@@ -78,7 +78,18 @@ def test_filter_search_without_diacritics_and_csv_export(page, registry):
 
 @pytest.mark.parametrize(
     "path",
-    ["/wydarzenia/", "/instytucje/", "/powiaty/", "/powiaty/1465/", "/deklaracja-dostepnosci/", "/nie-ma/"],
+    [
+        "/wydarzenia/",
+        "/instytucje/",
+        "/powiaty/",
+        "/powiaty/1465/",
+        "/deklaracja-dostepnosci/",
+        "/nie-ma/",
+        "/dane/",
+        "/statystyki/",
+        "/statystyki/?wojewodztwo=14",
+        "/statystyki/?wojewodztwo=99",
+    ],
 )
 def test_every_kind_of_public_page_is_accessible(page, registry, path):
     page.goto(path)
@@ -100,3 +111,16 @@ def test_pages_work_in_english(page, registry):
     assert page.url.endswith("/en/partnerstwa/")
     assert page.get_by_role("heading", level=1).inner_text() == "Local partnerships"
     assert_accessible(page)
+
+
+def test_the_statistics_charts_follow_high_contrast_mode(page, registry):
+    page.goto("/statystyki/")
+    bar = page.locator(".chart__bar").first
+    fill = page.evaluate("(bar) => getComputedStyle(bar).fill", bar.element_handle())
+    # In normal colours the bars are the link blue, 8.4:1 against the white page.
+    assert fill == "rgb(11, 79, 138)"
+    page.emulate_media(forced_colors="active", color_scheme="dark")
+    forced = page.evaluate("(bar) => getComputedStyle(bar).fill", bar.element_handle())
+    text = page.evaluate("() => getComputedStyle(document.body).color")
+    # The bars take the system's text colour, as the words around them do.
+    assert forced == text != fill

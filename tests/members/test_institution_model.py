@@ -18,7 +18,6 @@ InstitutionForm = modelform_factory(
 )
 
 
-
 class IdentifierValidatorTests(TestCase):
     def test_valid_identifiers_pass(self):
         validate_nip("1234563218")

@@ -7,14 +7,19 @@ certificate's verification page and PDF are read and searched for them.
 """
 
 import datetime
+import io
+import tempfile
+import zipfile
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.test import TestCase
+from django.core.files.storage import default_storage
+from django.test import TestCase, override_settings
 from simple_history.models import HistoricalChanges
 
 from events.models import Patron, Speaker
 from members.models import Person
+from partnerships import dumps
 from partnerships.certificates import issue_partnership_certificate
 from partnerships.models import Agreement, Membership, Signatory
 from tests import builders
@@ -88,6 +93,9 @@ class PrivateDataNeverLeaksTests(TestCase):
             "/gminy/1465011/",
             "/sitemap-communes.xml",
             "/dane/",
+            # The statistics and their tables (issue 18).
+            "/statystyki/",
+            "/statystyki/?tabela=rodzaje-czlonkow&format=csv",
         ]
 
     def test_no_public_page_export_or_sitemap_contains_private_fields(self):
@@ -124,6 +132,26 @@ class PrivateDataNeverLeaksTests(TestCase):
         for url, content in pages.items():
             for marker in [*self.notes_markers.values(), *MARKERS.values()]:
                 self.assertFalse(marker.encode() in content, f"{marker} on {url}")
+
+    def test_no_file_of_a_full_dump_contains_private_fields(self):
+        with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+            manifest = dumps.publish(keep=1, day=datetime.date(2026, 12, 6))
+            contents = {}
+            for name in default_storage.listdir("dumps/2026-12-06")[1]:
+                with default_storage.open(f"dumps/2026-12-06/{name}", "rb") as file:
+                    data = file.read()
+                if name.endswith(".zip"):
+                    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                        data = b"".join(archive.read(inner) for inner in archive.namelist())
+                contents[name] = data
+        self.assertEqual(len(contents), len(manifest["files"]) + 2)
+        # The dump holds the records the markers were seeded into.
+        self.assertIn(b"Partnerstwo z markerem", contents["partnerstwa.json"])
+        self.assertIn(b"Wydarzenie z markerem", contents["wydarzenia.json"])
+        self.assertIn(str(Membership.objects.first().pk).encode(), contents["czlonkostwa.json"])
+        for name, data in contents.items():
+            for marker in [*self.notes_markers.values(), *MARKERS.values(), self.person.last_name]:
+                self.assertFalse(marker.encode() in data, f"{marker} in {name}")
 
     def test_the_public_name_and_function_are_shown(self):
         response = self.client.get(self.event.get_absolute_url())

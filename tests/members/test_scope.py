@@ -373,9 +373,7 @@ class SaveAsNewTests(AdminTestCase):
 
     def scoped_models(self):
         for model in apps.get_models():
-            if admin.site.is_registered(model) and isinstance(
-                admin.site.get_model_admin(model), ScopedAdminMixin
-            ):
+            if admin.site.is_registered(model) and isinstance(admin.site.get_model_admin(model), ScopedAdminMixin):
                 yield model
 
     def post_save_as_new(self, user, obj):

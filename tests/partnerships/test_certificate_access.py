@@ -110,7 +110,6 @@ class LookupTests(CertificateTestCase):
         self.assertRedirects(response, certificate.get_absolute_url(), fetch_redirect_response=False)
 
 
-
 PARTNERSHIP_NAME_PART = "Partnerstwo"
 
 

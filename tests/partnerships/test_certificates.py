@@ -881,7 +881,6 @@ class StoredPdfTests(CertificateTestCase):
         certificate.refresh_from_db()
         return certificate
 
-
     def stored(self, certificate: Certificate) -> bytes:
         with certificate.pdf.storage.open(certificate.pdf.name, "rb") as file:
             return file.read()
