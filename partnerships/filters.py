@@ -53,7 +53,8 @@ class PartnershipFilterSet(KindAbbreviationSearch, PlaceFilters, ListFilterSet):
     certyfikat = django_filters.TypedChoiceFilter(
         method="with_certificate",
         label=_("Holds a valid certificate"),
-        choices=[("true", _("yes")), ("false", _("no"))],
+        # A typed choice gets no empty choice of its own, as ChoiceFilter's do.
+        choices=[("", _("(all)")), ("true", _("yes")), ("false", _("no"))],
         coerce=lambda value: value == "true",
         empty_value=None,
     )

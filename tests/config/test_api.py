@@ -163,6 +163,16 @@ class SameRowsTests(TestCase):
                 self.assertLess(len(api), len(every_row(self.client, f"/api/v1/{path}/")))
 
 
+    def test_the_certificate_filter_takes_yes_no_or_all_and_refuses_anything_else(self):
+        page = self.client.get("/partnerstwa/").content.decode()
+        # "(all)" first, and so chosen: a form sent unchanged filters nothing.
+        self.assertIn('<select name="certyfikat" id="id_certyfikat"><option value="" selected>', page)
+        self.assertEqual(len(every_row(self.client, "/api/v1/partnerstwa/?certyfikat=")), 3)
+        self.assertEqual(every_row(self.client, "/api/v1/partnerstwa/?certyfikat=true"), [])
+        self.assertEqual(len(every_row(self.client, "/api/v1/partnerstwa/?certyfikat=false")), 3)
+        self.assertEqual(self.client.get("/api/v1/partnerstwa/?certyfikat=1").status_code, 400)
+
+
 class QueryCountTests(TestCase):
     @classmethod
     def setUpTestData(cls):
