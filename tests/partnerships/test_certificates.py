@@ -381,6 +381,15 @@ class LifecycleTests(CertificateTestCase):
 
 
 class PdfTests(CertificateTestCase):
+    def test_the_printed_code_reads_back_whole_whatever_its_letters(self):
+        # Spaced letters made a PDF reader see "f j" in a code with "fj": copied, it failed.
+        certificate = self.issue(signatory_name="Jan Testowy", signatory_function="zastępca prezydenta")
+        for code in ("3tdnqfj7giejdtwusakt577tga", "fj" * 13, "wm" * 13, "i" * 26):
+            with self.subTest(code):
+                Certificate.objects.filter(pk=certificate.pk).update(verification_code=code)
+                certificate.refresh_from_db()
+                self.assertIn(f" {code}/ ", pdf_text(certificates.render_pdf(certificate)))
+
     def test_the_pdf_is_one_a4_landscape_page_in_polish_with_the_names_and_the_number(self):
         certificate = self.issue(signatory_name="Jan Testowy", signatory_function="zastępca prezydenta")
         pdf = certificates.render_pdf(certificate)
