@@ -121,13 +121,10 @@ def retry(job: Job) -> bool:
     """Queue a failed (or lost) job again; False when it is not in such a state any more."""
     stale_before = timezone.now() - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS)
     # One UPDATE decides: of two staff (or two starting workers) retrying at once, one queues it.
-    updated = (
-        Job.objects.filter(pk=job.pk, state=Job.State.FAILED).update(
-            state=Job.State.QUEUED, error="", finished_at=None, updated_at=timezone.now()
-        )
-        or Job.objects.stale(stale_before)
-        .filter(pk=job.pk)
-        .update(state=Job.State.QUEUED, finished_at=None, updated_at=timezone.now())
+    updated = Job.objects.filter(pk=job.pk, state=Job.State.FAILED).update(
+        state=Job.State.QUEUED, error="", finished_at=None, updated_at=timezone.now()
+    ) or Job.objects.stale(stale_before).filter(pk=job.pk).update(
+        state=Job.State.QUEUED, finished_at=None, updated_at=timezone.now()
     )
     if not updated:
         return False

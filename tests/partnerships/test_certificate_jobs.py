@@ -7,6 +7,7 @@ import datetime
 import io
 import signal
 from io import StringIO
+from unittest import mock
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Permission
@@ -33,8 +34,12 @@ def run_worker() -> None:
     """The worker, as `manage.py worker` runs it, until nothing is queued; the test runner's
     signal handlers given back afterwards (the worker installs its own)."""
     handlers = {number: signal.getsignal(number) for number in SIGNALS}
+    # The worker closes connections between tasks as a request would; inside the test's
+    # transaction that would close the test's own (Django's test client holds back the same
+    # signal for the same reason).
     try:
-        call_command("worker", "--", "--batch", "--no-startup-delay", "--interval", "0", stdout=StringIO())
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command("worker", "--", "--batch", "--no-startup-delay", "--interval", "0", stdout=StringIO())
     finally:
         for number, handler in handlers.items():
             signal.signal(number, handler)
@@ -229,4 +234,5 @@ class CertificateJobTests(AdminTestCase):
         run.refresh_from_db()
         self.assertEqual((job.state, run.state), ("done", ImportRun.State.DONE))
         self.assertTrue(Partnership.objects.filter(name="Partnerstwo z dużego arkusza").exists())
-        self.assertContains(self.client.get(job_url(job)), reverse("admin:partnerships_importrun_change", args=[run.pk]))
+        run_url = reverse("admin:partnerships_importrun_change", args=[run.pk])
+        self.assertContains(self.client.get(job_url(job)), run_url)
