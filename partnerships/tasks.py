@@ -97,26 +97,29 @@ def print_certificates(job_id: int) -> None:
         if job is None:
             return
         ids = _issue(job) if "partnerships" in job.params else job.params["certificates"]
-        order = {pk: position for position, pk in enumerate(ids)}
-        certificates = sorted(
-            Certificate.objects.filter(pk__in=ids).select_related("partnership"), key=lambda c: order[c.pk]
-        )
-        if not certificates:
+        # Only each certificate's stored file is read for all of them at once: a membership
+        # certificate's snapshot lists every member, so a thousand snapshots of a partnership
+        # of a thousand members are a million rows of JSON. The snapshots are read a chunk at
+        # a time, to render.
+        stored = dict(Certificate.objects.filter(pk__in=ids).values_list("pk", "pdf"))
+        ids = [pk for pk in ids if pk in stored]
+        if not ids:
             raise jobs.JobError(_("There are no certificates to print."))
-        done = sum(1 for certificate in certificates if certificate.pdf)
-        jobs.progress(job, done, len(certificates))
-        missing = [certificate for certificate in certificates if not certificate.pdf]
+        done = sum(1 for pk in ids if stored[pk])
+        jobs.progress(job, done, len(ids))
+        missing = [pk for pk in ids if not stored[pk]]
         for start in range(0, len(missing), PRINT_CHUNK):
-            store_pdfs(missing[start : start + PRINT_CHUNK])
-            done += len(missing[start : start + PRINT_CHUNK])
+            chunk = missing[start : start + PRINT_CHUNK]
+            store_pdfs(Certificate.objects.filter(pk__in=chunk).select_related("partnership").order_by("pk"))
+            done += len(chunk)
             jobs.progress(job, done)
         # Read again: store_pdfs points the rows at their new files.
-        stored = {c.pk: c for c in Certificate.objects.filter(pk__in=ids).select_related("partnership")}
+        certificates = Certificate.objects.filter(pk__in=ids).defer("snapshot").in_bulk()
         try:
-            pdf = join_stored_pdfs(stored[pk] for pk in ids if pk in stored)
+            pdf = join_stored_pdfs(certificates[pk] for pk in ids)
         except CertificateError as error:
             raise jobs.JobError(str(error)) from error
-        name = certificates[0].number.replace("/", "-") if len(certificates) == 1 else "certyfikaty"
+        name = certificates[ids[0]].number.replace("/", "-") if len(ids) == 1 else "certyfikaty"
         jobs.store_result(job, f"{name}.pdf", pdf)
         url = reverse("admin:partnerships_certificate_changelist") + "?id__in=" + ",".join(map(str, ids))
         Job.objects.filter(pk=job.pk).update(result_url=url)
