@@ -744,16 +744,31 @@ def render_batch_pdf(certificates: Iterable[Certificate]) -> bytes:
     return documents[0].copy(pages).write_pdf(**PDF_OPTIONS)
 
 
-def join_stored_pdfs(certificates: Iterable[Certificate]) -> bytes:
-    """The stored PDFs of ``certificates`` (each rendered first if it has none) joined into one
-    file to print, in the given order: a printing job renders each certificate once, storing
-    it as it goes, and joins them at the end (pypdf) instead of laying them all out again."""
-    writer = PdfWriter()
-    for certificate in certificates:
-        with pdf_file(certificate) as stream:
-            writer.append(PdfReader(io.BytesIO(stream.read())))
-    if not len(writer.pages):
+def print_and_store(certificates: list[Certificate]) -> bytes:
+    """The certificates as one PDF, as ``render_batch_pdf`` makes it, each laid out once: the
+    PDF of each that has none stored is written from the same layout and stored too."""
+    if not certificates:
         raise CertificateError(_("There are no certificates to print."))
+    with translation.override("pl"):
+        font_config = FontConfiguration()
+        stylesheet = _stylesheet(font_config)
+        documents = []
+        for certificate in certificates:
+            document = _document(certificate, font_config, stylesheet)
+            if not certificate.pdf:
+                _store(certificate, document.write_pdf(**PDF_OPTIONS))
+            documents.append(document)
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf(**PDF_OPTIONS)
+
+
+def join_pdfs(names: list[str]) -> bytes:
+    """The PDFs stored under ``names`` (in the media storage) joined into one, in that order
+    (pypdf): the parts of a large printing job, each with its fonts embedded once."""
+    writer = PdfWriter()
+    for name in names:
+        with default_storage.open(name, "rb") as stream:
+            writer.append(PdfReader(io.BytesIO(stream.read())))
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()

@@ -1,11 +1,11 @@
 """The partnerships' long work, done by the background worker (``core.jobs``).
 
 ``print_certificates`` issues the certificates a staff member asked for (if the job names
-partnerships) and prints them: each certificate's PDF rendered and stored on its own, the
-progress counted in certificates, then all of them joined into the one file to download.
-Run again after its worker stopped midway, it issues nothing twice: the certificates of each
-partnership are issued in the transaction that records them in the job's checkpoint (the job's
-row locked), and a certificate whose PDF is stored is not rendered again.
+partnerships) and prints them, a part at a time: each certificate laid out once, stored as its
+own PDF and printed into the part's; the progress counted in certificates; the parts joined
+into the one file to download at the end. Run again after its worker stopped midway, it issues
+nothing twice: the certificates of each partnership are issued in the transaction that records
+them in the job's checkpoint (the job's row locked), and a part already printed is kept.
 
 ``import_spreadsheet`` writes a confirmed import too large for a request; the import writes
 all its rows in one transaction or none, so a run that stopped midway wrote nothing.
@@ -14,6 +14,8 @@ all its rows in one transaction or none, so a run that stopped midway wrote noth
 import datetime
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,14 +29,15 @@ from .certificates import (
     CertificateError,
     issue_membership_certificates,
     issue_partnership_certificate,
-    join_stored_pdfs,
-    store_pdfs,
+    join_pdfs,
+    print_and_store,
 )
 from .models import Certificate, CertificateKind, ImportRun, Partnership
 
-# Certificates rendered with one font configuration between two progress steps: loading the
-# fonts costs about as much as a certificate, and staff see the bar move every few seconds.
-PRINT_CHUNK = 10
+# Certificates laid out with one font configuration, into one part of the printed file, between
+# two progress steps: the fonts are loaded and embedded once a part, and the bar moves every
+# few seconds.
+PRINT_CHUNK = 25
 
 
 def _issue(job: Job) -> list[int]:
@@ -97,30 +100,35 @@ def print_certificates(job_id: int) -> None:
         if job is None:
             return
         ids = _issue(job) if "partnerships" in job.params else job.params["certificates"]
-        # Only each certificate's stored file is read for all of them at once: a membership
-        # certificate's snapshot lists every member, so a thousand snapshots of a partnership
-        # of a thousand members are a million rows of JSON. The snapshots are read a chunk at
-        # a time, to render.
-        stored = dict(Certificate.objects.filter(pk__in=ids).values_list("pk", "pdf"))
-        ids = [pk for pk in ids if pk in stored]
+        existing = set(Certificate.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        ids = [pk for pk in ids if pk in existing]
         if not ids:
             raise jobs.JobError(_("There are no certificates to print."))
-        done = sum(1 for pk in ids if stored[pk])
+        # Printed a part at a time: each part's certificates laid out once, each stored as its
+        # own PDF and all of them as the part's, which a run of the job after a stop keeps.
+        # Only a part's snapshots are read at once: a membership certificate's snapshot lists
+        # every member, so a thousand of a partnership of a thousand members would be a
+        # million rows of JSON.
+        chunks = [ids[start : start + PRINT_CHUNK] for start in range(0, len(ids), PRINT_CHUNK)]
+        parts = job.checkpoint.get("parts", {})
+        done = sum(len(chunk) for index, chunk in enumerate(chunks) if str(index) in parts)
         jobs.progress(job, done, len(ids))
-        missing = [pk for pk in ids if not stored[pk]]
-        for start in range(0, len(missing), PRINT_CHUNK):
-            chunk = missing[start : start + PRINT_CHUNK]
-            store_pdfs(Certificate.objects.filter(pk__in=chunk).select_related("partnership").order_by("pk"))
+        for index, chunk in enumerate(chunks):
+            if str(index) in parts:
+                continue
+            certificates = Certificate.objects.filter(pk__in=chunk).select_related("partnership").in_bulk()
+            pdf = print_and_store([certificates[pk] for pk in chunk])
+            parts[str(index)] = default_storage.save(f"jobs/parts/{job.pk}-{index}.pdf", ContentFile(pdf))
+            Job.objects.filter(pk=job.pk).update(checkpoint={**job.checkpoint, "parts": parts})
             done += len(chunk)
             jobs.progress(job, done)
-        # Read again: store_pdfs points the rows at their new files.
-        certificates = Certificate.objects.filter(pk__in=ids).defer("snapshot").in_bulk()
-        try:
-            pdf = join_stored_pdfs(certificates[pk] for pk in ids)
-        except CertificateError as error:
-            raise jobs.JobError(str(error)) from error
-        name = certificates[ids[0]].number.replace("/", "-") if len(ids) == 1 else "certyfikaty"
-        jobs.store_result(job, f"{name}.pdf", pdf)
+        pdf = join_pdfs([parts[str(index)] for index in range(len(chunks))])
+        number = Certificate.objects.get(pk=ids[0]).number if len(ids) == 1 else ""
+        jobs.store_result(job, f"{number.replace('/', '-') or 'certyfikaty'}.pdf", pdf)
+        # The parts are done with: a later run (of a job taken over twice) prints them again.
+        Job.objects.filter(pk=job.pk).update(checkpoint={**job.checkpoint, "parts": {}})
+        for name in parts.values():
+            default_storage.delete(name)
         url = reverse("admin:partnerships_certificate_changelist") + "?id__in=" + ",".join(map(str, ids))
         Job.objects.filter(pk=job.pk).update(result_url=url)
 
