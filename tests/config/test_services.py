@@ -487,3 +487,48 @@ def test_a_worker_killed_midway_is_replaced_and_the_job_ends_without_a_duplicate
     assert sorted(certificates_of("przerwane")) == sorted(issued)
     status, _, page = staff.request(b, "GET", f"{job}change/")
     assert status == 200 and f"{job}download/" in page
+
+
+def test_the_rq_backend_runs_a_job_queued_in_redis(shared):
+    """TASKS_BACKEND=rq: the job is queued in Redis and run by `manage.py worker` (RQ's worker)."""
+    import redis
+
+    workdir, extra = shared
+    env = production_environment(workdir / "rq", f"{POSTGRES}/{DATABASE}", [*extra, "TASKS_BACKEND=rq"])
+    env["TASKS_REDIS_URL"] = REDIS_URL
+    (workdir / "rq").mkdir(exist_ok=True)
+    run = {**os.environ, **env}
+    start = (
+        "from django.contrib.auth import get_user_model\n"
+        "from django.db import transaction\n"
+        "from core import jobs\n"
+        "from partnerships import tasks\n"
+        "from partnerships.certificates import issue_partnership_certificate\n"
+        "from partnerships.models import Partnership\n"
+        "admin = get_user_model().objects.get(username='admin')\n"
+        "ids = []\n"
+        "for n in range(3):\n"
+        "    p = Partnership.objects.create(name=f'RQ {n}', slug=f'rq-{n}', home_voivodeship_id='14')\n"
+        "    ids.append(issue_partnership_certificate(p, admin, 'Jan Testowy', pdfs_after_commit=False).pk)\n"
+        "with transaction.atomic():\n"
+        "    job = jobs.start(tasks.print_certificates, kind='print', title='rq', user=admin, region='14',"
+        " params={'certificates': ids})\n"
+        "print(job.pk)\n"
+    )
+    try:
+        shell = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", start], cwd=PROJECT, env=run, capture_output=True, text=True
+        )
+        assert shell.returncode == 0, shell.stderr
+        job = int(shell.stdout.split()[-1])
+        assert query("SELECT state FROM core_job WHERE id = %s", job) == [("queued",)]
+        assert redis.Redis.from_url(REDIS_URL).llen("rq:queue:default") == 1
+        worker = subprocess.run(
+            [sys.executable, "manage.py", "worker", "--", "--burst"], cwd=PROJECT, env=run, capture_output=True
+        )
+        assert worker.returncode == 0, worker.stderr[-3000:]
+        assert query("SELECT state, done, total FROM core_job WHERE id = %s", job) == [("done", 3, 3)]
+    finally:
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter("rq:*"):
+            client.delete(key)
