@@ -33,6 +33,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -94,7 +95,7 @@ def running(job_id: int) -> Iterator[Job]:
         return
     now = timezone.now()
     Job.objects.filter(pk=job.pk).update(
-        state=Job.State.RUNNING, started_at=now, updated_at=now, attempts=job.attempts + 1, error=""
+        state=Job.State.RUNNING, started_at=now, updated_at=now, attempts=F("attempts") + 1, error=""
     )
     job.refresh_from_db()
     try:

@@ -227,10 +227,12 @@ def job_result_upload_to(instance, filename: str) -> str:
 class JobQuerySet(models.QuerySet):
     def visible_to(self, user, region: str | None, unrestricted: bool):
         """The jobs ``user`` may see and download: all for an unrestricted user, else those
-        started in the user's region (``region`` from ``settings.REGISTRY_SCOPE``)."""
+        started in the user's region (both from the rule ``settings.REGISTRY_SCOPE`` names)
+        and those the user started (staff without a region print too)."""
         if unrestricted:
             return self
-        return self.filter(region=region) if region else self.none()
+        mine = Q(created_by_id=user.pk)
+        return self.filter(mine | Q(region=region) if region else mine)
 
     def stale(self, before: datetime.datetime):
         """Running jobs whose progress last moved before ``before``: their worker is gone."""

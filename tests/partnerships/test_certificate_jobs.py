@@ -55,7 +55,7 @@ class CertificateJobTests(AdminTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         view_job = Permission.objects.get(codename="view_job", content_type__app_label="core")
-        for user in (cls.staff, cls.other_staff):
+        for user in (cls.staff, cls.other_staff, cls.staff_without_profile):
             user.user_permissions.add(view_job)
 
     def setUp(self):
@@ -126,6 +126,22 @@ class CertificateJobTests(AdminTestCase):
         self.assertNotEqual(self.client.get(job_url(job)).status_code, 200)
         self.client.force_login(self.superuser)
         self.assertEqual(self.client.get(job_url(job, "download")).status_code, 200)
+
+    def test_staff_without_a_region_see_the_jobs_they_started_and_no_other(self):
+        regional = self.start_membership_job()
+        run_worker()
+        ids = list(Certificate.objects.values_list("pk", flat=True))
+        self.assertEqual(len(ids), 2)
+        self.client.force_login(self.staff_without_profile)
+        changelist = admin_url(Certificate, "changelist")
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(changelist, {"action": "download_pdf", ACTION_CHECKBOX_NAME: ids})
+        own = Job.objects.get(created_by=self.staff_without_profile)
+        self.assertEqual(own.region, "")
+        self.assertEqual(self.client.get(job_url(own, "progress")).status_code, 200)
+        self.assertEqual(self.client.get(job_url(regional, "progress")).status_code, 404)
+        self.client.force_login(self.staff)
+        self.assertEqual(self.client.get(job_url(own, "progress")).status_code, 404)
 
     def test_a_failed_job_says_why_and_runs_again_once_the_cause_is_gone(self):
         job = self.start_membership_job()
