@@ -63,7 +63,7 @@ def start_job(partnership, user) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.jobs", description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=1000, help="certificates to issue and print (default 1000)")
     parser.add_argument("--database-url", help="an empty database of its own (default: a throwaway SQLite file)")
     parser.add_argument("--env", action="append", default=[], help="a setting for both sides, KEY=VALUE")
