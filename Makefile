@@ -24,7 +24,9 @@ run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The background worker (database tasks) beside the server, stopped when the server stops.
+	$(PY) manage.py worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	@$(MAKE) --no-print-directory system-packages PACKAGES="$(RUN_PACKAGES) $(TEST_PACKAGES)"
@@ -34,7 +36,7 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock ".[test]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock ".[test,rq]"
 	touch $@
 
 lint: install

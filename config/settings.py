@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    # Django's tasks API (the backport) and its database backend: the queue of background work.
+    "django_tasks",
+    "django_tasks_db",
     # The registry's apps, in the one order imports may run: core <- territory <- members
     # <- events <- partnerships.
     "core",
@@ -418,6 +421,29 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After"]
+# Long work (batch printing of certificates, imports above IMPORT_INLINE_ROWS rows) runs in a
+# background worker through Django's tasks API (core.jobs). TASKS_BACKEND=database (the default)
+# keeps the queue in the database and `manage.py worker` runs it; TASKS_BACKEND=rq puts it on
+# RQ in Redis (TASKS_REDIS_URL, CACHE_URL by default), for many workers at scale;
+# TASKS_BACKEND=immediate runs each task inside the request that starts it (no worker at all).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "rq":
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db") + 1, "django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": env_str("TASKS_REDIS_URL", CACHE_URL) or "redis://127.0.0.1:6379/0"}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be database, rq or immediate, not {TASKS_BACKEND!r}.")
+# A running job whose progress has not moved for this long is taken to be lost with its worker
+# (killed, machine gone): the next worker to start takes it over, and staff may retry it.
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 600, minimum=1)
+# Up to this many certificates are issued within the request; more go to the worker as a job.
+CERTIFICATES_INLINE_LIMIT = env_int("CERTIFICATES_INLINE_LIMIT", 10, minimum=0)
+# A spreadsheet of more rows than this is imported by the worker, with its progress shown.
+IMPORT_INLINE_ROWS = env_int("IMPORT_INLINE_ROWS", 1000, minimum=0)
 
 # Who runs this installation: the accessibility statement must name them and a contact.
 SITE_OPERATOR = env_str("SITE_OPERATOR", "")

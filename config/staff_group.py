@@ -47,6 +47,8 @@ STAFF_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "core.judgement": EDIT,
     # Corrections come from the public; staff accept or reject those of their region.
     "core.correction": ("change", "view"),
+    # Background jobs are started by the actions that need them; staff follow and retry them.
+    "core.job": ("view",),
     "partnerships.targetgroup": VIEW,
     "partnerships.thematicarea": VIEW,
     "partnerships.principle": VIEW,

@@ -44,24 +44,34 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet, Value
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import update_change_reason
 
-from . import corrections
+from . import corrections, jobs
 from .deletion import Consequence, consequences_of_deleting, deletion_reason, record_in_history
 from .grammar import Grammar
 from .listing import PER_PAGE, EstimatedCountPaginator, FoldedSearchQuerySet, cached_choices
 from .lookups import key_along
-from .models import Citation, Correction, Judgement, Source
+from .models import Citation, Correction, Job, Judgement, Source
 from .spreadsheet import SafeWriter
 
 
@@ -1291,3 +1301,155 @@ class CorrectionAdmin(PolishMessagesMixin, admin.ModelAdmin):
             corrections.decide(obj, request.user, Correction.State.REJECTED, obj.decision_reason)
         else:
             super().save_model(request, obj, form, change)
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Background jobs (``core.jobs``): their state and a progress bar that follows the worker
+    (static/js/job-progress.js asks ``progress/`` every two seconds), the file a finished job
+    made, why a failed one failed and a button to run it again. Staff see, download and retry
+    the jobs started in their own region only; nobody edits or deletes one."""
+
+    list_display = ["title", "kind", "state", "progress_bar", "created_by", "created_at"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["created_by"]
+    readonly_fields = [
+        "title",
+        "kind",
+        "state",
+        "progress_bar",
+        "error",
+        "notes",
+        "result_link",
+        "created_by",
+        "region",
+        "attempts",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+    fields = readonly_fields
+    change_form_template = "admin/core/job/change_form.html"
+
+    class Media:
+        js = ["js/job-progress.js"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        rule = scope()
+        return (
+            super()
+            .get_queryset(request)
+            .visible_to(request.user, rule.region_of(request.user), rule.is_unrestricted(request.user))
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress_bar(self, obj: Job) -> str:
+        return format_html(
+            '<span class="job-progress" data-url="{}" data-finished="{}">'
+            '<progress max="{}" value="{}"></progress> <span class="job-progress-text">{}</span></span>',
+            reverse("admin:core_job_progress", args=[obj.pk]),
+            "1" if obj.finished else "",
+            obj.total or 1,
+            obj.total if obj.state == Job.State.DONE and obj.total else obj.done,
+            progress_text(obj),
+        )
+
+    @admin.display(description=_("result"))
+    def result_link(self, obj: Job) -> str:
+        links = []
+        if obj.result:
+            links.append(
+                format_html(
+                    '<a href="{}">{}</a>',
+                    reverse("admin:core_job_download", args=[obj.pk]),
+                    _("Download %(name)s") % {"name": obj.result_name or obj.result.name},
+                )
+            )
+        if obj.result_url and obj.state == Job.State.DONE:
+            links.append(format_html('<a href="{}">{}</a>', obj.result_url, _("Show what it made")))
+        return format_html_join(" · ", "{}", ((link,) for link in links)) if links else "—"
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/progress/", self.admin_site.admin_view(self.progress_view), name="core_job_progress"),
+            path("<int:pk>/download/", self.admin_site.admin_view(self.download_view), name="core_job_download"),
+            path("<int:pk>/retry/", self.admin_site.admin_view(self.retry_view), name="core_job_retry"),
+            *super().get_urls(),
+        ]
+
+    def _visible(self, request: HttpRequest, pk: int) -> Job:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        job = self.get_queryset(request).filter(pk=pk).first()
+        if job is None:
+            raise Http404
+        return job
+
+    def progress_view(self, request: HttpRequest, pk: int) -> JsonResponse:
+        """The job's progress as JSON, for the bar; never cached."""
+        job = self._visible(request, pk)
+        response = JsonResponse(
+            {
+                "state": job.state,
+                "done": job.done,
+                "total": job.total,
+                "percent": job.percent,
+                "finished": job.finished,
+                "text": progress_text(job),
+            }
+        )
+        add_never_cache_headers(response)
+        return response
+
+    def download_view(self, request: HttpRequest, pk: int) -> FileResponse:
+        """The result, always as a download under a fixed type, inert whatever it holds."""
+        job = self._visible(request, pk)
+        if not job.result:
+            raise Http404
+        try:
+            file = job.result.storage.open(job.result.name, "rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        name = job.result_name or "wynik"
+        content_type = "application/pdf" if name.lower().endswith(".pdf") else "application/octet-stream"
+        response = FileResponse(file, content_type=content_type, as_attachment=True, filename=name)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        add_never_cache_headers(response)
+        return response
+
+    def retry_view(self, request: HttpRequest, pk: int):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        job = self._visible(request, pk)
+        if jobs.may_retry(job) and jobs.retry(job):
+            self.message_user(request, _("The job was queued again."), messages.SUCCESS)
+        else:
+            self.message_user(request, _("Only a failed job can be run again."), messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:core_job_change", args=[pk]))
+
+    def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        job = self.get_queryset(request).filter(pk=object_id).first() if object_id else None
+        extra_context["may_retry"] = bool(job and jobs.may_retry(job))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+def progress_text(job: Job) -> str:
+    """"120 of 200" while it runs, with the state: what the bar says in words."""
+    if job.state in {Job.State.RUNNING, Job.State.QUEUED} and job.total:
+        return _("%(state)s: %(done)d of %(total)d") % {
+            "state": job.get_state_display(),
+            "done": job.done,
+            "total": job.total,
+        }
+    return str(job.get_state_display())

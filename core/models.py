@@ -237,3 +237,105 @@ class Correction(AttachedToRecord):
 
     def __str__(self) -> str:
         return f"{self.record_label}: {self.what_is_wrong[:60]}"
+
+
+def job_result_upload_to(instance, filename: str) -> str:
+    """An unguessable name of its own for every result, whatever the name it is downloaded as."""
+    import uuid
+    from pathlib import PurePosixPath
+
+    return f"jobs/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()}"
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user, region: str | None, unrestricted: bool):
+        """The jobs ``user`` may see and download: all for an unrestricted user, else those
+        started in the user's region (both from the rule ``settings.REGISTRY_SCOPE`` names)
+        and those the user started (staff without a region print too)."""
+        if unrestricted:
+            return self
+        mine = Q(created_by_id=user.pk)
+        return self.filter(mine | Q(region=region) if region else mine)
+
+    def stale(self, before: datetime.datetime):
+        """Running jobs whose progress last moved before ``before``: their worker is gone."""
+        return self.filter(state=Job.State.RUNNING, updated_at__lt=before)
+
+
+class Job(models.Model):
+    """A piece of long work done by the background worker (Django's tasks API), as staff follow it.
+
+    ``core.jobs`` starts, runs, retries and takes over jobs; each app writes its own tasks and
+    says what a job is to do in ``params``, and what part of it is done (so that a job run again
+    after its worker stopped does nothing twice) in ``checkpoint``. The result, if any, is a
+    file in the media storage, downloaded only by staff of the region the job was started in.
+    """
+
+    class Kind(models.TextChoices):
+        ISSUE_AND_PRINT = "issue_and_print", _("issuing and printing certificates")
+        PRINT = "print", _("printing certificates")
+        IMPORT = "import", _("import from a spreadsheet")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting for the worker")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField(_("done so far"), default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    error = models.TextField(_("why it failed"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, help_text=_("What the job has to report, one line each."))
+    params = models.JSONField(_("parameters"), default=dict)
+    checkpoint = models.JSONField(_("work done so far"), default=dict)
+    result = models.FileField(_("result"), upload_to=job_result_upload_to, blank=True)
+    result_name = models.CharField(_("name of the result file"), max_length=200, blank=True)
+    result_url = models.CharField(_("address of what it made"), max_length=4000, blank=True)
+    task_path = models.CharField(_("task"), max_length=200)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("started by")
+    )
+    region = models.CharField(_("region"), max_length=2, blank=True, help_text=_("Code of the voivodeship."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Moves with every step of progress: a running job whose time stands still lost its worker.
+    updated_at = models.DateTimeField(_("last progress at"), auto_now=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        indexes = [models.Index(fields=["region", "-created_at"], name="job_region_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")),
+                name="job_done_at_most_total",
+                violation_error_message=_("A job cannot have done more than its total."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="failed") | ~Q(error=""),
+                name="job_failure_has_reason",
+                violation_error_message=_("A failed job says why it failed."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return 100 * self.done // self.total if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}

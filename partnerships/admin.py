@@ -8,6 +8,7 @@ A partnership belongs to its home voivodeship; everything on its page follows it
 import io
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from core import jobs
 from core.admin import (
     CitationInline,
     FoldedSearchMixin,
@@ -40,12 +42,13 @@ from core.admin import (
     year_filter,
 )
 from core.forms import PartialDateField, PartialDateFormMixin
+from core.models import Job
 from core.tabular import MAX_FILE_BYTES
 from members.scope import can_change, is_unrestricted, may_change_some, region_of
 from territory.admin import CountyFilter, VoivodeshipFilter
 from territory.models import County
 
-from . import imports
+from . import imports, tasks
 from .certificates import (
     CertificateError,
     issue_membership_certificates,
@@ -465,6 +468,31 @@ def issue_certificates_view(request, queryset):
             objects_label=_("Partnerships"),
         )
     data, issued, refused = form.cleaned_data, [], []
+    expected = (
+        queryset.count()
+        if data["kind"] == CertificateKind.PARTNERSHIP
+        else Membership.objects.current().filter(partnership__in=queryset).count()
+    )
+    if expected > settings.CERTIFICATES_INLINE_LIMIT:
+        return _start_job(
+            request,
+            tasks.print_certificates,
+            kind=Job.Kind.ISSUE_AND_PRINT,
+            title=ngettext(
+                "Issuing and printing certificates of %(count)d partnership",
+                "Issuing and printing certificates of %(count)d partnerships",
+                len(queryset),
+            )
+            % {"count": len(queryset)},
+            params={
+                "partnerships": [partnership.pk for partnership in queryset],
+                "kind": data["kind"],
+                "signatory_name": data["signatory_name"],
+                "signatory_function": data["signatory_function"],
+                "issued_on": data["issued_on"].isoformat(),
+            },
+            total=expected,
+        )
     for partnership in queryset:
         try:
             if data["kind"] == CertificateKind.PARTNERSHIP:
@@ -491,6 +519,15 @@ def issue_certificates_view(request, queryset):
     )
     _report(request, done, refused)
     return HttpResponseRedirect(_certificates_url(issued)) if issued else None
+
+
+def _start_job(request, task, *, kind: str, title: str, params: dict, total: int = 0) -> HttpResponseRedirect:
+    """Hand the work to the background worker and show its job: the page follows its progress."""
+    job = jobs.start(
+        task, kind=kind, title=title, user=request.user, region=region_of(request.user), params=params, total=total
+    )
+    messages.info(request, _("The work was handed to the background worker; this page shows how far it is."))
+    return HttpResponseRedirect(reverse("admin:core_job_change", args=[job.pk]))
 
 
 @admin.register(Certificate)
@@ -559,6 +596,16 @@ class CertificateAdmin(PolishMessagesMixin, ScopedAdminMixin, FoldedSearchMixin,
     @admin.action(description=_("Download the selected certificates as one PDF"))
     def download_pdf(self, request: HttpRequest, queryset: QuerySet):
         certificates = list(queryset.select_related("partnership").order_by("number"))
+        if len(certificates) > settings.CERTIFICATES_INLINE_LIMIT:
+            return _start_job(
+                request,
+                tasks.print_certificates,
+                kind=Job.Kind.PRINT,
+                title=ngettext("Printing %(count)d certificate", "Printing %(count)d certificates", len(certificates))
+                % {"count": len(certificates)},
+                params={"certificates": [certificate.pk for certificate in certificates]},
+                total=len(certificates),
+            )
         response = HttpResponse(render_batch_pdf(certificates), content_type="application/pdf")
         name = certificates[0].number.replace("/", "-") if len(certificates) == 1 else "certyfikaty"
         response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.pdf")
@@ -709,6 +756,10 @@ class ImportRunAdmin(PolishMessagesMixin, admin.ModelAdmin):
         run = ImportRun.objects.filter(pk=pk, state=ImportRun.State.PREVIEWED).first()
         if run is None or run.user_id != request.user.pk or not self.has_add_permission(request):
             raise PermissionDenied
+        # A large file already handed to the worker: its job's page, not a second job.
+        job = Job.objects.filter(kind=Job.Kind.IMPORT, params__run=run.pk).exclude(state=Job.State.FAILED).first()
+        if job is not None:
+            return HttpResponseRedirect(reverse("admin:core_job_change", args=[job.pk]))
         with run.file.open("rb") as stream:
             data = stream.read()
         decisions = {
@@ -717,7 +768,21 @@ class ImportRunAdmin(PolishMessagesMixin, admin.ModelAdmin):
             if key.startswith("similar-") and value in {imports.SAME, imports.AS_NEW}
         }
         result = imports.preview(run.file_name, data, request.user, decisions)
-        if request.method == "POST" and "confirm" in request.POST:
+        if request.method == "POST" and "confirm" in request.POST and len(result.rows) > settings.IMPORT_INLINE_ROWS:
+            try:
+                imports.check_can_apply(result, decisions)
+            except imports.ImportRefused as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                return _start_job(
+                    request,
+                    tasks.import_spreadsheet,
+                    kind=Job.Kind.IMPORT,
+                    title=_("Import of %(name)s") % {"name": run.file_name},
+                    params={"run": run.pk, "decisions": decisions},
+                    total=len(result.rows),
+                )
+        elif request.method == "POST" and "confirm" in request.POST:
             try:
                 imports.apply(result, run, request.user, decisions)
             except imports.ImportRefused as error:

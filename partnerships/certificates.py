@@ -26,6 +26,7 @@ renders and stores it first if it is missing.
 
 import base64
 import datetime
+import io
 import logging
 import mimetypes
 from collections.abc import Iterable
@@ -44,6 +45,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML, default_url_fetcher
 from weasyprint.text.fonts import FontConfiguration
 
@@ -306,12 +308,16 @@ def issue_partnership_certificate(
     signatory_name: str,
     signatory_function: str = "",
     issued_on: datetime.date | None = None,
+    *,
+    pdfs_after_commit: bool = True,
 ) -> Certificate:
     """Issue the partnership's certificate, numbered in its home voivodeship's sequence.
 
     Raises ``PermissionDenied`` for staff of another region (or without the permission to add
     certificates) and ``CertificateError`` when the partnership already has a valid one (reissue
-    it instead), is dissolved, or the signatory or date is missing or wrong.
+    it instead), is dissolved, or the signatory or date is missing or wrong. The PDF is rendered
+    and stored once the transaction commits, unless ``pdfs_after_commit`` is False (a printing
+    job stores them itself, with its progress).
     """
     partnership = _allowed_partnership(user, partnership.pk, "add_certificate")
     name, function = _checked_signatory(signatory_name, signatory_function)
@@ -341,7 +347,8 @@ def issue_partnership_certificate(
                 function=function,
                 user=user,
             )
-            _store_pdfs_after_commit([certificate])
+            if pdfs_after_commit:
+                _store_pdfs_after_commit([certificate])
             return certificate
     except IntegrityError as error:
         raise CertificateError(_("Another certificate was issued at the same moment; reload and try again.")) from error
@@ -353,6 +360,8 @@ def issue_membership_certificates(
     signatory_name: str,
     signatory_function: str = "",
     issued_on: datetime.date | None = None,
+    *,
+    pdfs_after_commit: bool = True,
 ) -> list[Certificate]:
     """Issue a membership certificate to every current member that has no valid one yet.
 
@@ -394,7 +403,8 @@ def issue_membership_certificates(
                 )
                 for number, membership in zip(numbers, to_certify, strict=True)
             ]
-            _store_pdfs_after_commit(issued)
+            if pdfs_after_commit:
+                _store_pdfs_after_commit(issued)
             return issued
     except IntegrityError as error:
         raise CertificateError(_("Another certificate was issued at the same moment; reload and try again.")) from error
@@ -732,6 +742,36 @@ def render_batch_pdf(certificates: Iterable[Certificate]) -> bytes:
         documents = [_document(certificate, font_config, stylesheet) for certificate in certificates]
     pages = [page for document in documents for page in document.pages]
     return documents[0].copy(pages).write_pdf(**PDF_OPTIONS)
+
+
+def print_and_store(certificates: list[Certificate]) -> bytes:
+    """The certificates as one PDF, as ``render_batch_pdf`` makes it, each laid out once: the
+    PDF of each that has none stored is written from the same layout and stored too."""
+    if not certificates:
+        raise CertificateError(_("There are no certificates to print."))
+    with translation.override("pl"):
+        font_config = FontConfiguration()
+        stylesheet = _stylesheet(font_config)
+        documents = []
+        for certificate in certificates:
+            document = _document(certificate, font_config, stylesheet)
+            if not certificate.pdf:
+                _store(certificate, document.write_pdf(**PDF_OPTIONS))
+            documents.append(document)
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf(**PDF_OPTIONS)
+
+
+def join_pdfs(names: list[str]) -> bytes:
+    """The PDFs stored under ``names`` (in the media storage) joined into one, in that order
+    (pypdf): the parts of a large printing job, each with its fonts embedded once."""
+    writer = PdfWriter()
+    for name in names:
+        with default_storage.open(name, "rb") as stream:
+            writer.append(PdfReader(io.BytesIO(stream.read())))
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
 
 
 def render_pdf(certificate: Certificate) -> bytes:

@@ -793,6 +793,14 @@ class ImportRefused(Exception):
     """The import cannot be written or undone; the message says why."""
 
 
+def check_can_apply(result: Preview, decisions: dict | None = None) -> None:
+    """Raise ``ImportRefused`` if ``apply`` would refuse the preview: errors, or matches undecided."""
+    if result.has_errors:
+        raise ImportRefused(_("The file has errors; nothing was written."))
+    if result.undecided(decisions or {}):
+        raise ImportRefused(_("Confirm or reject each match by a similar name first."))
+
+
 def apply(result: Preview, run: ImportRun, user, decisions: dict | None = None) -> None:
     """Write everything ``result`` plans, in one transaction; nothing if any row is in error.
 
@@ -801,10 +809,7 @@ def apply(result: Preview, run: ImportRun, user, decisions: dict | None = None) 
     simple-history copies them on a save), changed ones saved one by one: a voivodeship's file
     adds thousands of records, and a save with its history costs a dozen queries.
     """
-    if result.has_errors:
-        raise ImportRefused(_("The file has errors; nothing was written."))
-    if result.undecided(decisions or {}):
-        raise ImportRefused(_("Confirm or reject each match by a similar name first."))
+    check_can_apply(result, decisions)
     written = [record for record in result.records if record.state != UNCHANGED]
     with transaction.atomic(), translation.override("pl"):
         taken = _taken_slugs(result.records)

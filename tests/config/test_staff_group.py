@@ -19,6 +19,7 @@ PARTLY = {
     "partnerships.certificate": {"change", "view"},
     "partnerships.importrun": {"add", "view"},
     "core.source": {"add", "view"},
+    "core.job": {"view"},
     "core.correction": {"change", "view"},
 }
 REGISTRY_APPS = {"core", "members", "events", "partnerships"}
