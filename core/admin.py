@@ -62,7 +62,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
+from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import update_change_reason
 
@@ -1304,7 +1305,7 @@ class CorrectionAdmin(PolishMessagesMixin, admin.ModelAdmin):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(PolishMessagesMixin, admin.ModelAdmin):
     """Background jobs (``core.jobs``): their state and a progress bar that follows the worker
     (static/js/job-progress.js asks ``progress/`` every two seconds), the file a finished job
     made, why a failed one failed and a button to run it again. Staff see, download and retry
@@ -1453,3 +1454,22 @@ def progress_text(job: Job) -> str:
             "total": job.total,
         }
     return str(job.get_state_display())
+
+
+# django-tasks-db's queue of tasks (superusers only), titled in correct Polish like every list.
+if admin.site.is_registered(DBTaskResult):
+    _task_results = type(admin.site.get_model_admin(DBTaskResult))
+    admin.site.unregister(DBTaskResult)
+    admin.site.register(
+        DBTaskResult,
+        type(
+            _task_results.__name__,
+            (PolishMessagesMixin, _task_results),
+            {
+                "model_grammar": Grammar(
+                    pgettext_lazy("accusative", "Task Result"),
+                    pgettext_lazy("grammatical gender of the translated name: m, f or n", "Task Result"),
+                )
+            },
+        ),
+    )

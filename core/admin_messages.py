@@ -27,4 +27,7 @@ DJANGO_ADMIN_SENTENCES = [
     # django-axes' names for its log of failed logins, which its Polish catalogue lacks.
     gettext_noop("access failure"),
     gettext_noop("access failures"),
+    # django-tasks-db's names for its queue, which it ships in English only.
+    gettext_noop("Task Result"),
+    gettext_noop("Task Results"),
 ]

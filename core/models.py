@@ -309,6 +309,11 @@ class Job(models.Model):
 
     objects = JobQuerySet.as_manager()
 
+    GRAMMAR = Grammar(
+        pgettext_lazy("accusative", "background job"),
+        pgettext_lazy("grammatical gender of the translated name: m, f or n", "background job"),
+    )
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("background job")
