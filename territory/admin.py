@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ListSpeedMixin, ModelAdminFilter, MyRegionFilter, PolishMessagesMixin
+from core.admin import ListSpeedMixin, ModelAdminFilter, MyRegionFilter, PolishMessagesMixin, region_lookup
 from core.listing import cached_choices
 
 from .models import Commune, County, Voivodeship
@@ -63,7 +63,7 @@ class VoivodeshipFilter(ModelAdminFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(**{self.model_admin.get_region_path(): self.value()})
+            return queryset.filter(**region_lookup(self.model_admin.get_region_path(), self.value()))
         return queryset
 
 
