@@ -95,13 +95,17 @@ class PublicViewSetMixin:
         tag, last_modified = self.validators
         return get_conditional_response(request._request, etag=tag, last_modified=last_modified)
 
+    def attach(self, records: list) -> list:
+        """What the records of a page (or the one record of a detail) carry that is read for
+        all of them at once: their sources where ``with_sources``."""
+        return attach_sources(records) if self.with_sources else records
+
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        return attach_sources(page) if self.with_sources and page is not None else page
+        return self.attach(page) if page is not None else page
 
     def get_object(self):
-        record = super().get_object()
-        return attach_sources([record])[0] if self.with_sources else record
+        return self.attach([super().get_object()])[0]
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -16,7 +16,6 @@ from rest_framework.response import Response
 from core.api import PerAddressThrottle
 from core.api_viewsets import PageUrlField, PublicReadOnlyViewSet, PublicViewSetMixin, SourceSerializer, absolute
 from members.models import SECTOR_OF_KIND
-from territory.models import Commune, County
 
 from .filters import PartnershipFilterSet
 from .models import Certificate, Membership, Partnership, UnnamedMembers
@@ -66,13 +65,18 @@ class PartnershipCertificateSerializer(serializers.ModelSerializer):
 
 class PartnershipSerializer(serializers.ModelSerializer):
     home_voivodeship = serializers.CharField(source="home_voivodeship_id", help_text="TERYT")
-    area_counties = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="TERYT")
-    area_communes = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="TERYT")
-    target_groups = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    thematic_areas = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    principles = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    # Codes and slugs of the many-to-many terms, read for the whole page (attach_terms).
+    area_counties = serializers.ListField(
+        child=serializers.CharField(), source="api_area_counties", read_only=True, help_text="TERYT"
+    )
+    area_communes = serializers.ListField(
+        child=serializers.CharField(), source="api_area_communes", read_only=True, help_text="TERYT"
+    )
+    target_groups = serializers.ListField(child=serializers.CharField(), source="api_target_groups", read_only=True)
+    thematic_areas = serializers.ListField(child=serializers.CharField(), source="api_thematic_areas", read_only=True)
+    principles = serializers.ListField(child=serializers.CharField(), source="api_principles", read_only=True)
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    members = MemberSerializer(source="memberships", many=True, read_only=True)
+    members = serializers.SerializerMethodField()
     unnamed_members = UnnamedMembersSerializer(many=True, read_only=True)
     certificates = PartnershipCertificateSerializer(many=True, read_only=True)
     url = PageUrlField()
@@ -112,17 +116,73 @@ class PartnershipSerializer(serializers.ModelSerializer):
             "sources",
         ]
 
+    @extend_schema_field(MemberSerializer(many=True))
+    def get_members(self, partnership: Partnership) -> list[dict]:
+        return partnership.api_members
 
-# What a member's entry reads: the membership and its institution's slug, name and kind.
-MEMBERSHIP_FIELDS = (
-    "partnership",
-    "role",
-    "joined_on",
-    "left_on",
-    "institution__slug",
-    "institution__name",
-    "institution__kind",
-)
+
+# A partnership's many-to-many terms as the API writes them (attribute: relation, key).
+TERMS = {
+    "api_area_counties": ("area_counties", "code"),
+    "api_area_communes": ("area_communes", "code"),
+    "api_target_groups": ("target_groups", "slug"),
+    "api_thematic_areas": ("thematic_areas", "slug"),
+    "api_principles": ("principles", "slug"),
+}
+
+
+def attach_terms(partnerships: list[Partnership]) -> list[Partnership]:
+    """Each partnership's terms (TERMS) as lists of keys, in each term's own order, one query a
+    relation: prefetched, they built a queryset per partnership and relation, 500 on a page of
+    100, and most of the page's time went to that."""
+    ids = [partnership.pk for partnership in partnerships]
+    for attribute, (name, key) in TERMS.items():
+        field = Partnership._meta.get_field(name)
+        reverse = field.related_query_name()
+        keys: dict[int, list[str]] = {pk: [] for pk in ids}
+        for partnership_id, value in field.related_model._default_manager.filter(**{f"{reverse}__in": ids}).values_list(
+            reverse, key
+        ):
+            keys[partnership_id].append(value)
+        for partnership in partnerships:
+            setattr(partnership, attribute, keys[partnership.pk])
+    return partnerships
+
+
+def attach_members(partnerships: list[Partnership]) -> list[Partnership]:
+    """Each partnership's members as ``api_members``, the entries MemberSerializer describes,
+    read as values in one query: a page of 100 partnerships has some 1,500 members, and as
+    model instances serialized field by field they took most of the page's time
+    (docs/performance.md)."""
+    by_partnership: dict[int, list[dict]] = {partnership.pk: [] for partnership in partnerships}
+    rows = (
+        Membership.objects.filter(partnership__in=list(by_partnership))
+        .order_by(F("left_on").desc(nulls_first=True), "role", "institution__name", "pk")
+        .values_list(
+            "partnership_id",
+            "institution__slug",
+            "institution__name",
+            "institution__kind",
+            "role",
+            "joined_on",
+            "left_on",
+        )
+    )
+    for partnership_id, slug, name, kind, role, joined_on, left_on in rows:
+        by_partnership[partnership_id].append(
+            {
+                "institution": slug,
+                "name": name,
+                "kind": kind,
+                "sector": SECTOR_OF_KIND[kind],
+                "role": role,
+                "joined_on": joined_on,
+                "left_on": left_on,
+            }
+        )
+    for partnership in partnerships:
+        partnership.api_members = by_partnership[partnership.pk]
+    return partnerships
 
 
 class PartnershipViewSet(PublicReadOnlyViewSet):
@@ -132,20 +192,6 @@ class PartnershipViewSet(PublicReadOnlyViewSet):
         Partnership.objects.public()
         .select_related("project")
         .prefetch_related(
-            # Codes only: a county's map outline is kilobytes of SVG path.
-            Prefetch("area_counties", queryset=County.objects.only("code")),
-            Prefetch("area_communes", queryset=Commune.objects.only("code")),
-            "target_groups",
-            "thematic_areas",
-            "principles",
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.select_related("institution")
-                .only(*MEMBERSHIP_FIELDS)
-                .order_by(
-                    F("left_on").desc(nulls_first=True), "role", "institution__name", "pk"
-                ),
-            ),
             "unnamed_members",
             Prefetch(
                 "certificates",
@@ -160,6 +206,9 @@ class PartnershipViewSet(PublicReadOnlyViewSet):
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
     with_sources = True
+
+    def attach(self, records: list) -> list:
+        return attach_terms(attach_members(super().attach(records)))
 
 
 def certified(snapshot: dict) -> dict:
