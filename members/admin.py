@@ -39,7 +39,7 @@ from core.cache import cached
 from core.forms import CountryChoiceField
 from core.grammar import Grammar
 from core.merging import MergeRefused, plan_merge
-from territory.admin import CommuneColumnsMixin, CountyFilter, VoivodeshipFilter
+from territory.admin import CommuneColumnsMixin, CountyFilter, LocatedInCommuneMixin, VoivodeshipFilter
 from territory.models import Voivodeship
 
 from . import scope
@@ -300,7 +300,7 @@ class InstitutionAdmin(DuplicatesAdminMixin, CommuneColumnsMixin, RegistryAdmin)
 
 
 @admin.register(Person)
-class PersonAdmin(DuplicatesAdminMixin, RegistryAdmin):
+class PersonAdmin(LocatedInCommuneMixin, DuplicatesAdminMixin, RegistryAdmin):
     county_path = "affiliation__commune__county"
     list_display = ["last_name", "first_name", "academic_title", "function", "affiliation"]
     list_filter = [MyRegionFilter, VoivodeshipFilter, CountyFilter]

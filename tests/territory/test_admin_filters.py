@@ -81,3 +81,26 @@ class AreaCountyFilterTests(AdminTestCase):
                 response = self.client.get(self.URL, {"powiat": hostile})
                 self.assertEqual(response.status_code, 200)
                 self.assertEqual(list(response.context["cl"].result_list), [])
+
+
+class RegionFilterTests(AdminTestCase):
+    """"My region" on records located in a commune reads the commune key's voivodeship prefix."""
+
+    def test_staff_see_their_regions_records_found_without_joining_powiats(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client.force_login(self.staff)
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(URL)
+        listed = list(response.context["cl"].result_list)
+        self.assertTrue(listed)
+        self.assertTrue(all(i.commune_id.startswith(MAZOWIECKIE) for i in listed), listed)
+        self.assertNotIn(self.other_institution, listed)
+        ids = [q["sql"] for q in queries.captured_queries if 'AS "pk" FROM "members_institution"' in q["sql"]]
+        self.assertTrue(ids)
+        self.assertNotIn("territory_county", ids[0])
+        # Another region's records, for the same user, by the same means.
+        others = list(self.client.get(URL, {"zakres": "inne"}).context["cl"].result_list)
+        self.assertIn(self.other_institution, others)
+        self.assertFalse(any((i.commune_id or "").startswith(MAZOWIECKIE) for i in others))
