@@ -133,7 +133,7 @@ class PageSitemap(RegistrySitemap):
             "statistics",
             "accessibility_statement",
         ]
-        projects = Project.objects.public().exclude(slug=None).order_by("pk").values_list("slug", flat=True)
+        projects = Project.objects.with_page().order_by("pk").values_list("slug", flat=True)
         return [(name, ()) for name in pages] + [("projects:project_detail", (slug,)) for slug in projects]
 
     def location(self, item):

@@ -84,7 +84,7 @@ class ProjectViewSet(PublicReadOnlyViewSet):
     """Projekty (linie finansowania). / Funding projects."""
 
     # As /projekty/ lists them: every public project with an address.
-    queryset = Project.objects.public().exclude(slug=None).select_related("operator")
+    queryset = Project.objects.with_page().select_related("operator")
     serializer_class = ProjectSerializer
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"

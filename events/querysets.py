@@ -10,6 +10,11 @@ class ProjectQuerySet(RegionalQuerySet):
         """Projects the public pages show: all of them; a funding line is public information."""
         return self.all()
 
+    def with_page(self):
+        """Public projects that have a page of their own (a slug): /projekty/, the sitemap and
+        the API list these; one without a slug is shown only on its partnerships' pages."""
+        return self.public().exclude(slug=None)
+
 
 class EventQuerySet(FoldedSearchQuerySet, RegionalQuerySet):
     def public(self):

@@ -352,8 +352,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cacheable()
 def project_list(request: HttpRequest) -> HttpResponse:
     projects = list(
-        Project.objects.public()
-        .exclude(slug=None)
+        Project.objects.with_page()
         .select_related("operator")
         .annotate(partnership_count=Count("partnerships", distinct=True))
         .order_by("name")
