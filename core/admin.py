@@ -195,7 +195,23 @@ class FoldedSearchMixin:
 class TwoStepChangeList(ChangeList):
     """Django's changelist, reading a list that fits on one page as it reads any page (its ids,
     then its rows: EstimatedCountPaginator.page) rather than in one query of its own, so that
-    a list costs the same queries at 5 rows as at 100,000."""
+    a list costs the same queries at 5 rows as at 100,000.
+
+    A row's link keeps the list's filters and search (``?_changelist_filters=…``, so that
+    saving returns to the same list) as Django's does, but built once for the page: Django
+    builds it per row through ``add_preserved_filters``, which resolves every row's address
+    against the whole URLconf to learn that it is not the changelist's (a tenth of a searched
+    page's time, profiled)."""
+
+    def __init__(self, request: HttpRequest, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # Only the row links read cl.preserved_filters (admin_list.items_for_result); with it
+        # empty, Django leaves the query that url_for_result puts on the link as it is.
+        self.row_link_query, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result) -> str:
+        url = super().url_for_result(result)
+        return f"{url}?{self.row_link_query}" if self.row_link_query else url
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -124,7 +125,7 @@ class EstimatedCountPaginator(CachedCountPaginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = self.object_list.values_list("pk", flat=True)
-        ids = list(ids)[bottom:top] if self.reads_all_ids() else list(ids[bottom:top])
+        ids = cached_ids(ids)[bottom:top] if self.reads_all_ids() else list(ids[bottom:top])
         by_id = {row.pk: row for row in self.rows.filter(pk__in=ids).select_related(*self.related).order_by()}
         return Page([by_id[pk] for pk in ids if pk in by_id], number, self)
 
@@ -146,6 +147,18 @@ class EstimatedCountPaginator(CachedCountPaginator):
             if estimate >= self.EXACT_BELOW:
                 return estimate
         return super().count
+
+
+def cached_ids(queryset: QuerySet) -> list:
+    """Every id of ``queryset`` in its order, read once per data generation, like its count
+    (``cached_count``): a search with thousands of matches is sorted whole once, and its next
+    pages, and the list again after opening a record, read the cache. Only ids are kept; the
+    rows are read afresh through the user's own scoped queryset."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    return cached(f"ids:{sql}:{params!r}", lambda: list(queryset))
 
 
 def planner_row_estimate(table: str) -> int:

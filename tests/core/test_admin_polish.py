@@ -97,3 +97,31 @@ class ActionCheckboxTests(AdminTestCase):
         page = self.client.get(admin_url(Partnership, "changelist")).content.decode()
         self.assertIn(f'name="_selected_action" value="{self.own_partnership.pk}" class="action-select"', page)
         self.assertIn('id="action-toggle"', page)
+
+
+class RowLinkTests(AdminTestCase):
+    def test_a_rows_link_keeps_the_lists_search_and_filters_as_djangos_does(self):
+        from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+
+        from partnerships.models import Partnership
+
+        self.client.force_login(self.superuser)
+        response = self.client.get(admin_url(Partnership, "changelist"), {"q": self.own_partnership.name[:6]})
+        changelist = response.context["cl"]
+        change = admin_url(self.own_partnership, "change")
+        djangos = add_preserved_filters(
+            {"preserved_filters": changelist.row_link_query, "opts": Partnership._meta}, change
+        )
+        self.assertIn("_changelist_filters=q%3D", djangos)
+        self.assertContains(response, f'href="{djangos}"')
+        # Saving from there returns to the searched list.
+        page = self.client.get(djangos)
+        self.assertEqual(page.context["preserved_filters"], changelist.row_link_query)
+
+    def test_a_row_of_an_unfiltered_list_links_to_the_record_alone(self):
+        from partnerships.models import Partnership
+
+        self.client.force_login(self.superuser)
+        response = self.client.get(admin_url(Partnership, "changelist"))
+        self.assertContains(response, f'href="{admin_url(self.own_partnership, "change")}"')
+        self.assertNotContains(response, "_changelist_filters")

@@ -4,7 +4,7 @@ any number of rows; the search and the filters that replaced Django's slow ones.
 from unittest import skipUnless
 
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from core.listing import EstimatedCountPaginator
@@ -56,6 +56,32 @@ class CountTests(TestCase):
         paginator = EstimatedCountPaginator(Partnership.objects.filter(pk__gt=0), 2, whole_table=False)
         self.assertEqual(paginator.count, 3)
         self.assertEqual(paginator.num_pages, 2)
+
+    @override_settings(CACHES=builders.local_cache("sorted-ids"))
+    def test_the_ids_of_a_list_sorted_whole_are_read_once_per_data_generation(self):
+        builders.load_territory()
+        for name in ("B", "C", "D"):
+            builders.partnership(name=name)
+        listed = Partnership.objects.filter(pk__gt=0).order_by("name", "pk")
+
+        def first_page() -> tuple[list[str], list[str]]:
+            paginator = EstimatedCountPaginator(listed, 2, rows=Partnership.objects.all(), read_all_ids_below=100)
+            with CaptureQueriesContext(connection) as queries:
+                names = [str(row) for row in paginator.page(1)]
+            return names, [query["sql"] for query in queries]
+
+        names, queries = first_page()
+        self.assertEqual(names, ["B", "C"])
+        self.assertEqual(len(queries), 3)  # the count, every id in order, the page's rows
+        names, queries = first_page()
+        self.assertEqual(names, ["B", "C"])
+        self.assertEqual(len(queries), 1)  # the page's rows only
+        # A change starts a new generation: the ids are read again, with the new row.
+        with self.captureOnCommitCallbacks(execute=True):
+            builders.partnership(name="A")
+        names, queries = first_page()
+        self.assertEqual(names, ["A", "B"])
+        self.assertEqual(len(queries), 3)
 
     @skipUnless(connection.vendor == "postgresql", "the planner's estimate is PostgreSQL's")
     def test_the_whole_big_table_is_counted_by_the_planners_estimate_without_a_scan(self):
