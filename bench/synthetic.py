@@ -795,7 +795,9 @@ class Generator:
             founded = partnership.founded_on
             if len(rows) >= 2 and founded and rng.random() < 0.45:
                 known = founded if partnership.founded_precision == DatePrecision.DAY else None
-                agreements.append(f.AgreementFactory.build(partnership_id=partnership.pk, signed_on=known))
+                agreement = f.AgreementFactory.build(partnership_id=partnership.pk, signed_on=known)
+                agreement.set_search_text(partnership.name)
+                agreements.append(agreement)
                 current = [row for row in rows if row.left_on is None][: rng.randint(2, 5)]
                 signatories.append(
                     [

@@ -156,8 +156,8 @@ class FoldedSearchMixin:
 
     - the model's own search, when it keeps folded keys (``FoldedSearchQuerySet.search``, the
       one the public list uses): "rakow" finds "Raków";
-    - ``search_related``: relations searched by their own model's search (an agreement by its
-      partnership's keys, an institution by its commune's name);
+    - ``search_related``: relations searched by their own model's search (an institution by
+      its commune's name);
     - Django's ``search_fields``, on the table itself: exact codes (``nip__exact``) or columns
       with a trigram index of their own (a person's names).
 
@@ -168,6 +168,15 @@ class FoldedSearchMixin:
     """
 
     search_related: tuple[str, ...] = ()
+
+    def get_search_fields(self, request: HttpRequest):
+        # Django shows the search box only where search_fields names something: a model
+        # searched by its folded keys alone names them (they are searched as above).
+        fields = super().get_search_fields(request)
+        if fields or not isinstance(self.model._default_manager.all(), FoldedSearchQuerySet):
+            return fields
+        return tuple(self.model._default_manager.all().search_keys)
+
     # Above this many related matches, they are put in as a subquery rather than a list of ids.
     RELATED_IDS_AT_MOST = 2_000
 
@@ -185,7 +194,7 @@ class FoldedSearchMixin:
             found = related.search(search_term).order_by().values_list("pk", flat=True)
             ids = list(found[: self.RELATED_IDS_AT_MOST + 1])
             parts.append(table.filter(**{f"{relation}__in": ids if len(ids) <= self.RELATED_IDS_AT_MOST else found}))
-        if self.get_search_fields(request):
+        if super().get_search_fields(request):
             parts.append(super().get_search_results(request, table, search_term)[0])
         if not parts:
             return queryset.none(), False

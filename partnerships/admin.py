@@ -385,8 +385,7 @@ class AgreementAdmin(RegistryAdmin):
     list_display = ["title", "kind", "partnership", "signed_on", "signed_at"]
     list_filter = [MyRegionFilter, HomeVoivodeshipFilter, "kind", year_filter("signed_on")]
     list_select_related = ["partnership", "signed_at"]
-    search_fields = ["title"]
-    search_related = ("partnership",)
+    # Searched by its folded key alone (the title and the partnership's name): no column.
     autocomplete_fields = ["partnership", "signed_at"]
     inlines = [SignatoryInline]
     csv_fields = ("title", "kind", "partnership", "signed_on", "signed_at", "signatory_names")

@@ -22,7 +22,7 @@ from members.models import SECTOR_OF_KIND, Institution, Person, Sector
 from members.uploads import document_upload_to, logo_upload_to, validate_logo, validate_pdf
 from territory.models import Commune, County, RegionalRecord, Voivodeship
 
-from .querysets import CertificateQuerySet, MembershipQuerySet, PartnershipQuerySet
+from .querysets import AgreementQuerySet, CertificateQuerySet, MembershipQuerySet, PartnershipQuerySet
 
 
 class ReferenceTerm(models.Model):
@@ -443,12 +443,18 @@ class Agreement(RegionalRecord, models.Model):
         _("signed document (PDF)"), upload_to=document_upload_to, blank=True, validators=[validate_pdf], max_length=200
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The title and the partnership's name folded (core.text.search_key), for the admin's
+    # search through a trigram index; kept by save() and by a partnership's rename
+    # (partnerships.signals).
+    search_text = models.TextField(_("search key"), blank=True, default="", editable=False)
+
+    objects = AgreementQuerySet.as_manager()
 
     GRAMMAR = Grammar(
         pgettext_lazy("accusative", "agreement"),
         pgettext_lazy("grammatical gender of the translated name: m, f or n", "agreement"),
     )
-    history = RegistryHistoricalRecords()
+    history = RegistryHistoricalRecords(excluded_fields=["search_text"])
 
     REGION_PATH = "partnership__home_voivodeship"
     # Staff notes: shown in the admin only, never on a public page nor in open data.
@@ -461,6 +467,16 @@ class Agreement(RegionalRecord, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.set_search_text()
+        super().save(*args, **kwargs)
+
+    def set_search_text(self, partnership_name: str | None = None) -> None:
+        """The folded key the admin's search reads: the title and the partnership's name."""
+        if partnership_name is None:
+            partnership_name = self.partnership.name
+        self.search_text = search_key(self.title, partnership_name)
 
 
 class Signatory(RegionalRecord, models.Model):

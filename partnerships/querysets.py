@@ -238,6 +238,10 @@ class _JoinedWithSpaces(models.Aggregate):
         return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
 
 
+class AgreementQuerySet(FoldedSearchQuerySet, RegionalQuerySet):
+    """Agreements, found by their title or their partnership's name (``search_text``)."""
+
+
 class MembershipQuerySet(models.QuerySet):
     def current(self):
         return self.filter(left_on__isnull=True)

@@ -6,7 +6,7 @@ from django.dispatch import receiver
 
 from members.models import Institution
 
-from .models import Membership, Partnership
+from .models import Agreement, Membership, Partnership
 
 
 @receiver(pre_save, sender=Membership, dispatch_uid="membership_moving_remember")
@@ -34,3 +34,19 @@ def refresh_partnerships_of(sender, instance: Institution, raw: bool = False, **
     if raw:
         return
     Partnership.objects.filter(pk__in=instance.memberships.values("partnership_id")).refresh_member_fields()
+
+
+@receiver(post_save, sender=Partnership, dispatch_uid="partnership_saved_refresh_agreements")
+def refresh_agreement_keys(
+    sender, instance: Partnership, created: bool, raw: bool = False, update_fields=None, **kwargs
+):
+    """A renamed partnership's agreements are found under its new name (their search key)."""
+    if raw or created or (update_fields is not None and "name" not in update_fields):
+        return
+    stale = []
+    for agreement in Agreement.objects.filter(partnership=instance).only("pk", "title", "search_text"):
+        key = agreement.search_text
+        agreement.set_search_text(instance.name)
+        if agreement.search_text != key:
+            stale.append(agreement)
+    Agreement.objects.bulk_update(stale, ["search_text"])

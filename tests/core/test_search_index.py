@@ -92,3 +92,31 @@ class KindSearchIndexTests(TestCase):
         self.assertIn("institution_kind_name", plan)
         self.assertNotIn("Seq Scan", plan)
         self.assertEqual(sorted(i.name for i in queryset), ["Fundacja MOPS-owa", "Ośrodek w Łodzi"])
+
+
+@skipUnless(connection.vendor == "postgresql", "trigram indexes exist on PostgreSQL only; CI runs the suite there too")
+class AgreementSearchIndexTests(TestCase):
+    """The admin's agreement search: the agreement's own folded key through its trigram index,
+    no join to the partnerships (issue 15)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from partnerships.models import Agreement
+
+        builders.load_territory()
+        partnership = builders.partnership("Koalicja Zielona Dolina")
+        Agreement.objects.create(partnership=partnership, title="Porozumienie o współpracy")
+
+    def test_a_word_of_a_title_or_of_the_partnerships_name_is_a_bitmap_index_scan(self):
+        from partnerships.models import Agreement
+
+        for term, found in (("wspolpracy", ["Porozumienie o współpracy"]), ("zielona", ["Porozumienie o współpracy"])):
+            queryset = Agreement.objects.search(term)
+            with connection.cursor() as cursor:
+                cursor.execute("SET enable_seqscan = off")
+                plan = queryset.explain()
+                cursor.execute("SET enable_seqscan = on")
+            self.assertIn("partnerships_agreement_search_trgm", plan)
+            self.assertNotIn("partnerships_partnership", plan)
+            self.assertEqual([a.title for a in queryset], found)
+        self.assertFalse(Agreement.objects.search("aneks").exists())

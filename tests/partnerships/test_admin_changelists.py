@@ -100,3 +100,27 @@ class CountTests(TestCase):
             self.assertNotIn("COUNT", queries[0]["sql"].upper())
         finally:
             EstimatedCountPaginator.EXACT_BELOW = saved
+
+
+class AgreementSearchTests(builders.AdminTestCase):
+    def found(self, term: str) -> list[str]:
+        self.client.force_login(self.superuser)
+        response = self.client.get("/admin/partnerships/agreement/", {"q": term})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'id="searchbar"')
+        return sorted(str(row) for row in response.context["cl"].result_list)
+
+    def test_agreements_are_found_by_their_title_folded_and_by_their_partnerships_name(self):
+        Agreement.objects.create(partnership=self.own_partnership, title="Porozumienie o współpracy")
+        Agreement.objects.create(partnership=self.other_partnership, title="Umowa partnerska")
+        self.assertEqual(self.found("WSPOLPRACY"), ["Porozumienie o współpracy"])
+        self.assertEqual(self.found("porozumienie o wsp"), ["Porozumienie o współpracy"])
+        self.assertEqual(self.found(self.other_partnership.name), ["Umowa partnerska"])
+        self.assertEqual(self.found("aneks"), [])
+
+    def test_a_renamed_partnerships_agreements_are_found_by_its_new_name_only(self):
+        Agreement.objects.create(partnership=self.own_partnership, title="Umowa")
+        self.own_partnership.name = "Koalicja Zielona Dolina"
+        self.own_partnership.save()
+        self.assertEqual(self.found("zielona dolina"), ["Umowa"])
+        self.assertEqual(self.found("mazowieckie"), [])
