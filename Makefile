@@ -19,6 +19,8 @@ export VOIVODESHIP_BOUNDARIES_GEOJSON ?= $(wildcard $(SHARED_DATA)/geo/wojewodzt
 .PHONY: run test install lint messages audit bench
 
 run: export DEBUG ?= 1
+# The address the registry is served at names itself in the QR codes and the API's links.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	@$(MAKE) --no-print-directory system-packages PACKAGES="$(RUN_PACKAGES)"
 	mkdir -p var
