@@ -65,16 +65,13 @@ class RegistryAdminSite(AdminSite):
     def autocomplete_view(self, request: HttpRequest):
         return PickerView.as_view(admin_site=self)(request)
 
-    def each_context(self, request: HttpRequest) -> dict:
-        context = super().each_context(request)
-        context["staff_profile"] = staff_profile(request.user)
-        return context
-
     def index(self, request: HttpRequest, extra_context=None):
         region = scope.region_of(request.user)
         extra_context = {
             **(extra_context or {}),
             "region_name": scope.region_name(region) if region else "",
+            # Only the home page names the centre: read here, not for every admin page.
+            "staff_profile": staff_profile(request.user),
             "worklist": worklist(request.user, region),
         }
         return super().index(request, extra_context)
