@@ -1,7 +1,7 @@
 from collections import Counter
 
 from django.db import models
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
 from core.listing import FoldedSearchQuerySet
@@ -123,16 +123,16 @@ class PartnershipQuerySet(VerificationQuerySetMixin, FoldedSearchQuerySet, Regio
     def counts_by_member_kind(self) -> list[dict]:
         """Per kind of institution: how many of these partnerships have a current member of that
         kind listed by name, how many such members are listed, and how many partnerships have
-        members of that kind known only by count. Two queries (named, unnamed)."""
-        from .models import Membership, UnnamedMembers
+        members of that kind known only by count. Two queries (named, unnamed); the named from
+        the partnerships' ``MemberKindCount`` rows, one per partnership and kind."""
+        from .models import MemberKindCount, UnnamedMembers
 
         listed = self.order_by().values("pk")
         named = (
-            Membership.objects.current()
-            .filter(partnership__in=listed)
+            MemberKindCount.objects.filter(partnership__in=listed)
             .order_by()
-            .values("institution__kind")
-            .annotate(partnerships=Count("partnership_id", distinct=True), members=Count("pk"))
+            .values("kind")
+            .annotate(partnerships=Count("pk"), members=Sum("members"))
         )
         unnamed = (
             UnnamedMembers.objects.filter(partnership__in=listed)
@@ -143,30 +143,23 @@ class PartnershipQuerySet(VerificationQuerySetMixin, FoldedSearchQuerySet, Regio
         )
         by_kind: dict[str, dict] = {}
         for row in named:
-            by_kind[row["institution__kind"]] = {"partnerships": row["partnerships"], "members": row["members"]}
+            by_kind[row["kind"]] = {"partnerships": row["partnerships"], "members": row["members"]}
         for row in unnamed:
             by_kind.setdefault(row["kind"], {"partnerships": 0, "members": 0})["unnamed"] = row["partnerships"]
         return [{"kind": kind, "unnamed": 0, **counts} for kind, counts in by_kind.items()]
 
     def counts_by_member_sector(self) -> list[dict]:
         """As ``counts_by_member_kind``, per sector (public, non-governmental, business, …): a
-        named member's sector is that of its kind. Two queries."""
-        from members.models import KINDS_OF_SECTOR
-
-        from .models import Membership, UnnamedMembers
+        named member's sector is that of its kind. Two queries; the named counted in the order
+        of an index of ``MemberKindCount`` (sector, partnership), without a sort."""
+        from .models import MemberKindCount, UnnamedMembers
 
         listed = self.order_by().values("pk")
-        sector_of_member = Case(
-            *[When(institution__kind__in=kinds, then=Value(sector)) for sector, kinds in KINDS_OF_SECTOR.items()],
-            default=Value(""),
-        )
         named = (
-            Membership.objects.current()
-            .filter(partnership__in=listed)
+            MemberKindCount.objects.filter(partnership__in=listed)
             .order_by()
-            .annotate(sector=sector_of_member)
             .values("sector")
-            .annotate(partnerships=Count("partnership_id", distinct=True), members=Count("pk"))
+            .annotate(partnerships=Count("partnership_id", distinct=True), members=Sum("members"))
         )
         unnamed = (
             UnnamedMembers.objects.filter(partnership__in=listed)
@@ -199,21 +192,44 @@ class PartnershipQuerySet(VerificationQuerySetMixin, FoldedSearchQuerySet, Regio
 
     def refresh_member_fields(self) -> int:
         """Recompute what these partnerships derive from their memberships: ``listed_member_count``
-        (current members listed by name) and ``member_search_text`` (the search keys of every
-        member institution, former ones too, as the search has always found them).
+        (current members listed by name), ``member_search_text`` (the search keys of every
+        member institution, former ones too, as the search has always found them) and their
+        ``MemberKindCount`` rows (current members by kind, for the statistics).
 
-        One UPDATE, whatever their number; it changes neither ``updated_at`` nor the history,
-        because both are derived from the memberships, which have their own.
+        Three queries, whatever their number: an UPDATE, then a DELETE and an INSERT of the
+        rows by kind. The UPDATE comes first: it locks the partnerships' rows, so that two
+        refreshes of one partnership (two memberships saved at once) take turns instead of
+        inserting its rows twice. It changes neither ``updated_at`` nor the history, because
+        all three are derived from the memberships, which have their own.
         """
-        from .models import Membership
+        from members.models import SECTOR_OF_KIND
+
+        from .models import MemberKindCount, Membership
 
         of_partnership = Membership.objects.filter(partnership=models.OuterRef("pk")).order_by().values("partnership")
         current = of_partnership.filter(left_on__isnull=True).annotate(count=models.Count("pk")).values("count")
         keys = of_partnership.annotate(keys=_JoinedWithSpaces("institution__search_text")).values("keys")
-        return self.update(
+        updated = self.update(
             listed_member_count=Coalesce(models.Subquery(current), 0),
             member_search_text=Coalesce(models.Subquery(keys), models.Value("")),
         )
+        partnerships = self.order_by().values("pk")
+        MemberKindCount.objects.filter(partnership__in=partnerships).delete()
+        by_kind = (
+            Membership.objects.current()
+            .filter(partnership__in=partnerships)
+            .order_by()
+            .values_list("partnership_id", "institution__kind")
+            .annotate(members=Count("pk"))
+        )
+        MemberKindCount.objects.bulk_create(
+            [
+                MemberKindCount(partnership_id=partnership, kind=kind, sector=SECTOR_OF_KIND[kind], members=members)
+                for partnership, kind, members in by_kind
+            ],
+            batch_size=2000,
+        )
+        return updated
 
 
 def counts_by_county(pairs: set[tuple[int, str]]) -> dict[str, int]:
