@@ -106,23 +106,25 @@ class PartnershipQuerySet(VerificationQuerySetMixin, FoldedSearchQuerySet, Regio
 
     def counts_by_founding_year(self) -> list[tuple[int | None, int]]:
         """(year of founding, how many of these partnerships) in year order, None last for those
-        whose founding date is not recorded. One query."""
+        whose founding date is not recorded. One query; COUNT(*), not of the key, so that the
+        country's is read from the index of the founding date alone, not the partnerships' rows."""
         rows = (
             self.order_by()
             .annotate(year=ExtractYear("founded_on"))
             .values("year")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))
             .order_by(F("year").asc(nulls_last=True))
         )
         return [(row["year"], row["n"]) for row in rows]
 
     def counts_by_funding_line(self) -> list[tuple[str | None, str | None, int]]:
         """(programme, fund, how many of these partnerships) of their projects, most first;
-        programme None for the partnerships of no project. One query."""
+        programme None for the partnerships of no project. One query; COUNT(*), so that the
+        country's is read from the index of the partnerships' project, not their rows."""
         rows = (
             self.order_by()
             .values("project__programme", "project__fund")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))
             .order_by("-n", F("project__programme").asc(nulls_last=True), "project__fund")
         )
         return [(row["project__programme"], row["project__fund"], row["n"]) for row in rows]
