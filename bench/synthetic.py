@@ -48,6 +48,7 @@ from partnerships.models import (
     Certificate,
     DatePrecision,
     Evaluation,
+    MemberKindCount,
     Membership,
     Partnership,
     Principle,
@@ -299,6 +300,7 @@ def delete_synthetic(report: Report) -> None:
         Agreement.objects.filter(partnership__in=partnerships),
         Evaluation.objects.filter(partnership__in=partnerships),
         Membership.objects.filter(partnership__in=partnerships),
+        MemberKindCount.objects.filter(partnership__in=partnerships),
         *(through.objects.filter(partnership__in=partnerships) for through in partnership_links),
         # Many-to-many rows go with either end, as Django's delete() removes them.
         Partnership.events.through.objects.filter(Q(partnership__in=partnerships) | Q(event__in=events)),

@@ -48,7 +48,8 @@ class EventFilterSet(PlaceFilters, ListFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A semi-join on the events' index of their project (see PartnershipFilterSet).
+        with_event = Project.objects.public().filter(pk__in=Event.objects.values("project_id"))
         self.form.fields["projekt"].choices = cached_choices(
-            "event-projects",
-            lambda: [(str(p.pk), p.name) for p in Project.objects.public().filter(events__isnull=False).distinct()],
+            "event-projects", lambda: [(str(pk), name) for pk, name in with_event.values_list("pk", "name")]
         )

@@ -21,7 +21,6 @@ from members.models import Institution, Sector
 from territory.models import County, Voivodeship
 
 from .filters import PartnershipFilterSet
-from .querysets import counts_by_county, counts_by_voivodeship
 
 # The counties a country-wide table shows: the most partnerships first.
 TOP_COUNTIES = 20
@@ -88,14 +87,12 @@ def tables(voivodeship: str | None) -> list[Table]:
             chart="partnerships",
         )
     ]
-    pairs = partnerships.area_county_pairs()
-    by_county = counts_by_county(pairs)
+    by_county, by_voivodeship = partnerships.counts_by_place()
     if voivodeship:
         counties = County.objects.active().filter(voivodeship=voivodeship).select_related("voivodeship")
         county_rows = sorted(((c, by_county.get(c.code, 0)) for c in counties), key=lambda r: (-r[1], r[0].code))
         county_title = _("Partnerships by county")
     else:
-        by_voivodeship = counts_by_voivodeship(pairs)
         result.append(
             Table(
                 "wojewodztwa",

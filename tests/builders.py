@@ -30,7 +30,16 @@ from PIL import Image
 
 from events.models import Event, Material, Patron, Project, Speaker
 from members.models import Institution, InstitutionAlias, Person, StaffProfile
-from partnerships.models import Agreement, Certificate, Evaluation, Membership, Partnership, Signatory, UnnamedMembers
+from partnerships.models import (
+    Agreement,
+    Certificate,
+    Evaluation,
+    MemberKindCount,
+    Membership,
+    Partnership,
+    Signatory,
+    UnnamedMembers,
+)
 from territory.models import Commune, County, Voivodeship
 
 _numbers = itertools.count(1)
@@ -266,6 +275,11 @@ def build(model, region: str):
     if model is UnnamedMembers:
         return UnnamedMembers.objects.create(
             partnership=build(Partnership, region), kind="police", sector="public", description="komenda", count=1
+        )
+    if model is MemberKindCount:
+        # Derived rows (refresh_member_fields); one written directly, for the deletion matrix.
+        return MemberKindCount.objects.create(
+            partnership=build(Partnership, region), kind="police", sector="public", members=1
         )
     if model is Certificate:
         return Certificate.objects.create(

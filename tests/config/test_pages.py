@@ -44,8 +44,8 @@ class HomePageTests(TestCase):
         self.assertContains(response, '<html lang="pl">')
 
     def test_home_page_runs_a_fixed_number_of_queries(self):
-        # Counts by county (2), counties, three totals, latest events, voivodeships.
-        with self.assertNumQueries(8):
+        # Counts by county (1), counties, three totals, latest events, voivodeships.
+        with self.assertNumQueries(7):
             self.client.get("/")
 
     def test_accessibility_statement_has_the_required_sections(self):

@@ -1,6 +1,8 @@
 import datetime
+from collections import Counter
 from io import StringIO
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.forms import modelform_factory
@@ -8,8 +10,18 @@ from django.test import TestCase
 from django.utils import translation
 
 from events.models import Event, Material, Patron, Project
-from members.models import Institution
-from partnerships.models import Agreement, DatePrecision, Membership, Partnership, Principle, Signatory, TargetGroup
+from members.merging import merge_records, undo_merge
+from members.models import SECTOR_OF_KIND, Institution
+from partnerships.models import (
+    Agreement,
+    DatePrecision,
+    MemberKindCount,
+    Membership,
+    Partnership,
+    Principle,
+    Signatory,
+    TargetGroup,
+)
 
 PartnershipForm = modelform_factory(
     Partnership, fields=["name", "slug", "status", "home_voivodeship", "founded_on", "founded_precision"]
@@ -173,6 +185,81 @@ class CountIsNotAListTests(TestCase):
         Membership.objects.create(partnership=first, institution=institutions[2])
         self.assertEqual(Partnership.objects.get(pk=first.pk).updated_at, first.updated_at)
         self.assertEqual(first.history.count(), history)
+
+
+class MemberKindCountTests(TestCase):
+    """The members by kind that the statistics count are those the memberships hold, whatever
+    happened to the memberships and their institutions."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_territory", stdout=StringIO())
+        cls.first = Partnership.objects.create(name="Pierwsze", slug="pierwsze", home_voivodeship_id="14")
+        cls.second = Partnership.objects.create(name="Drugie", slug="drugie", home_voivodeship_id="14")
+
+    def institution(self, n: int, kind: str) -> Institution:
+        return Institution.objects.create(
+            name=f"Instytucja {n}", slug=f"instytucja-{n}", kind=kind, commune_id="1465011"
+        )
+
+    def assert_stored_as_counted(self, expected: dict) -> None:
+        counted = Counter(
+            (m.partnership.name, m.institution.kind)
+            for m in Membership.objects.current().select_related("partnership", "institution")
+        )
+        stored = {(row.partnership.name, row.kind): row.members for row in MemberKindCount.objects.all()}
+        self.assertEqual(stored, dict(counted))
+        self.assertEqual(stored, expected)
+        for row in MemberKindCount.objects.all():
+            self.assertEqual(row.sector, SECTOR_OF_KIND[row.kind])
+
+    def test_follow_members_joining_leaving_moving_deleted_and_their_institutions(self):
+        mops, police, school, ngo = (
+            self.institution(n, kind) for n, kind in enumerate(["mops", "police", "school", "association"])
+        )
+        memberships = [Membership.objects.create(partnership=self.first, institution=i) for i in (mops, police, school)]
+        Membership.objects.create(partnership=self.second, institution=ngo)
+        self.assert_stored_as_counted(
+            {
+                ("Pierwsze", "mops"): 1,
+                ("Pierwsze", "police"): 1,
+                ("Pierwsze", "school"): 1,
+                ("Drugie", "association"): 1,
+            }
+        )
+        memberships[0].left_on = datetime.date(2020, 1, 1)
+        memberships[0].save()
+        memberships[1].partnership = self.second
+        memberships[1].save()
+        memberships[2].delete()
+        self.assert_stored_as_counted({("Drugie", "police"): 1, ("Drugie", "association"): 1})
+        # An institution whose kind is corrected counts under its new kind, and its sector's.
+        police.kind = Institution.Kind.MOPS
+        police.save()
+        self.assert_stored_as_counted({("Drugie", "mops"): 1, ("Drugie", "association"): 1})
+        # Two records of one institution merged: the members move, the counts follow; undone too.
+        duplicate = self.institution(9, "foundation")
+        Membership.objects.create(partnership=self.first, institution=duplicate)
+        user = get_user_model().objects.create_superuser("admin", "admin@example.com", "x")
+        record = merge_records(ngo, duplicate, user)
+        self.assert_stored_as_counted(
+            {("Drugie", "mops"): 1, ("Drugie", "association"): 1, ("Pierwsze", "association"): 1}
+        )
+        undo_merge(record, user)
+        self.assert_stored_as_counted(
+            {("Drugie", "mops"): 1, ("Drugie", "association"): 1, ("Pierwsze", "foundation"): 1}
+        )
+        self.second.delete()
+        self.assert_stored_as_counted({("Pierwsze", "foundation"): 1})
+
+    def test_the_database_refuses_a_sector_that_is_not_the_kinds(self):
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            MemberKindCount.objects.create(partnership=self.first, kind="mops", sector="ngo", members=1)
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            MemberKindCount.objects.create(partnership=self.first, kind="mops", sector="public", members=0)
+        MemberKindCount.objects.create(partnership=self.first, kind="mops", sector="public", members=1)
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            MemberKindCount.objects.create(partnership=self.first, kind="mops", sector="public", members=2)
 
 
 class WorkingInTests(TestCase):

@@ -7,16 +7,18 @@ import csv
 import datetime
 import io
 import re
+from collections import Counter, defaultdict
 
 from django.conf import settings
+from django.core.cache import cache
 from django.test import TestCase, override_settings
 from django.utils import translation
 
 from core.cache import invalidate
 from events.models import Project
-from members.models import Institution
+from members.models import SECTOR_OF_KIND, Institution, Sector
 from partnerships import statistics
-from partnerships.models import Membership, ThematicArea, UnnamedMembers
+from partnerships.models import Membership, Partnership, ThematicArea, UnnamedMembers
 from tests import builders
 from tests.page_checks import count_queries, structure_problems
 
@@ -155,6 +157,101 @@ class StatisticsNumbersTests(StatisticsTestCase):
         )
 
 
+class MembersTablesTests(TestCase):
+    """The tables by kind and by sector of members are what a plain count of the memberships
+    gives, for the country and for a voivodeship: partnerships with a current member of each
+    kind (sector) listed by name, those members, and partnerships with members of that kind
+    (sector) known only by count."""
+
+    @classmethod
+    def setUpTestData(cls):
+        builders.load_territory()
+        K = Institution.Kind
+        kinds = [K.MOPS, K.GOPS, K.POLICE, K.SCHOOL, K.ASSOCIATION, K.FOUNDATION, K.BUSINESS, K.RELIGIOUS, K.OTHER]
+        institutions = [
+            builders.institution(commune="1465011" if n % 2 else "0264011", kind=kind)
+            for n, kind in enumerate(kinds * 2)
+        ]
+        places = [{"counties": ["1465"]}, {"communes": ["0264011"]}, {"counties": ["1465", "0264"]}, {}]
+        for n in range(8):
+            members = institutions[n : n + 3 + n % 4]
+            partnership = builders.partnership(f"Partnerstwo {n}", members=members, **places[n % 4])
+            if n % 3 == 0:
+                # A member that left is counted nowhere.
+                Membership.objects.create(
+                    partnership=partnership,
+                    institution=institutions[-1 - n],
+                    joined_on=datetime.date(2010, 1, 1),
+                    left_on=datetime.date(2012, 1, 1),
+                )
+            if n % 2 == 0:
+                UnnamedMembers.objects.create(
+                    partnership=partnership, kind=K.POLICE, sector="public", description="komenda", count=1
+                )
+                UnnamedMembers.objects.create(partnership=partnership, sector="ngo", description="organizacje", count=2)
+
+    def plain_counts(self, voivodeship: str | None) -> tuple[dict, dict]:
+        """(kind -> (partnerships, members, unnamed)), and the same per sector, counted row by row."""
+        partnerships = Partnership.objects.working_in(voivodeship) if voivodeship else Partnership.objects.all()
+        ids = set(partnerships.values_list("pk", flat=True))
+        kind_partnerships, sector_partnerships = defaultdict(set), defaultdict(set)
+        kind_members, sector_members = Counter(), Counter()
+        for membership in Membership.objects.current().select_related("institution"):
+            if membership.partnership_id in ids:
+                kind, sector = membership.institution.kind, SECTOR_OF_KIND[membership.institution.kind]
+                kind_partnerships[kind].add(membership.partnership_id)
+                sector_partnerships[sector].add(membership.partnership_id)
+                kind_members[kind] += 1
+                sector_members[sector] += 1
+        kind_unnamed, sector_unnamed = defaultdict(set), defaultdict(set)
+        for unnamed in UnnamedMembers.objects.all():
+            if unnamed.partnership_id in ids:
+                if unnamed.kind:
+                    kind_unnamed[unnamed.kind].add(unnamed.partnership_id)
+                sector_unnamed[unnamed.sector].add(unnamed.partnership_id)
+
+        def table(partnerships, members, unnamed, labels):
+            return {
+                str(labels[key]): (len(partnerships[key]), members[key], len(unnamed[key]))
+                for key in set(partnerships) | set(unnamed)
+            }
+
+        return (
+            table(kind_partnerships, kind_members, kind_unnamed, dict(Institution.Kind.choices)),
+            table(sector_partnerships, sector_members, sector_unnamed, dict(Sector.choices)),
+        )
+
+    def test_the_kind_and_sector_tables_equal_a_plain_count(self):
+        for voivodeship in (None, "14", "02"):
+            with self.subTest(voivodeship=voivodeship), translation.override("pl"):
+                tables = statistics.tables(voivodeship)
+                kinds, sectors = self.plain_counts(voivodeship)
+                self.assertGreater(len(kinds), 4)
+                columns = ("partnerships", "members", "unnamed")
+                by_kind = {
+                    row["kind"]: tuple(row[c] for c in columns) for row in table(tables, "rodzaje-czlonkow").rows
+                }
+                by_sector = {row["sector"]: tuple(row[c] for c in columns) for row in table(tables, "sektory").rows}
+                self.assertEqual(by_kind, kinds)
+                self.assertEqual(by_sector, sectors)
+
+    def test_a_member_leaving_or_changing_kind_changes_the_tables(self):
+        membership = Membership.objects.current().select_related("institution").order_by("pk").first()
+        before = self.plain_counts(None)
+        membership.left_on = datetime.date(2020, 1, 1)
+        membership.save()
+        institution = Institution.objects.filter(memberships__left_on__isnull=True).order_by("pk").first()
+        institution.kind = Institution.Kind.UNIVERSITY
+        institution.save()
+        with translation.override("pl"):
+            tables = statistics.tables(None)
+        kinds, _sectors = self.plain_counts(None)
+        self.assertNotEqual(kinds, before[0])
+        self.assertIn("uczelnia lub instytut badawczy", kinds)
+        by_kind = {row["kind"]: row["partnerships"] for row in table(tables, "rodzaje-czlonkow").rows}
+        self.assertEqual(by_kind, {kind: counts[0] for kind, counts in kinds.items()})
+
+
 class StatisticsPageTests(StatisticsTestCase):
     def test_the_page_shows_every_table_with_its_chart_and_download(self):
         response = self.client.get("/statystyki/")
@@ -235,6 +332,18 @@ class StatisticsPageTests(StatisticsTestCase):
             self.client.get("/statystyki/?tabela=obszary&format=xml")["Content-Type"], "text/csv; charset=utf-8"
         )
         self.assertContains(self.client.get("/statystyki/?format=xml"), "<h1>Statystyki</h1>", html=False)
+
+    def test_the_page_uncached_costs_a_fixed_number_of_queries(self):
+        # The country: the filters' choices (6), partnerships by founding year (1), by place (1),
+        # the voivodeships and the top counties (2), members by sector and kind, named and
+        # unnamed (4), by funding line (1), by thematic area (1), events by year (1). A
+        # voivodeship: its counties instead of the voivodeships and the top counties (1).
+        # Uncached as bench.dumps measures it: a cache, emptied before the request.
+        with override_settings(CACHES=builders.local_cache("statistics-uncached")):
+            for url, expected in (("/statystyki/", 17), ("/statystyki/?wojewodztwo=14", 16)):
+                with self.subTest(url):
+                    cache.clear()
+                    self.assertEqual(count_queries(self.client, url), expected)
 
     def test_the_page_runs_the_same_queries_whatever_the_number_of_records(self):
         urls = ["/statystyki/", "/statystyki/?wojewodztwo=14", "/statystyki/?tabela=powiaty&format=csv"]
