@@ -29,7 +29,7 @@ def count_members_by_kind(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0017_founding_and_website_indexes'),
+        ('partnerships', '0018_agreement_search_key'),
     ]
 
     operations = [
