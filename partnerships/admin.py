@@ -48,7 +48,7 @@ from members.scope import can_change, is_unrestricted, may_change_some, region_o
 from territory.admin import CountyFilter, VoivodeshipFilter
 from territory.models import County
 
-from . import imports, tasks
+from . import dumps, imports, tasks
 from .certificates import (
     CertificateError,
     issue_membership_certificates,
@@ -281,6 +281,7 @@ class PartnershipAdmin(RegistryAdmin):
                 self.admin_site.admin_view(self.restore_view),
                 name=f"{prefix}_restore",
             ),
+            path("publish-dumps/", self.admin_site.admin_view(self.publish_dumps_view), name=f"{prefix}_publish_dumps"),
             path(
                 "<int:pk>/certificates/issue/",
                 self.admin_site.admin_view(self.issue_certificates_page),
@@ -288,6 +289,37 @@ class PartnershipAdmin(RegistryAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_publish_dumps": request.user.has_perm("core.publish_dumps")}
+        return super().changelist_view(request, extra_context)
+
+    def publish_dumps_view(self, request: HttpRequest):
+        """The page "Publish the open data dumps": what it does, and a button that hands it to the worker
+        (``partnerships.tasks.publish_dumps``); the job already waiting or running when there
+        is one, never a second."""
+        if not request.user.has_perm("core.publish_dumps"):
+            raise PermissionDenied
+        if request.method == "POST":
+            job, started = tasks.start_dumps(request.user, settings.OPEN_DATA_DUMPS_KEEP)
+            if started:
+                messages.info(
+                    request, _("The work was handed to the background worker; this page shows how far it is.")
+                )
+            else:
+                messages.warning(request, _("The dumps are already being published; this is that job."))
+            return HttpResponseRedirect(reverse("admin:core_job_change", args=[job.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Publish the open data dumps"),
+            "opts": self.opts,
+            "unfinished": Job.objects.filter(
+                kind=Job.Kind.DUMPS, state__in=[Job.State.QUEUED, Job.State.RUNNING]
+            ).first(),
+            "latest": dumps.published()[:1],
+            "keep": settings.OPEN_DATA_DUMPS_KEEP,
+        }
+        return TemplateResponse(request, "admin/partnerships/partnership/publish_dumps.html", context)
 
     def issue_certificates_page(self, request: HttpRequest, pk: int):
         """Issuing from the partnership's own page: the action's form for this one partnership."""
