@@ -275,6 +275,7 @@ class Job(models.Model):
         ISSUE_AND_PRINT = "issue_and_print", _("issuing and printing certificates")
         PRINT = "print", _("printing certificates")
         IMPORT = "import", _("import from a spreadsheet")
+        IMPORT_PREVIEW = "import_preview", _("preview of an import from a spreadsheet")
         DUMPS = "dumps", _("publishing the open data dumps")
 
     class State(models.TextChoices):

@@ -6,6 +6,7 @@ A partnership belongs to its home voivodeship; everything on its page follows it
 """
 
 import io
+import json
 
 from django import forms
 from django.conf import settings
@@ -774,6 +775,17 @@ class ImportRunAdmin(PolishMessagesMixin, admin.ModelAdmin):
             run = ImportRun(file_name=upload.name[:200], user=request.user, voivodeship_id=region_of(request.user))
             run.file.save(upload.name, upload, save=False)
             run.save()
+            upload.seek(0)
+            if imports.is_large(run.file_name, upload.read()):
+                # Too many rows to check within a request: the worker previews it, and its job's
+                # page leads to the preview when it is done.
+                return _start_job(
+                    request,
+                    tasks.preview_import,
+                    kind=Job.Kind.IMPORT_PREVIEW,
+                    title=_("Preview of the import of %(name)s") % {"name": run.file_name},
+                    params={"run": run.pk},
+                )
             return HttpResponseRedirect(reverse("admin:partnerships_importrun_preview", args=[run.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -792,6 +804,12 @@ class ImportRunAdmin(PolishMessagesMixin, admin.ModelAdmin):
         job = Job.objects.filter(kind=Job.Kind.IMPORT, params__run=run.pk).exclude(state=Job.State.FAILED).first()
         if job is not None:
             return HttpResponseRedirect(reverse("admin:core_job_change", args=[job.pk]))
+        # A large file is previewed by the worker: its job's page until it is done, then what it found.
+        previewing = Job.objects.filter(kind=Job.Kind.IMPORT_PREVIEW, params__run=run.pk).order_by("-pk").first()
+        if previewing is not None:
+            if previewing.state != Job.State.DONE or not previewing.result:
+                return HttpResponseRedirect(reverse("admin:core_job_change", args=[previewing.pk]))
+            return self.stored_preview_view(request, run, previewing)
         with run.file.open("rb") as stream:
             data = stream.read()
         decisions = {
@@ -836,6 +854,47 @@ class ImportRunAdmin(PolishMessagesMixin, admin.ModelAdmin):
             "shown": shown,
             "decisions": decisions,
             "states": [("", _("all rows")), *imports.STATE_LABELS.items()],
+        }
+        return TemplateResponse(request, "admin/partnerships/importrun/preview.html", context)
+
+    def stored_preview_view(self, request: HttpRequest, run: ImportRun, previewing: Job):
+        """The preview the worker made of a large file (``imports.summary``); confirming hands the
+        writing to the worker too, which checks the file again as it writes."""
+        with previewing.result.open("rb") as stream:
+            stored = imports.shown_summary(json.load(stream))
+        decisions = {
+            key.removeprefix("similar-"): value
+            for key, value in request.POST.items()
+            if key.startswith("similar-") and value in {imports.SAME, imports.AS_NEW}
+        }
+        if request.method == "POST" and "confirm" in request.POST:
+            if stored["has_errors"]:
+                self.message_user(request, _("The file has errors; nothing was written."), messages.ERROR)
+            elif imports.stored_undecided(stored, decisions):
+                self.message_user(request, _("Confirm or reject each match by a similar name first."), messages.ERROR)
+            else:
+                return _start_job(
+                    request,
+                    tasks.import_spreadsheet,
+                    kind=Job.Kind.IMPORT,
+                    title=_("Import of %(name)s") % {"name": run.file_name},
+                    params={"run": run.pk, "decisions": decisions},
+                    total=len(stored["rows"]),
+                )
+        shown = request.GET.get("state", "")
+        rows = [row for row in stored["rows"] if not shown or row["state"] == shown]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Preview of the import"),
+            "opts": self.opts,
+            "run": run,
+            "result": stored,
+            "counts": stored["counts"],
+            "page": Paginator(rows, 500).get_page(request.GET.get("p")),
+            "shown": shown,
+            "decisions": decisions,
+            "states": [("", _("all rows")), *imports.STATE_LABELS.items()],
+            "previewing": previewing,
         }
         return TemplateResponse(request, "admin/partnerships/importrun/preview.html", context)
 

@@ -7,7 +7,9 @@ into the one file to download at the end. Run again after its worker stopped mid
 nothing twice: the certificates of each partnership are issued in the transaction that records
 them in the job's checkpoint (the job's row locked), and a part already printed is kept.
 
-``import_spreadsheet`` writes a confirmed import too large for a request; the import writes
+``preview_import`` checks every row of a file too large to preview within a request
+(``imports.is_large``) and keeps what the preview page shows (``imports.summary``) as the job's
+result; it writes nothing. ``import_spreadsheet`` writes a confirmed import too large for a request; the import writes
 all its rows in one transaction or none, so a run that stopped midway wrote nothing.
 
 ``publish_dumps`` writes the open data dumps (``partnerships.dumps.publish``), one job at a time
@@ -15,6 +17,7 @@ all its rows in one transaction or none, so a run that stopped midway wrote noth
 """
 
 import datetime
+import json
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -133,6 +136,26 @@ def print_certificates(job_id: int) -> None:
         for name in parts.values():
             default_storage.delete(name)
         url = reverse("admin:partnerships_certificate_changelist") + "?id__in=" + ",".join(map(str, ids))
+        Job.objects.filter(pk=job.pk).update(result_url=url)
+
+
+@task()
+def preview_import(job_id: int) -> None:
+    with jobs.running(job_id) as job:
+        if job is None:
+            return
+        user = job.created_by
+        if user is None or not user.is_active:
+            raise jobs.JobError(_("The person who started the job can no longer import."))
+        run = ImportRun.objects.get(pk=job.params["run"])
+        with run.file.open("rb") as stream:
+            data = stream.read()
+        result = imports.preview(
+            run.file_name, data, user, progress=lambda done, total: jobs.progress(job, done, total)
+        )
+        summary = json.dumps(imports.summary(result), ensure_ascii=False)
+        jobs.store_result(job, "podglad-importu.json", summary.encode())
+        url = reverse("admin:partnerships_importrun_preview", args=[run.pk])
         Job.objects.filter(pk=job.pk).update(result_url=url)
 
 
