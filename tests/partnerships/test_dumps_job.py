@@ -140,7 +140,10 @@ class DumpsJobTests(AdminTestCase):
         Job.objects.filter(pk=failed.pk).update(state="failed", error="przerwane")
         self.start()
         self.assertFalse(jobs.retry(failed))
+        response = self.client.post(job_url(failed, "retry"), follow=True)
+        self.assertContains(response, "Inne zadanie tego rodzaju czeka lub trwa")
         self.assertEqual(Job.objects.filter(state="queued").count(), 1)
+        self.assertEqual(Job.objects.get(pk=failed.pk).state, "failed")
 
     def test_a_person_who_lost_the_permission_publishes_nothing(self):
         self.start()
