@@ -9,8 +9,9 @@ them in the job's checkpoint (the job's row locked), and a part already printed 
 
 ``preview_import`` checks every row of a file too large to preview within a request
 (``imports.is_large``) and keeps what the preview page shows (``imports.summary``) as the job's
-result; it writes nothing. ``import_spreadsheet`` writes a confirmed import too large for a request; the import writes
-all its rows in one transaction or none, so a run that stopped midway wrote nothing.
+result; it writes nothing. ``import_spreadsheet`` writes a confirmed import too large for a
+request; the import writes all its rows in one transaction or none, so a run that stopped
+midway wrote nothing.
 
 ``publish_dumps`` writes the open data dumps (``partnerships.dumps.publish``), one job at a time
 (``start_dumps``); the command ``publish_dumps`` runs the same job in its own process.
