@@ -163,7 +163,7 @@ def request_pdfs(port: int, paths: list[str], in_flight: int, total: int, result
                 return
             start = time.perf_counter()
             try:
-                status, _location, size = get(port, paths[index % len(paths)])
+                status, _location, size, _cache = get(port, paths[index % len(paths)])
             except OSError as error:
                 status, size = type(error).__name__, 0
             elapsed = time.perf_counter() - start

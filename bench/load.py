@@ -1,7 +1,7 @@
 """Public pages over HTTP under concurrent load: gunicorn in production mode, loaded by wrk.
 
     .venv/bin/python -m bench.load load  [--duration 10] [--connections 32]
-    .venv/bin/python -m bench.load ratio [--rounds 3] [--min-ratio 0.1]
+    .venv/bin/python -m bench.load ratio [--rounds 3] [--min-ratio 0.1] [--instances 2]
 
 Run from the project's root. Sets everything up by itself in a temporary directory (nothing
 of ``var/`` is touched): by default a throwaway SQLite database with the demo dataset, or
@@ -20,6 +20,14 @@ works on the demo data and on synthetic data at national scale. Every page must 
   noisy machine changes absolute figures from one minute to the next; both sides of a ratio
   move together. ``--min-ratio`` makes it a goal. A request slower than ``--timeout`` is
   reported but spoils no figure; an answer other than 200 or a refused connection does.
+
+``--instances 2`` starts two gunicorn instances on consecutive free ports (a load balancer's
+pool), on the same database and with the same settings (a shared cache with
+``--env CACHE_URL=redis://…``), and drives them at once: one wrk per instance, run concurrently,
+``--connections`` shared between them, the throughputs summed (``/healthz`` likewise, so the
+ratio compares the two instances' pages with their liveness check). Before any load, each page is
+asked of the first instance and then of the second, whose answer must be a page cache hit
+when the cache is shared (``X-Page-Cache``); the results record what each answered.
 
 Prints a Markdown table, writes ``bench/results/http-<mode>-<sqlite|postgresql>.json``, and
 exits with status 1 when the run is not clean or a goal is missed.
@@ -44,7 +52,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.server import PROJECT, UNLIMITED_PER_MINUTE, LogWatch, get, gunicorn, production_environment
+from bench.server import PROJECT, UNLIMITED_PER_MINUTE, LogWatch, free_ports, get, gunicorn, production_environment
 
 RESULTS = PROJECT / "bench" / "results"
 
@@ -113,6 +121,8 @@ class WrkResult:
     page_cache_hits: int = 0
     failure: str = ""  # wrk could not run at all (no connection, bad output)
     settle_seconds: float = 0.0  # how long the server took to finish what was queued at the end
+    # With several instances: each one's requests/s, summed into requests_per_second.
+    instances_requests_per_second: list = field(default_factory=list)
 
     @property
     def error_count(self) -> int:
@@ -137,6 +147,11 @@ class WrkResult:
             "page_cache_hits": self.page_cache_hits,
             "failure": self.failure or None,
             "settle_seconds": self.settle_seconds,
+            **(
+                {"instances_requests_per_second": self.instances_requests_per_second}
+                if len(self.instances_requests_per_second) > 1
+                else {}
+            ),
         }
 
 
@@ -330,24 +345,76 @@ def parse_wrk(output: str) -> WrkResult:
     return result
 
 
-def run_wrk(port: int, path: str, args: argparse.Namespace, script: Path, seconds: float) -> WrkResult:
-    command = [
-        "wrk",
-        f"--threads={min(args.threads, args.connections)}",
-        f"--connections={args.connections}",
-        f"--duration={seconds:g}s",
-        f"--timeout={args.timeout:g}s",
-        "--latency",
-        f"--script={script}",
-        f"http://127.0.0.1:{port}{path}",
+def run_wrk(ports: list[int], path: str, args: argparse.Namespace, script: Path, seconds: float) -> WrkResult:
+    """``path`` loaded on every port at once, one wrk each, ``--connections`` shared between
+    them; one port's result as wrk gives it, several ports' summed (``combined``)."""
+    connections = max(1, args.connections // len(ports))
+    commands = [
+        [
+            "wrk",
+            f"--threads={min(args.threads, connections)}",
+            f"--connections={connections}",
+            f"--duration={seconds:g}s",
+            f"--timeout={args.timeout:g}s",
+            "--latency",
+            f"--script={script}",
+            f"http://127.0.0.1:{port}{path}",
+        ]
+        for port in ports
     ]
-    # wrk stops by itself after --duration; the margin only guards against a hung wrk.
-    completed = subprocess.run(  # noqa: S603 - fixed arguments, loopback only
-        command, capture_output=True, text=True, timeout=seconds + args.timeout + 30, check=False
+    running = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # noqa: S603 - fixed arguments, loopback only
+        for command in commands
+    ]
+    results = []
+    for process in running:
+        # wrk stops by itself after --duration; the margin only guards against a hung wrk.
+        try:
+            output, _ = process.communicate(timeout=seconds + args.timeout + 30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        results.append(parse_wrk(output))
+    for port, result in zip(ports, results, strict=True):
+        result.settle_seconds = round(settle(port), 2)
+    return combined(results)
+
+
+def combined(results: list[WrkResult]) -> WrkResult:
+    """Several instances' results as one: requests, throughput, errors and hits summed; each
+    latency percentile the worst instance's (a percentile of the union is not in wrk's output)."""
+    if len(results) == 1:
+        return results[0]
+    total = WrkResult(
+        requests=sum(r.requests for r in results),
+        seconds=max(r.seconds for r in results),
+        requests_per_second=round(sum(r.requests_per_second for r in results), 2),
+        latency_ms={
+            key: max(r.latency_ms[key] for r in results if key in r.latency_ms)
+            for key in {key for r in results for key in r.latency_ms}
+        },
+        socket_errors={key: sum(r.socket_errors[key] for r in results) for key in results[0].socket_errors},
+        non_2xx_3xx=sum(r.non_2xx_3xx for r in results),
+        non_200=sum(r.non_200 for r in results),
+        first_non_200_status=next((r.first_non_200_status for r in results if r.first_non_200_status), 0),
+        page_cache_hits=sum(r.page_cache_hits for r in results),
+        failure="; ".join(r.failure for r in results if r.failure),
+        settle_seconds=max(r.settle_seconds for r in results),
+        instances_requests_per_second=[r.requests_per_second for r in results],
     )
-    result = parse_wrk(completed.stdout + completed.stderr)
-    result.settle_seconds = round(settle(port), 2)
-    return result
+    return total
+
+
+class Watches:
+    """The logs of several instances looked at together; a problem names its instance."""
+
+    def __init__(self, logs: list[Path]) -> None:
+        self.watches = [LogWatch(log) for log in logs]
+
+    def new_problems(self) -> list[str]:
+        if len(self.watches) == 1:
+            return self.watches[0].new_problems()
+        return [f"instance {index + 1}: {p}" for index, w in enumerate(self.watches) for p in w.new_problems()]
 
 
 # Reporting
@@ -437,11 +504,11 @@ def progress(message: str) -> None:
 # The two modes
 
 
-def load(port: int, pages: list[Page], args, script: Path, watch: LogWatch) -> tuple[list[dict], bool]:
+def load(ports: list[int], pages: list[Page], args, script: Path, watch: LogWatch) -> tuple[list[dict], bool]:
     rows, clean = [], True
     for page in pages:
         progress(f"load {page.path} for {args.duration:g} s")
-        result = run_wrk(port, page.path, args, script, args.duration)
+        result = run_wrk(ports, page.path, args, script, args.duration)
         problems = watch.new_problems()
         ok = result.error_count == 0 and not problems
         clean &= ok
@@ -458,19 +525,19 @@ def load(port: int, pages: list[Page], args, script: Path, watch: LogWatch) -> t
     return rows, clean
 
 
-def ratio(port: int, pages: list[Page], args, script: Path, watch: LogWatch) -> tuple[list[dict], bool]:
+def ratio(ports: list[int], pages: list[Page], args, script: Path, watch: LogWatch) -> tuple[list[dict], bool]:
     measured = [p for p in pages if p.name != "healthz"]
     for page in [Page("healthz", "/healthz"), *measured]:
         # Each worker renders each page once before it counts: template loading and the first
         # query plans are not what the ratio is about.
-        run_wrk(port, page.path, args, script, args.warmup)
+        run_wrk(ports, page.path, args, script, args.warmup)
     watch.new_problems()
     rounds = {p.name: [] for p in measured}
     clean = True
 
     def measure(path: str) -> tuple[WrkResult, list[str]]:
         nonlocal clean
-        result = run_wrk(port, path, args, script, args.duration)
+        result = run_wrk(ports, path, args, script, args.duration)
         problems = watch.new_problems()
         if result.invalid_count or problems:
             clean = False
@@ -495,6 +562,11 @@ def ratio(port: int, pages: list[Page], args, script: Path, watch: LogWatch) -> 
                     "latency_ms": result.latency_ms,
                     "page_cache_hits": result.page_cache_hits,
                     "requests": result.requests,
+                    **(
+                        {"instances_requests_per_second": result.instances_requests_per_second}
+                        if len(result.instances_requests_per_second) > 1
+                        else {}
+                    ),
                     "errors": errors_cell(result),
                     "log_problems": problems,
                 }
@@ -592,6 +664,35 @@ def print_ratio(rows: list[dict], min_ratio: float | None) -> None:
     print(markdown(header, body))
 
 
+def first_answers(ports: list[int], pages: list[Page]) -> tuple[list[str], dict[str, list[str]]]:
+    """Each page asked of each instance in turn, before any load: the pages that do not answer
+    200, and per page what each instance's page cache said (``X-Page-Cache``). With a shared
+    cache, the first instance stores the page and every other one answers it from the cache."""
+    failures, caches = [], {}
+    for page in pages:
+        caches[page.path] = []
+        for index, port in enumerate(ports):
+            try:
+                answer = get(port, page.path, timeout=30)
+            except OSError as error:
+                failures.append(f"{page.path} gave no answer on instance {index + 1}: {error}")
+                break
+            if answer.status != 200:
+                failures.append(
+                    f"{page.path} answered {answer.status} on instance {index + 1}"
+                    + (f" (to {answer.location})" if answer.location else "")
+                )
+                break
+            caches[page.path].append(answer.page_cache or "not cached")
+    return failures, caches
+
+
+def cache_shared(caches: dict[str, list[str]]) -> bool:
+    """Every page the first instance stored was a hit on each other instance at once."""
+    stored = [answers for answers in caches.values() if answers and answers[0] in {"miss", "hit"}]
+    return bool(stored) and all(answer == "hit" for answers in stored for answer in answers[1:])
+
+
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("mode", choices=["load", "ratio"])
@@ -607,7 +708,15 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=1.0, help="ratio: seconds of warm-up per page (default 1)")
     parser.add_argument("--min-ratio", type=float, help="ratio: goal for every page's median ratio")
     parser.add_argument(
-        "--workers", type=int, default=DEFAULT_WORKERS, help=f"gunicorn sync workers (default {DEFAULT_WORKERS})"
+        "--instances",
+        type=int,
+        default=1,
+        help="gunicorn instances on consecutive ports, loaded at once (default 1)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help=f"gunicorn sync workers of each instance (default {DEFAULT_WORKERS} shared between the instances)",
     )
     parser.add_argument("--database-url", help="an existing, filled database: migrated, no records added")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra setting for the server")
@@ -617,8 +726,16 @@ def parse_arguments() -> argparse.Namespace:
         "--tag", help="suffix of the results file, to keep a variant apart: http-<mode>-<database>-<tag>.json"
     )
     args = parser.parse_args()
+    if args.instances < 1:
+        parser.error("--instances must be positive")
+    if args.workers is None:
+        # The same number of processes on the machine whatever the number of instances: two
+        # instances split the cores rather than doubling the workers that compete for them.
+        args.workers = math.ceil(DEFAULT_WORKERS / args.instances)
     if args.connections < 1 or args.duration <= 0 or args.rounds < 1 or args.workers < 1:
         parser.error("--connections, --duration, --rounds and --workers must be positive")
+    if args.connections < args.instances:
+        parser.error("--connections: at least one per instance")
     if args.tag and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", args.tag):
         parser.error("--tag: lower-case letters, digits and dashes")
     return args
@@ -655,32 +772,30 @@ def main() -> int:
 
         script = workdir / "count-non-200.lua"
         script.write_text(WRK_SCRIPT, encoding="utf-8")
-        log = workdir / "gunicorn-error.log"
+        logs = [workdir / f"gunicorn-error-{index + 1}.log" for index in range(args.instances)]
         started = datetime.datetime.now(datetime.UTC)
-        with gunicorn(env, args.workers, log) as port:
-            watch = LogWatch(log)
-            failures = []
-            for page in pages:
-                try:
-                    status, location, _size = get(port, page.path, timeout=30)
-                except OSError as error:
-                    failures.append(f"{page.path} gave no answer: {error}")
-                    continue
-                if status != 200:
-                    failures.append(f"{page.path} answered {status}" + (f" (to {location})" if location else ""))
+        with contextlib.ExitStack() as servers:
+            ports = free_ports(args.instances)
+            progress(f"starting {args.instances} gunicorn instance(s) on port(s) {', '.join(map(str, ports))}")
+            for number, log in zip(ports, logs, strict=True):
+                servers.enter_context(gunicorn(env, args.workers, log, port=number))
+            watch = Watches(logs)
+            failures, caches = first_answers(ports, pages)
             if failures:
                 problems = watch.new_problems()
                 raise SystemExit("\n".join(["pages that do not answer 200:", *failures, *problems]))
             if args.mode == "load":
-                rows, clean = load(port, pages, args, script, watch)
+                rows, clean = load(ports, pages, args, script, watch)
             else:
-                rows, clean = ratio(port, pages, args, script, watch)
+                rows, clean = ratio(ports, pages, args, script, watch)
         # Whatever a stopping worker still logged counts as well.
         late_problems = watch.new_problems()
 
     goal_met = clean and not late_problems
     if args.mode == "ratio":
         goal_met = goal_met and all(row["meets_min_ratio"] for row in rows)
+    if args.instances > 1:
+        goal_met = goal_met and cache_shared(caches)
     results = {
         "command": " ".join(["python -m bench.load", *sys.argv[1:]]),
         "mode": args.mode,
@@ -693,7 +808,10 @@ def main() -> int:
             "source": redacted(args.database_url) if args.database_url else "throwaway SQLite, demo dataset",
         },
         "server": {
+            "instances": args.instances,
+            "ports": ports,
             "workers": args.workers,
+            **({"workers_per_instance": args.workers} if args.instances > 1 else {}),
             "worker_class": "sync",
             "rate_limits_raised_to_per_minute": int(UNLIMITED_PER_MINUTE),
             "extra_env": args.env,
@@ -706,18 +824,27 @@ def main() -> int:
             **({"rounds": args.rounds, "warmup_seconds": args.warmup} if args.mode == "ratio" else {}),
         },
         "pages": rows,
+        # What each instance's page cache answered to its first request of each page.
+        "first_answers_page_cache": caches,
+        **({"page_cache_shared": cache_shared(caches)} if args.instances > 1 else {}),
         "late_log_problems": late_problems,
         "clean": clean and not late_problems,
         **({"min_ratio": args.min_ratio} if args.mode == "ratio" else {}),
         "goal_met": goal_met,
     }
-    output = RESULTS / f"http-{args.mode}-{vendor}{f'-{args.tag}' if args.tag else ''}.json"
+    suffix = "".join(
+        f"-{part}" for part in (args.tag, f"{args.instances}-instances" if args.instances > 1 else "") if part
+    )
+    output = RESULTS / f"http-{args.mode}-{vendor}{suffix}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     print(
-        f"{args.mode}: {vendor}, {args.workers} sync workers, wrk {args.connections} connections, "
-        f"{args.duration:g} s per run"
+        f"{args.mode}: {vendor}, "
+        + (f"{args.instances} instances of " if args.instances > 1 else "")
+        + f"{args.workers} sync workers, wrk {args.connections} connections"
+        + (" shared between them" if args.instances > 1 else "")
+        + f", {args.duration:g} s per run"
         + (f", {args.rounds} rounds" if args.mode == "ratio" else "")
         + (f", {' '.join(args.env)}" if args.env else "")
         + f"; commit {results['git']['commit'][:7]}"
@@ -731,6 +858,13 @@ def main() -> int:
                 print(f"\n{row['path']}: {problem}")
     else:
         print_ratio(rows, args.min_ratio)
+    if args.instances > 1:
+        print()
+        print(
+            "page cache shared: each page stored through instance 1 was a hit at once on the others"
+            if results["page_cache_shared"]
+            else "page cache NOT shared: a page stored through instance 1 was not a hit on another"
+        )
     for problem in late_problems:
         print(f"\nafter the runs: {problem}")
     print()

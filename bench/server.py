@@ -62,10 +62,29 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def free_ports(count: int, attempts: int = 50) -> list[int]:
+    """``count`` consecutive free ports of 127.0.0.1 (instances "behind the same port range", as
+    a load balancer's pool is written); free when looked at, like ``free_port``'s."""
+    for _attempt in range(attempts):
+        first = free_port()
+        if first + count > 65536:
+            continue
+        with contextlib.ExitStack() as held:
+            try:
+                for port in range(first, first + count):
+                    probe = held.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+                    probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return list(range(first, first + count))
+    raise SystemExit(f"no {count} consecutive free ports found")
+
+
 class Answer(NamedTuple):
     status: int
     location: str
     size: int
+    page_cache: str = ""  # the X-Page-Cache header: "hit", "miss", or empty (not a cached page)
 
 
 def get(port: int, path: str, timeout: float = 60.0) -> Answer:
@@ -76,16 +95,16 @@ def get(port: int, path: str, timeout: float = 60.0) -> Answer:
         connection.request("GET", path)
         response = connection.getresponse()
         size = len(response.read())
-        return Answer(response.status, response.getheader("Location", ""), size)
+        return Answer(response.status, response.getheader("Location", ""), size, response.getheader("X-Page-Cache", ""))
     finally:
         connection.close()
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int, log: Path, threads: int = 1):
-    """gunicorn on a free port of 127.0.0.1, up once /healthz answers; always stopped on leaving.
-    Sync workers, or gunicorn's gthread workers with ``threads`` above 1."""
-    port = free_port()
+def gunicorn(env: dict[str, str], workers: int, log: Path, threads: int = 1, port: int | None = None):
+    """gunicorn on ``port`` (else a free port) of 127.0.0.1, up once /healthz answers; always
+    stopped on leaving. Sync workers, or gunicorn's gthread workers with ``threads`` above 1."""
+    port = port or free_port()
     command = [
         sys.executable,
         "-m",

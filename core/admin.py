@@ -1462,8 +1462,15 @@ class JobAdmin(PolishMessagesMixin, admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         job = self._visible(request, pk)
-        if jobs.may_retry(job) and jobs.retry(job):
+        if not jobs.may_retry(job):
+            self.message_user(request, _("Only a failed job can be run again."), messages.ERROR)
+        elif jobs.retry(job):
             self.message_user(request, _("The job was queued again."), messages.SUCCESS)
+        elif jobs.may_retry(Job.objects.get(pk=job.pk)):
+            # Still failed, yet not queued: a job of a kind that runs one at a time waits or runs.
+            self.message_user(
+                request, _("Another job of this kind is waiting or running; run this one when it ends."), messages.ERROR
+            )
         else:
             self.message_user(request, _("Only a failed job can be run again."), messages.ERROR)
         return HttpResponseRedirect(reverse("admin:core_job_change", args=[pk]))

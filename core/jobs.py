@@ -13,6 +13,8 @@ its work as a task that takes the job's id and runs inside ``running(job_id)``:
 
 - ``start(task, kind=…, title=…, user=…, params=…)`` creates the job and enqueues the task once
   the calling transaction commits (a worker never looks for a job that is not there yet);
+- ``start_once(…)`` is ``start`` for a kind of work of which one job at a time may wait or run
+  (a constraint on ``Job`` says which): the job already there when there is one;
 - ``progress(job, done, total)`` records how far it is, visible at once to every instance
   (an ``UPDATE`` of its own, outside any transaction of the work);
 - ``retry(job)`` queues a failed job again (staff do this from the admin);
@@ -32,7 +34,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -52,8 +54,11 @@ def _enqueue(job: Job) -> None:
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
 
-def start(task, *, kind: str, title: str, user, region: str | None, params: dict, total: int = 0) -> Job:
-    """A new job for ``task`` (a ``django_tasks`` task taking the job's id), queued after commit."""
+def start(
+    task, *, kind: str, title: str, user, region: str | None, params: dict, total: int = 0, enqueue: bool = True
+) -> Job:
+    """A new job for ``task`` (a ``django_tasks`` task taking the job's id), queued after commit;
+    not queued with ``enqueue=False``, for a caller that runs the task itself (a command)."""
     job = Job.objects.create(
         kind=kind,
         title=title[:300],
@@ -63,8 +68,25 @@ def start(task, *, kind: str, title: str, user, region: str | None, params: dict
         created_by=user if getattr(user, "pk", None) else None,
         region=region or "",
     )
-    transaction.on_commit(lambda: _enqueue(job))
+    if enqueue:
+        transaction.on_commit(lambda: _enqueue(job))
     return job
+
+
+def start_once(task, *, kind: str, **arguments) -> tuple[Job, bool]:
+    """``start`` for work of which one job at a time may wait or run: the new job and True, or
+    the job already waiting or running and False. The database decides (a unique constraint on
+    the kind's unfinished jobs), so two staff starting it at the same moment start one job."""
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                return start(task, kind=kind, **arguments), True
+        except IntegrityError:
+            unfinished = Job.objects.filter(kind=kind, state__in=[Job.State.QUEUED, Job.State.RUNNING]).first()
+            if unfinished is not None:
+                return unfinished, False
+            # It finished between the insert and the look: try once more.
+    raise JobError(_("The job could not be started; try again."))
 
 
 def progress(job: Job, done: int, total: int | None = None) -> None:
@@ -122,11 +144,15 @@ def retry(job: Job) -> bool:
     """Queue a failed (or lost) job again; False when it is not in such a state any more."""
     stale_before = timezone.now() - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS)
     # One UPDATE decides: of two staff (or two starting workers) retrying at once, one queues it.
-    updated = Job.objects.filter(pk=job.pk, state=Job.State.FAILED).update(
-        state=Job.State.QUEUED, error="", finished_at=None, updated_at=timezone.now()
-    ) or Job.objects.stale(stale_before).filter(pk=job.pk).update(
-        state=Job.State.QUEUED, finished_at=None, updated_at=timezone.now()
-    )
+    try:
+        with transaction.atomic():
+            updated = Job.objects.filter(pk=job.pk, state=Job.State.FAILED).update(
+                state=Job.State.QUEUED, error="", finished_at=None, updated_at=timezone.now()
+            ) or Job.objects.stale(stale_before).filter(pk=job.pk).update(
+                state=Job.State.QUEUED, finished_at=None, updated_at=timezone.now()
+            )
+    except IntegrityError:
+        return False  # another job of a kind that runs one at a time waits or runs
     if not updated:
         return False
     job.refresh_from_db()

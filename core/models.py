@@ -275,6 +275,8 @@ class Job(models.Model):
         ISSUE_AND_PRINT = "issue_and_print", _("issuing and printing certificates")
         PRINT = "print", _("printing certificates")
         IMPORT = "import", _("import from a spreadsheet")
+        IMPORT_PREVIEW = "import_preview", _("preview of an import from a spreadsheet")
+        DUMPS = "dumps", _("publishing the open data dumps")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("waiting for the worker")
@@ -319,7 +321,17 @@ class Job(models.Model):
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
         indexes = [models.Index(fields=["region", "-created_at"], name="job_region_created")]
+        # Publishing the dumps is not a region's work: a permission of its own, which site
+        # administrators get without being superusers (docs/admin.md).
+        permissions = [("publish_dumps", _("Can publish the open data dumps"))]
         constraints = [
+            # Two publications at once would write the same day's files over each other.
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(kind="dumps", state__in=["queued", "running"]),
+                name="job_one_dumps_at_a_time",
+                violation_error_message=_("The dumps are already being published."),
+            ),
             models.CheckConstraint(
                 condition=Q(done__lte=models.F("total")),
                 name="job_done_at_most_total",

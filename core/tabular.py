@@ -30,6 +30,10 @@ class SpreadsheetError(Exception):
     """The file cannot be read; the message says why, in the user's language."""
 
 
+class TooManyRows(SpreadsheetError):
+    """A sheet has more data rows than ``read_workbook`` was allowed to read."""
+
+
 @dataclass
 class Sheet:
     """One sheet: its header and its data rows, each with its number in the file (the header is row 1)."""
@@ -142,8 +146,8 @@ def _read_csv(data: bytes, max_rows: int) -> Workbook:
     return Workbook("csv", [sheet], encoding=label, delimiter=delimiter)
 
 
-def _too_many(max_rows: int) -> SpreadsheetError:
-    return SpreadsheetError(
+def _too_many(max_rows: int) -> TooManyRows:
+    return TooManyRows(
         _("The file has more than %(limit)d data rows; split it into files of at most %(limit)d rows.")
         % {"limit": max_rows}
     )

@@ -6,6 +6,7 @@ A partnership belongs to its home voivodeship; everything on its page follows it
 """
 
 import io
+import json
 
 from django import forms
 from django.conf import settings
@@ -48,7 +49,7 @@ from members.scope import can_change, is_unrestricted, may_change_some, region_o
 from territory.admin import CountyFilter, VoivodeshipFilter
 from territory.models import County
 
-from . import imports, tasks
+from . import dumps, imports, tasks
 from .certificates import (
     CertificateError,
     issue_membership_certificates,
@@ -281,6 +282,7 @@ class PartnershipAdmin(RegistryAdmin):
                 self.admin_site.admin_view(self.restore_view),
                 name=f"{prefix}_restore",
             ),
+            path("publish-dumps/", self.admin_site.admin_view(self.publish_dumps_view), name=f"{prefix}_publish_dumps"),
             path(
                 "<int:pk>/certificates/issue/",
                 self.admin_site.admin_view(self.issue_certificates_page),
@@ -288,6 +290,37 @@ class PartnershipAdmin(RegistryAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_publish_dumps": request.user.has_perm("core.publish_dumps")}
+        return super().changelist_view(request, extra_context)
+
+    def publish_dumps_view(self, request: HttpRequest):
+        """The page "Publish the open data dumps": what it does, and a button that hands it to the worker
+        (``partnerships.tasks.publish_dumps``); the job already waiting or running when there
+        is one, never a second."""
+        if not request.user.has_perm("core.publish_dumps"):
+            raise PermissionDenied
+        if request.method == "POST":
+            job, started = tasks.start_dumps(request.user, settings.OPEN_DATA_DUMPS_KEEP)
+            if started:
+                messages.info(
+                    request, _("The work was handed to the background worker; this page shows how far it is.")
+                )
+            else:
+                messages.warning(request, _("The dumps are already being published; this is that job."))
+            return HttpResponseRedirect(reverse("admin:core_job_change", args=[job.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Publish the open data dumps"),
+            "opts": self.opts,
+            "unfinished": Job.objects.filter(
+                kind=Job.Kind.DUMPS, state__in=[Job.State.QUEUED, Job.State.RUNNING]
+            ).first(),
+            "latest": dumps.published()[:1],
+            "keep": settings.OPEN_DATA_DUMPS_KEEP,
+        }
+        return TemplateResponse(request, "admin/partnerships/partnership/publish_dumps.html", context)
 
     def issue_certificates_page(self, request: HttpRequest, pk: int):
         """Issuing from the partnership's own page: the action's form for this one partnership."""
@@ -741,6 +774,17 @@ class ImportRunAdmin(PolishMessagesMixin, admin.ModelAdmin):
             run = ImportRun(file_name=upload.name[:200], user=request.user, voivodeship_id=region_of(request.user))
             run.file.save(upload.name, upload, save=False)
             run.save()
+            upload.seek(0)
+            if imports.is_large(run.file_name, upload.read()):
+                # Too many rows to check within a request: the worker previews it, and its job's
+                # page leads to the preview when it is done.
+                return _start_job(
+                    request,
+                    tasks.preview_import,
+                    kind=Job.Kind.IMPORT_PREVIEW,
+                    title=_("Preview of the import of %(name)s") % {"name": run.file_name},
+                    params={"run": run.pk},
+                )
             return HttpResponseRedirect(reverse("admin:partnerships_importrun_preview", args=[run.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -759,6 +803,12 @@ class ImportRunAdmin(PolishMessagesMixin, admin.ModelAdmin):
         job = Job.objects.filter(kind=Job.Kind.IMPORT, params__run=run.pk).exclude(state=Job.State.FAILED).first()
         if job is not None:
             return HttpResponseRedirect(reverse("admin:core_job_change", args=[job.pk]))
+        # A large file is previewed by the worker: its job's page until it is done, then what it found.
+        previewing = Job.objects.filter(kind=Job.Kind.IMPORT_PREVIEW, params__run=run.pk).order_by("-pk").first()
+        if previewing is not None:
+            if previewing.state != Job.State.DONE or not previewing.result:
+                return HttpResponseRedirect(reverse("admin:core_job_change", args=[previewing.pk]))
+            return self.stored_preview_view(request, run, previewing)
         with run.file.open("rb") as stream:
             data = stream.read()
         decisions = {
@@ -803,6 +853,47 @@ class ImportRunAdmin(PolishMessagesMixin, admin.ModelAdmin):
             "shown": shown,
             "decisions": decisions,
             "states": [("", _("all rows")), *imports.STATE_LABELS.items()],
+        }
+        return TemplateResponse(request, "admin/partnerships/importrun/preview.html", context)
+
+    def stored_preview_view(self, request: HttpRequest, run: ImportRun, previewing: Job):
+        """The preview the worker made of a large file (``imports.summary``); confirming hands the
+        writing to the worker too, which checks the file again as it writes."""
+        with previewing.result.open("rb") as stream:
+            stored = imports.shown_summary(json.load(stream))
+        decisions = {
+            key.removeprefix("similar-"): value
+            for key, value in request.POST.items()
+            if key.startswith("similar-") and value in {imports.SAME, imports.AS_NEW}
+        }
+        if request.method == "POST" and "confirm" in request.POST:
+            if stored["has_errors"]:
+                self.message_user(request, _("The file has errors; nothing was written."), messages.ERROR)
+            elif imports.stored_undecided(stored, decisions):
+                self.message_user(request, _("Confirm or reject each match by a similar name first."), messages.ERROR)
+            else:
+                return _start_job(
+                    request,
+                    tasks.import_spreadsheet,
+                    kind=Job.Kind.IMPORT,
+                    title=_("Import of %(name)s") % {"name": run.file_name},
+                    params={"run": run.pk, "decisions": decisions},
+                    total=len(stored["rows"]),
+                )
+        shown = request.GET.get("state", "")
+        rows = [row for row in stored["rows"] if not shown or row["state"] == shown]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Preview of the import"),
+            "opts": self.opts,
+            "run": run,
+            "result": stored,
+            "counts": stored["counts"],
+            "page": Paginator(rows, 500).get_page(request.GET.get("p")),
+            "shown": shown,
+            "decisions": decisions,
+            "states": [("", _("all rows")), *imports.STATE_LABELS.items()],
+            "previewing": previewing,
         }
         return TemplateResponse(request, "admin/partnerships/importrun/preview.html", context)
 

@@ -17,7 +17,9 @@ read in Polish. Each dataset is read once, streamed, and written to its CSV and 
 side into temporary files, then stored: memory does not grow with the rows, and the number of
 queries is fixed (one per dataset and relation, whatever the number of rows).
 
-``publish`` is a plain function so that a scheduled task can call it as the command does.
+``publish`` is a plain function: the background job ``partnerships.tasks.publish_dumps`` calls it,
+started from the admin ("Publish the open data dumps") or by the command (which runs the same job
+in its own process), and reports its progress in datasets written.
 """
 
 import datetime
@@ -150,7 +152,12 @@ def _file_sha256(path: Path) -> str:
         return hashlib.file_digest(file, "sha256").hexdigest()
 
 
-def _write(dataset: Dataset, workdir: Path) -> list[dict]:
+# Rows between two calls of ``publish``'s ``progress`` within a dataset: a large one (300,000
+# memberships) still shows its job alive to whoever looks for stopped workers (core.jobs).
+HEARTBEAT_ROWS = 10_000
+
+
+def _write(dataset: Dataset, workdir: Path, heartbeat: Callable[[], None] = lambda: None) -> list[dict]:
     """The dataset's zipped CSV and JSON in ``workdir``; their manifest entries.
 
     The rows are read once: the CSV and the JSON consume them side by side, block by block
@@ -161,6 +168,8 @@ def _write(dataset: Dataset, workdir: Path) -> list[dict]:
         nonlocal count
         for row in rows:
             count += 1
+            if not count % HEARTBEAT_ROWS:
+                heartbeat()
             yield row
 
     for_csv, for_json = itertools.tee(counted(dataset.rows()))
@@ -207,9 +216,17 @@ def folder_of_date(date: str) -> str:
     return f"{FOLDER}/{date}"
 
 
-def publish(*, keep: int, storage: Storage | None = None, day: datetime.date | None = None) -> dict:
+def publish(
+    *,
+    keep: int,
+    storage: Storage | None = None,
+    day: datetime.date | None = None,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> dict:
     """Write the dump of ``day`` (today) into ``storage``, replacing that day's earlier one, and
-    keep only the newest ``keep`` days; the manifest.
+    keep only the newest ``keep`` days; the manifest. ``progress(done, total)`` is told how many
+    steps are done: one per dataset, and the storing of the files as the last; within a large
+    dataset it is told again every ``HEARTBEAT_ROWS`` rows, the same number.
 
     Every file is written to temporary files first; only then does an earlier dump of the same
     day give way, so a failure midway leaves the stored dumps as they were."""
@@ -219,7 +236,13 @@ def publish(*, keep: int, storage: Storage | None = None, day: datetime.date | N
     day = day or timezone.localdate()
     folder = folder_of_date(day.isoformat())
     with tempfile.TemporaryDirectory(prefix="rejestr-dumps-") as workdir, translation.override("pl"):
-        entries = [entry for dataset in datasets() for entry in _write(dataset, Path(workdir))]
+        all_datasets = datasets()
+        total = len(all_datasets) + 1
+        entries = []
+        progress(0, total)
+        for done, dataset in enumerate(all_datasets):
+            entries += _write(dataset, Path(workdir), heartbeat=lambda done=done: progress(done, total))
+            progress(done + 1, total)
         manifest = {
             "date": day.isoformat(),
             "generated_at": timezone.now().isoformat(timespec="seconds"),
@@ -236,6 +259,7 @@ def publish(*, keep: int, storage: Storage | None = None, day: datetime.date | N
         body = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
         _save(storage, f"{folder}/{MANIFEST}", ContentFile(body.encode()))
     prune(storage, keep)
+    progress(total, total)
     # /dane/ lists the dumps, and the page cache keeps /dane/ per data generation.
     records_changed.send(sender=None)
     return manifest

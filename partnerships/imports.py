@@ -16,8 +16,11 @@ rows, never per row: a voivodeship's file of 15,000 member rows costs a few doze
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, ProtectedError
@@ -27,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from core.tabular import Sheet, SpreadsheetError, Workbook, read_workbook
+from core.tabular import Sheet, SpreadsheetError, TooManyRows, Workbook, read_workbook
 from core.text import search_key, slugify_pl
 from events.models import Project
 from members.matching import CommuneNames, comparable_name
@@ -48,6 +51,8 @@ STATE_LABELS = {
     ERROR: pgettext_lazy("import row", "error"),
 }
 BATCH = 2000
+# Rows checked between two reports of a preview's progress (a large file's, in the worker).
+PROGRESS_ROWS = 500
 # Fields an institution read from a row is not checked for again: the slug is made when it is
 # written, the commune was found among the units already (a check would query each).
 NOT_CHECKED = ["slug", "logo", "logo_thumbnail", "search_text", "commune"]
@@ -244,9 +249,30 @@ class Institutions:
         return None, "", 0.0
 
 
-def preview(name: str, data: bytes, user, decisions: dict | None = None) -> Preview:
+def is_large(name: str, data: bytes) -> bool:
+    """Whether a sheet of the file has more than ``IMPORT_INLINE_ROWS`` data rows: too many to
+    preview within a request (``partnerships.tasks.preview_import`` does it). Reads at most one
+    row past the limit. A file that cannot be read is not large: its preview, in the request,
+    says at once what is wrong with it."""
+    try:
+        read_workbook(name, data, max_rows=settings.IMPORT_INLINE_ROWS)
+    except TooManyRows:
+        return True
+    except SpreadsheetError:
+        return False
+    return False
+
+
+def preview(
+    name: str,
+    data: bytes,
+    user,
+    decisions: dict | None = None,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+) -> Preview:
     """What importing the file would do; writes nothing. ``decisions``: a row's key -> ``SAME``
-    or ``AS_NEW`` for the rows whose institution matched by name only."""
+    or ``AS_NEW`` for the rows whose institution matched by name only. ``progress(done, total)``
+    is told how many of the file's rows are checked, every ``PROGRESS_ROWS`` rows."""
     result = Preview(name)
     with translation.override("pl"):
         try:
@@ -274,6 +300,9 @@ def preview(name: str, data: bytes, user, decisions: dict | None = None) -> Prev
             for key, values in planner.identifiers(rows, prefix).items():
                 identifiers[key] |= values
         planner.institutions = Institutions(identifiers)
+        total = sum(len(rows) for _resource, rows in read)
+        planner.progress = lambda done: progress(done, total)
+        progress(0, total)
         # Institutions first, so that a member row finds an institution its file adds.
         for resource, rows in sorted(read, key=lambda item: isinstance(item[0], PartnershipResource)):
             if isinstance(resource, PartnershipResource):
@@ -282,7 +311,65 @@ def preview(name: str, data: bytes, user, decisions: dict | None = None) -> Prev
                 planner.plan_institutions(rows)
         kinds = {"partnerships" if isinstance(r, PartnershipResource) else "institutions" for r, _rows in read}
         result.kind = "partnerships" if kinds == {"partnerships"} else "institutions" if len(kinds) == 1 else "registry"
+        progress(total, total)
     return result
+
+
+def summary(result: Preview) -> dict:
+    """What the preview page shows of ``result``, as JSON: kept by the job that previews a large
+    file, and shown from it (``shown_summary``) without reading the file again."""
+
+    def record(record: Record) -> dict:
+        return {
+            "model": record.model._meta.label_lower,
+            "label": str(record.label),
+            "state": record.state,
+            "reason": str(record.reason),
+            "similar": str(record.similar) if record.similar is not None else "",
+            "given": str(record.given),
+            "changes": [{"column": str(c.column), "old": str(c.old), "new": str(c.new)} for c in record.changes],
+        }
+
+    workbook = result.workbook
+    return {
+        "file_name": result.file_name,
+        "workbook": workbook
+        and {"file_format": workbook.file_format, "encoding": workbook.encoding, "delimiter": workbook.delimiter},
+        "errors": [str(error) for error in result.errors],
+        "has_errors": result.has_errors,
+        "counts": result.counts(),
+        "rows": [
+            {
+                "number": row.number,
+                "sheet": row.sheet,
+                "key": row.key,
+                "state": row.state,
+                "errors": [[str(column), str(message)] for column, message in row.errors],
+                "records": [record(r) for r in row.records],
+            }
+            for row in result.rows
+        ],
+    }
+
+
+def shown_summary(stored: dict) -> dict:
+    """A ``summary`` as the preview's template reads a ``Preview``: the same names, the labels
+    in the language of the page."""
+    kinds = {}
+    for row in stored["rows"]:
+        row["state_label"] = str(STATE_LABELS[row["state"]])
+        for record in row["records"]:
+            record["state_label"] = str(STATE_LABELS[record["state"]])
+            if record["model"] not in kinds:
+                kinds[record["model"]] = str(apps.get_model(record["model"])._meta.verbose_name)
+            record["kind_label"] = kinds[record["model"]]
+    stored["to_confirm"] = [(row, record) for row in stored["rows"] for record in row["records"] if record["similar"]]
+    return stored
+
+
+def stored_undecided(stored: dict, decisions: dict) -> bool:
+    """Whether a match by name of a ``shown_summary`` is left without a decision."""
+    return any(decisions.get(row["key"]) not in {SAME, AS_NEW} for row, _record in stored["to_confirm"])
 
 
 class Planner:
@@ -293,6 +380,14 @@ class Planner:
         self.places = Places()
         # The memberships of the file's existing partnerships: partnership -> institution -> list.
         self.memberships = defaultdict(lambda: defaultdict(list))
+        self.progress: Callable[[int], None] = lambda done: None
+        self.checked = 0
+
+    def tick(self) -> None:
+        """One more row checked; the progress told every ``PROGRESS_ROWS``."""
+        self.checked += 1
+        if not self.checked % PROGRESS_ROWS:
+            self.progress(self.checked)
 
     def identify(self, sheet: Sheet):
         """Which resource the sheet's header is of, and the column of each header; None when
@@ -517,6 +612,7 @@ class Planner:
 
     def plan_institutions(self, rows: list) -> None:
         for row, values, headers in rows:
+            self.tick()
             if row.errors:
                 continue
             wanted = self.institution_values(row, values, headers, "")
@@ -578,6 +674,7 @@ class Planner:
         planned: dict[object, Record] = {}
         rows_of: dict[object, list] = defaultdict(list)
         for row, values, headers in rows:
+            self.tick()
             if row.errors:
                 continue
             home = values.get("home_voivodeship_teryt") or self.region or ""

@@ -7,11 +7,18 @@ into the one file to download at the end. Run again after its worker stopped mid
 nothing twice: the certificates of each partnership are issued in the transaction that records
 them in the job's checkpoint (the job's row locked), and a part already printed is kept.
 
-``import_spreadsheet`` writes a confirmed import too large for a request; the import writes
-all its rows in one transaction or none, so a run that stopped midway wrote nothing.
+``preview_import`` checks every row of a file too large to preview within a request
+(``imports.is_large``) and keeps what the preview page shows (``imports.summary``) as the job's
+result; it writes nothing. ``import_spreadsheet`` writes a confirmed import too large for a
+request; the import writes all its rows in one transaction or none, so a run that stopped
+midway wrote nothing.
+
+``publish_dumps`` writes the open data dumps (``partnerships.dumps.publish``), one job at a time
+(``start_dumps``); the command ``publish_dumps`` runs the same job in its own process.
 """
 
 import datetime
+import json
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -24,7 +31,7 @@ from django_tasks import task
 from core import jobs
 from core.models import Job
 
-from . import imports
+from . import dumps, imports
 from .certificates import (
     CertificateError,
     issue_membership_certificates,
@@ -134,6 +141,26 @@ def print_certificates(job_id: int) -> None:
 
 
 @task()
+def preview_import(job_id: int) -> None:
+    with jobs.running(job_id) as job:
+        if job is None:
+            return
+        user = job.created_by
+        if user is None or not user.is_active:
+            raise jobs.JobError(_("The person who started the job can no longer import."))
+        run = ImportRun.objects.get(pk=job.params["run"])
+        with run.file.open("rb") as stream:
+            data = stream.read()
+        result = imports.preview(
+            run.file_name, data, user, progress=lambda done, total: jobs.progress(job, done, total)
+        )
+        summary = json.dumps(imports.summary(result), ensure_ascii=False)
+        jobs.store_result(job, "podglad-importu.json", summary.encode())
+        url = reverse("admin:partnerships_importrun_preview", args=[run.pk])
+        Job.objects.filter(pk=job.pk).update(result_url=url)
+
+
+@task()
 def import_spreadsheet(job_id: int) -> None:
     with jobs.running(job_id) as job:
         if job is None:
@@ -161,3 +188,45 @@ def import_spreadsheet(job_id: int) -> None:
                 raise jobs.JobError(str(error)) from error
         url = reverse("admin:partnerships_importrun_change", args=[run.pk])
         Job.objects.filter(pk=job.pk).update(result_url=url)
+
+
+def start_dumps(user, keep: int, *, enqueue: bool = True) -> tuple[Job, bool]:
+    """The job that publishes the dumps and True; or, when one already waits or runs, that job
+    and False (the dumps are never published twice at once). ``enqueue=False``: not handed to
+    the worker, for the command, which runs it itself."""
+    return jobs.start_once(
+        publish_dumps,
+        kind=Job.Kind.DUMPS,
+        title=_("Publishing the open data dumps"),
+        user=user,
+        region=None,
+        params={"keep": keep},
+        enqueue=enqueue,
+    )
+
+
+@task()
+def publish_dumps(job_id: int) -> None:
+    with jobs.running(job_id) as job:
+        if job is None:
+            return
+        user = job.created_by
+        # Started by a person: still allowed to. Started by the command (no person): the
+        # machine's own schedule.
+        if user is not None and not (user.is_active and user.has_perm("core.publish_dumps")):
+            raise jobs.JobError(_("The person who started the job can no longer publish the dumps."))
+        try:
+            manifest = dumps.publish(
+                keep=job.params["keep"], progress=lambda done, total: jobs.progress(job, done, total)
+            )
+        except OSError as error:
+            raise jobs.JobError(_("The dump could not be stored: %(error)s") % {"error": error}) from error
+        notes = [
+            _("%(name)s: %(rows)d rows") % {"name": entry["name"], "rows": entry["rows"]}
+            for entry in manifest["files"]
+            if entry["format"] == "json"
+        ]
+        Job.objects.filter(pk=job.pk).update(
+            notes="\n".join([_("Dump of %(date)s") % {"date": manifest["date"]}, *notes]),
+            result_url=reverse("open_data"),
+        )

@@ -231,20 +231,23 @@ class CertificateJobTests(AdminTestCase):
             "member_commune_teryt": WARSZAWA,
             "member_role": "lider",
         }
-        self.client.post(
-            reverse("admin:partnerships_importrun_add"),
-            {"file": SimpleUploadedFile("duzy.xlsx", xlsx(*rows_of([row])))},
-        )
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(
+                reverse("admin:partnerships_importrun_add"),
+                {"file": SimpleUploadedFile("duzy.xlsx", xlsx(*rows_of([row])))},
+            )
+        # Above the limit, the preview is the worker's too (tests/partnerships/test_import_preview_job.py).
+        run_worker()
         run = ImportRun.objects.get()
         preview = reverse("admin:partnerships_importrun_preview", args=[run.pk])
         with self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(preview, {"confirm": "1"})
-        job = Job.objects.get()
+        job = Job.objects.get(kind=Job.Kind.IMPORT)
         self.assertRedirects(response, job_url(job))
         self.assertFalse(Partnership.objects.filter(name="Partnerstwo z dużego arkusza").exists())
         # Confirmed twice: the page of the job already started, not a second job.
         self.assertRedirects(self.client.post(preview, {"confirm": "1"}), job_url(job))
-        self.assertEqual(Job.objects.count(), 1)
+        self.assertEqual(Job.objects.filter(kind=Job.Kind.IMPORT).count(), 1)
         run_worker()
         job.refresh_from_db()
         run.refresh_from_db()
