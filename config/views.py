@@ -430,13 +430,8 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/accessibility_statement.html", context)
 
 
-@require_safe
-@cacheable()
-def sitemap_index(request: HttpRequest) -> HttpResponse:
-    """The sitemap's index: every section, each further page of it (``?p=2``…), and the
-    section's latest change, as Django's index view lists them but with addresses that start
-    with ``SITE_URL``: Django's view takes the host from the request and has no hook for it.
-    A section's date and page count are computed once per data generation (config.sitemaps)."""
+def _sitemap_index_entries() -> tuple[list[dict], list]:
+    """Every section's address, each further page of it, and the section's latest change."""
     entries = []
     section_dates = []
     for section, sitemap_class in SITEMAPS.items():
@@ -449,6 +444,17 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
             {"location": f"{location}?p={page}", "last_mod": last_mod}
             for page in range(2, sitemap.paginator.num_pages + 1)
         )
+    return entries, section_dates
+
+
+@require_safe
+@cacheable()
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """The sitemap's index: every section, each further page of it (``?p=2``…), and the
+    section's latest change, as Django's index view lists them but with addresses that start
+    with ``SITE_URL``: Django's view takes the host from the request and has no hook for it.
+    The entries are computed once per data generation (core.cache)."""
+    entries, section_dates = cached(f"sitemap-index:{settings.SITE_URL}", _sitemap_index_entries)
     # As Django's view: a date for the whole index only when every section has one (the
     # sections' dates are the aware times of the records' last changes).
     headers = None

@@ -329,6 +329,14 @@ class HostHeaderTests(PageCacheTestCase):
             page = self.visit("/sitemap-partnerships.xml?p=2", HTTP_HOST="127.0.0.1:6666")
             self.assertEqual(LOCATION.findall(page.content.decode()), [SITE_URL + second[0].get_absolute_url()])
 
+    def test_the_sitemap_index_is_computed_once_per_generation_and_follows_a_change(self):
+        with override_settings(PAGE_CACHE=False), mock.patch.object(PartnershipSitemap, "limit", 1):
+            self.assertNotContains(self.visit("/sitemap.xml"), "?p=")
+            with self.assertNumQueries(0):
+                self.visit("/sitemap.xml")
+            self.change(lambda: builders.partnership("Drugie w indeksie", counties=["1465"]))
+            self.assertContains(self.visit("/sitemap.xml"), f"<loc>{SITE_URL}/sitemap-partnerships.xml?p=2</loc>")
+
 
 class CacheKeyTests(PageCacheTestCase):
     """A page is kept once per address that changes it: parameters it does not read and their
