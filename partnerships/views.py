@@ -289,14 +289,23 @@ PERSON_PRIVATE = [f"person__{name}" for name in Person.PRIVATE_FIELDS]
 @require_safe
 @cacheable()
 def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The institution with its partnerships, events and people: five queries, whatever their number.
+    """The institution with its partnerships, events and people: five queries, whatever their
+    number (without people, the institution is read apart and there are no talks to read).
 
     Current memberships come first, then the former ones, newest end first. A large welfare
     centre is in hundreds of partnerships and organises hundreds of events: the page shows the
     first of each and links to the filtered list of all of them (one more row read tells
     whether there are more).
     """
-    institution = Institution.objects.public().select_related("commune__county__voivodeship").filter(slug=slug).first()
+    # The institution comes with its people, in one query; one without people is read apart.
+    institutions = Institution.objects.public().select_related("commune__county__voivodeship")
+    people = list(
+        Person.objects.public()
+        .filter(affiliation__in=institutions.filter(slug=slug))
+        .select_related("affiliation__commune__county__voivodeship")
+        .order_by("last_name", "first_name", "pk")
+    )
+    institution = people[0].affiliation if people else institutions.filter(slug=slug).first()
     if institution is None:
         # The address of an institution merged into another one leads there for good.
         kept = Institution.objects.public().filter(aliases__slug=slug).only("slug").first()
@@ -316,7 +325,6 @@ def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .only("title", "slug", "start_date", "commune__name")
         .order_by(F("start_date").desc(nulls_last=True), "title", "pk")[: DETAIL_LIST_LIMIT + 1]
     )
-    people = list(Person.objects.public().filter(affiliation=institution).order_by("last_name", "first_name", "pk"))
     # The newest event first; each talk's person is one of the people above (public fields only).
     talks = list(
         Speaker.objects.filter(person__in=people)
