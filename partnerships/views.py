@@ -1,7 +1,7 @@
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Value
+from django.db.models import Count, F, Prefetch, Value, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -349,27 +349,33 @@ def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @cacheable()
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The event with its people, materials, agreements and partnerships: seven queries, whatever their number."""
-    queryset = (
-        Event.objects.public()
-        .select_related("commune__county", "project")
-        .prefetch_related(
-            Prefetch("organisers", queryset=Institution.objects.public().order_by("name")),
-            Prefetch(
-                "patrons",
-                queryset=Patron.objects.select_related("person", "institution").defer(*PERSON_PRIVATE).order_by("pk"),
-            ),
-            Prefetch(
-                "speakers",
-                queryset=Speaker.objects.select_related("person__affiliation").defer(*PERSON_PRIVATE),
-            ),
-            "materials",
+    """The event with its people, materials, agreements and partnerships: seven queries, whatever
+    their number (eight for an event without organisers: it is read apart)."""
+    events = Event.objects.public().select_related("commune__county", "project")
+    # The event comes with its organisers, in one query: the rows linking them, each with the
+    # event and the institution. An event without organisers is read apart.
+    organised = list(
+        Event.organisers.through.objects.filter(
+            event__in=events.filter(slug=slug), institution__in=Institution.objects.public()
         )
+        .select_related("event__commune__county", "event__project", "institution")
+        .order_by("institution__name", "institution__pk")
     )
-    event = get_object_or_404(queryset, slug=slug)
+    event = organised[0].event if organised else events.filter(slug=slug).first()
+    if event is None:
+        raise Http404
+    prefetch_related_objects(
+        [event],
+        Prefetch(
+            "patrons",
+            queryset=Patron.objects.select_related("person", "institution").defer(*PERSON_PRIVATE).order_by("pk"),
+        ),
+        Prefetch("speakers", queryset=Speaker.objects.select_related("person__affiliation").defer(*PERSON_PRIVATE)),
+        "materials",
+    )
     context = {
         "event": event,
-        "organisers": list(event.organisers.all()),
+        "organisers": [link.institution for link in organised],
         "patrons": list(event.patrons.all()),
         "speakers": list(event.speakers.all()),
         "materials": list(event.materials.all()),

@@ -79,10 +79,12 @@ class RecordPageQueryCountTests(TestCase):
         self.assertQueries(self.member.get_absolute_url(), 5)
         self.assertQueries(self.alone.get_absolute_url(), 5)
 
-    def test_an_event_page(self):
-        # The event, organisers, patrons, speakers, materials, agreements, sources, partnerships
-        # (7 before issue 16, 9 after).
-        self.assertQueries(self.event.get_absolute_url(), 8)
+    def test_an_event_page_with_organisers_and_without(self):
+        # The event with its organisers, patrons, speakers, materials, agreements, sources,
+        # partnerships (7 before issue 16, 9 after); without organisers, the event apart.
+        self.event.organisers.add(self.member, self.alone)
+        self.assertQueries(self.event.get_absolute_url(), 7)
+        self.assertQueries(builders.event(start_date="2015-01-01").get_absolute_url(), 8)
 
     def test_the_sitemap_index(self):
         self.assertQueries("/sitemap.xml", 0)
