@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Model, Q, Value
+from django.db import connection
+from django.db.models import Model
 
 from .models import Citation, Judgement, Source
 
@@ -48,11 +49,8 @@ class References:
         self._judgements: dict[tuple[int, int, str], list[Note]] = defaultdict(list)
         if not by_type:
             return
-        condition = Q()
-        for content_type, pks in by_type.items():
-            condition |= Q(content_type_id=content_type, object_id__in=pks)
         by_source: dict[int, Reference] = {}
-        for citation, judgement in _citations_and_judgements(condition):
+        for citation, judgement in _citations_and_judgements(by_type):
             if judgement is not None:
                 note = Note(len(self.notes) + 1, judgement)
                 self.notes.append(note)
@@ -87,49 +85,65 @@ class References:
         return bool(self.references or self.notes)
 
 
-def _field(model: type[Model], path: str):
-    """The model field at the end of ``path`` ("source__title")."""
-    *relations, name = path.split("__")
-    for relation in relations:
-        model = model._meta.get_field(relation).related_model
-    return model._meta.get_field(name)
+# The one row shape of ``_citations_and_judgements``: what a citation row holds (with its
+# source's columns), then what a judgement row holds; each row leaves the other's empty.
+_CITATION = [Citation._meta.get_field(name) for name in ("source", "quote", "page")]
+_SOURCE = [f for f in Source._meta.concrete_fields if not f.primary_key]
+_JUDGEMENT = [Judgement._meta.get_field(name) for name in ("statement", "reason", "made_by", "made_on")]
+_SHARED = ("id", "content_type_id", "object_id", "field")
 
 
-# The one row shape of ``_citations_and_judgements``: each column with its path in a citation
-# row and in a judgement row; None where a table has no such column.
-_SOURCE_FIELDS = [f.attname for f in Source._meta.concrete_fields if f.attname != "id"]
-_COLUMNS: dict[str, tuple[str | None, str | None]] = {
-    **{name: (name, name) for name in ("id", "content_type_id", "object_id", "field")},
-    **{name: (name, None) for name in ("source_id", "quote", "page")},
-    **{f"source__{name}": (f"source__{name}", None) for name in _SOURCE_FIELDS},
-    **{name: (None, name) for name in ("statement", "reason", "made_by", "made_on")},
-}
+def _citations_and_judgements(by_type: dict[int, set[int]]) -> list[tuple[Citation | None, Judgement | None]]:
+    """The citations (with their sources) and then the judgements of the records ``by_type``
+    (content type id -> record ids), each in the order it was recorded: one query, a UNION of
+    the two tables. Each row is (citation, None) or (None, judgement).
 
+    Written as SQL: the same UNION built by the ORM, with its twenty annotated columns, cost
+    more to build (1.3 ms) than the second query it saves."""
+    quote = connection.ops.quote_name
 
-def _half(model: type[Model], condition: Q, which: int):
-    """The rows of ``model`` in the union: its own columns, NULL (typed as the other table's
-    field, so that both halves agree) in the others'; annotated names, which may not be a
-    field's, start with "r_"."""
-    other = Judgement if model is Citation else Citation
-    columns = {"r_is_judgement": Value(model is Judgement)}
-    for name, paths in _COLUMNS.items():
-        own, theirs = paths[which], paths[1 - which]
-        columns[f"r_{name}"] = F(own) if own else Value(None, output_field=_field(other, theirs))
-    return model.objects.filter(condition).order_by().annotate(**columns).values(*columns)
+    def where(table: str) -> tuple[str, list]:
+        conditions, params = [], []
+        for content_type, pks in sorted(by_type.items()):
+            marks = ", ".join(["%s"] * len(pks))
+            conditions.append(f"({table}.content_type_id = %s AND {table}.object_id IN ({marks}))")
+            params += [content_type, *sorted(pks)]
+        return " OR ".join(conditions), params
 
+    def columns(table: str, fields) -> list[str]:
+        return [f"{table}.{quote(f.column)}" for f in fields]
 
-def _citations_and_judgements(condition: Q) -> list[tuple[Citation | None, Judgement | None]]:
-    """The citations (with their sources) and then the judgements matching ``condition``, each
-    in the order it was recorded: one query, a UNION of the two tables. Each row is
-    (citation, None) or (None, judgement)."""
-    rows = _half(Citation, condition, 0).union(_half(Judgement, condition, 1), all=True)
+    shared = ", ".join(f"{{t}}.{quote(name)}" for name in _SHARED)
+    nulls = lambda fields: ["NULL"] * len(fields)  # noqa: E731
+    citation_where, citation_params = where("c")
+    judgement_where, judgement_params = where("j")
+    # Only the models' own table and column names and placeholders go into the text.
+    sql = (
+        f"SELECT 0, {shared.format(t='c')}, "  # noqa: S608
+        + ", ".join(columns("c", _CITATION) + columns("s", _SOURCE) + nulls(_JUDGEMENT))
+        + f" FROM {quote(Citation._meta.db_table)} c JOIN {quote(Source._meta.db_table)} s ON s.id = c.source_id"
+        + f" WHERE {citation_where}"
+        + f" UNION ALL SELECT 1, {shared.format(t='j')}, "
+        + ", ".join(nulls(_CITATION) + nulls(_SOURCE) + columns("j", _JUDGEMENT))
+        + f" FROM {quote(Judgement._meta.db_table)} j WHERE {judgement_where}"
+        + " ORDER BY 1, 2"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, citation_params + judgement_params)
+        rows = cursor.fetchall()
     result = []
-    for row in rows.order_by("r_is_judgement", "r_id"):
-        values = {name: row[f"r_{name}"] for name in _COLUMNS}
-        if row["r_is_judgement"]:
-            result.append((None, Judgement(**{n: v for n, v in values.items() if _COLUMNS[n][1]})))
+    citation_end = 5 + len(_CITATION)
+    source_end = citation_end + len(_SOURCE)
+    for row in rows:
+        # The database's values as the model's fields take them (a date is text on SQLite).
+        ids = dict(zip(_SHARED, row[1:5], strict=True))
+        if row[0]:
+            own = zip(_JUDGEMENT, row[source_end:], strict=True)
+            result.append((None, Judgement(**ids, **{f.attname: f.to_python(v) for f, v in own})))
             continue
-        citation = Citation(**{n: v for n, v in values.items() if _COLUMNS[n][0] and "__" not in n})
-        citation.source = Source(id=citation.source_id, **{n[8:]: v for n, v in values.items() if "__" in n})
+        own = zip(_CITATION, row[5:citation_end], strict=True)
+        citation = Citation(**ids, **{f.attname: f.to_python(v) for f, v in own})
+        source = zip(_SOURCE, row[citation_end:source_end], strict=True)
+        citation.source = Source(id=citation.source_id, **{f.attname: f.to_python(v) for f, v in source})
         result.append((citation, None))
     return result
