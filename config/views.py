@@ -28,7 +28,7 @@ from events.models import Event
 from members.models import Institution
 from partnerships import dumps
 from partnerships.models import Partnership
-from territory.boundaries import MAP_VIEWBOX, MapShape, viewbox_around
+from territory.boundaries import MAP_VIEWBOX, MapShape, county_shapes, viewbox_around
 from territory.models import Commune, County, Voivodeship
 
 from .sitemaps import SITEMAPS
@@ -216,44 +216,45 @@ def territorial_breadcrumbs(county: County, commune: Commune | None = None) -> l
     return crumbs
 
 
-def commune_rows(county: County) -> list[tuple[Commune, int, int, int]]:
-    """The county's communes, each with how many partnerships work there (in the commune, or
-    in the whole county), institutions are seated there and events were held there. Four
-    queries, whatever the number of communes."""
-    communes = list(county.communes.order_by("name", "code"))
-    codes = [c.code for c in communes]
-    whole_county = set(
-        Partnership.area_counties.through.objects.filter(county_id=county.code).values_list("partnership_id", flat=True)
-    )
-    by_commune: dict[str, set[int]] = {}
-    pairs = Partnership.area_communes.through.objects.filter(commune_id__in=codes)
-    for commune, partnership in pairs.values_list("commune_id", "partnership_id"):
-        by_commune.setdefault(commune, set()).add(partnership)
-    institutions = dict(
-        Institution.objects.public()
-        .filter(commune__in=codes)
-        .order_by()
-        .values_list("commune")
-        .annotate(n=Count("pk"))
-        .values_list("commune", "n")
-    )
-    events = dict(
-        Event.objects.public()
-        .filter(commune__in=codes)
-        .order_by()
-        .values_list("commune")
-        .annotate(n=Count("pk"))
-        .values_list("commune", "n")
-    )
-    return [
-        (
-            c,
-            len(whole_county | by_commune.get(c.code, set())),
-            institutions.get(c.code, 0),
-            events.get(c.code, 0),
+def commune_rows(county: County, communes: list[Commune]) -> list[tuple[Commune, int, int, int]]:
+    """The county's ``communes``, each with how many partnerships work there (in the commune, or
+    in the whole county), institutions are seated there and events were held there. The counts
+    are computed once per data generation (core.cache): four queries then, none after."""
+    codes = sorted(c.code for c in communes)
+
+    def count() -> dict[str, tuple[int, int, int]]:
+        whole_county = set(
+            Partnership.area_counties.through.objects.filter(county_id=county.code).values_list(
+                "partnership_id", flat=True
+            )
         )
-        for c in communes
-    ]
+        by_commune: dict[str, set[int]] = {}
+        pairs = Partnership.area_communes.through.objects.filter(commune_id__in=codes)
+        for commune, partnership in pairs.values_list("commune_id", "partnership_id"):
+            by_commune.setdefault(commune, set()).add(partnership)
+        institutions = dict(
+            Institution.objects.public()
+            .filter(commune__in=codes)
+            .order_by()
+            .values_list("commune")
+            .annotate(n=Count("pk"))
+            .values_list("commune", "n")
+        )
+        events = dict(
+            Event.objects.public()
+            .filter(commune__in=codes)
+            .order_by()
+            .values_list("commune")
+            .annotate(n=Count("pk"))
+            .values_list("commune", "n")
+        )
+        return {
+            code: (len(whole_county | by_commune.get(code, set())), institutions.get(code, 0), events.get(code, 0))
+            for code in codes
+        }
+
+    counts = cached(f"commune-counts:{county.code}", count)
+    return [(c, *counts[c.code]) for c in communes]
 
 
 @require_safe
@@ -287,15 +288,11 @@ def county_detail(request: HttpRequest, code: str) -> HttpResponse:
     partnerships = Partnership.objects.public().working_in(code).select_related("home_voivodeship").order_by("name")
     # By the list of its communes' codes, not by a join: the planner then reads a city's 3,000
     # institutions from the (commune, name) index in order instead of sorting all of them.
-    communes = list(county.communes.values_list("code", flat=True))
-    institutions = Institution.objects.public().filter(commune__in=communes).select_related("commune")
-    events = Event.objects.public().filter(commune__in=communes).select_related("commune")
-    neighbours = (
-        County.objects.filter(voivodeship=county.voivodeship)
-        .exclude(outline="")
-        .only("code", "name", "kind", "outline")
-    )
-    shapes = [MapShape(c.code, str(c), c.outline, highlighted=c.code == county.code) for c in neighbours]
+    communes = list(county.communes.order_by("name", "code"))
+    codes = sorted(c.code for c in communes)
+    institutions = Institution.objects.public().filter(commune__in=codes).select_related("commune")
+    events = Event.objects.public().filter(commune__in=codes).select_related("commune")
+    shapes = county_shapes([county.voivodeship_id], highlighted={county.code})
     context = {
         "county": county,
         "partnerships": list(partnerships[:COUNTY_PAGE_LIMIT]),
@@ -310,7 +307,7 @@ def county_detail(request: HttpRequest, code: str) -> HttpResponse:
         "map_viewbox": viewbox_around(
             [county.voivodeship.outline] if county.voivodeship.outline else [s.outline for s in shapes]
         ),
-        "communes": commune_rows(county),
+        "communes": commune_rows(county, communes),
         "breadcrumbs": territorial_breadcrumbs(county),
     }
     return render(request, "territory/county_detail.html", context)
@@ -433,13 +430,8 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/accessibility_statement.html", context)
 
 
-@require_safe
-@cacheable()
-def sitemap_index(request: HttpRequest) -> HttpResponse:
-    """The sitemap's index: every section, each further page of it (``?p=2``…), and the
-    section's latest change, as Django's index view lists them but with addresses that start
-    with ``SITE_URL``: Django's view takes the host from the request and has no hook for it.
-    A section's date and page count are computed once per data generation (config.sitemaps)."""
+def _sitemap_index_entries() -> tuple[list[dict], list]:
+    """Every section's address, each further page of it, and the section's latest change."""
     entries = []
     section_dates = []
     for section, sitemap_class in SITEMAPS.items():
@@ -452,6 +444,17 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
             {"location": f"{location}?p={page}", "last_mod": last_mod}
             for page in range(2, sitemap.paginator.num_pages + 1)
         )
+    return entries, section_dates
+
+
+@require_safe
+@cacheable()
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """The sitemap's index: every section, each further page of it (``?p=2``…), and the
+    section's latest change, as Django's index view lists them but with addresses that start
+    with ``SITE_URL``: Django's view takes the host from the request and has no hook for it.
+    The entries are computed once per data generation (core.cache)."""
+    entries, section_dates = cached(f"sitemap-index:{settings.SITE_URL}", _sitemap_index_entries)
     # As Django's view: a date for the whole index only when every section has one (the
     # sections' dates are the aware times of the records' last changes).
     headers = None

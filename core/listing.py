@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.forms.utils import flatatt, pretty_name
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.choices import BaseChoiceIterator
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -292,7 +293,12 @@ class ListFilterSet(django_filters.FilterSet):
 
 class StableOrderingFilter(django_filters.OrderingFilter):
     """The list's ``sortuj``, with ties broken by name and id: rows that sort alike (the same
-    number of members, the same year) keep one order, so paging never repeats or skips one."""
+    number of members, the same year) keep one order, so paging never repeats or skips one.
+    A QuickSelect, as the lists' other drop-downs."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", QuickSelect)
+        super().__init__(*args, **kwargs)
 
     def build_choices(self, fields, labels):
         """django-filter's choices, with the descending labels left lazy: its own are formatted
@@ -392,6 +398,12 @@ def listing_context(
     }
 
 
-def cached_choices(name: str, compute) -> list[tuple[str, str]]:
+class PlainChoices(list, BaseChoiceIterator):
+    """Choices that are plain (value, label) pairs already: a list that Django's forms (and
+    django-filter's fields) iterate as it is. Any other iterable they normalise again, pair by
+    pair, each time they iterate it: the 380 powiats of a list's filter, twice a request."""
+
+
+def cached_choices(name: str, compute) -> PlainChoices:
     """A filter's choices, read once per data generation and language (core.cache)."""
-    return cached(f"choices:{name}:{translation.get_language()}", lambda: list(compute()))
+    return PlainChoices(cached(f"choices:{name}:{translation.get_language()}", lambda: list(compute())))

@@ -1,7 +1,7 @@
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Value, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,20 +10,31 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from core import charts, opendata
+from core.cache import cached
 from core.listing import list_parameters, listing_context
 from core.page_cache import cacheable
 from core.provenance import References
 from core.ratelimits import rate_limited
 from events.models import Event, Patron, Project, Speaker
 from members.models import Institution, Person, Sector
-from territory.boundaries import MapShape, viewbox_around
-from territory.models import County, Voivodeship
+from territory.boundaries import county_shapes, viewbox_around, voivodeship_borders
+from territory.models import Commune
 
 from . import exports, statistics
 from .certificates import describe, pdf_file
 from .filters import PartnershipFilterSet
 from .forms import CERTIFICATE_NUMBER, CertificateLookupForm
-from .models import Agreement, Certificate, Membership, Partnership, Principle, Signatory
+from .models import (
+    Agreement,
+    Certificate,
+    Evaluation,
+    Membership,
+    Partnership,
+    Principle,
+    Signatory,
+    TargetGroup,
+    ThematicArea,
+)
 
 
 @require_safe
@@ -56,11 +67,8 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("home_voivodeship", "project")
         .prefetch_related(
             "area_counties",
-            "area_communes__county",
-            "target_groups",
-            "thematic_areas",
-            "principles",
-            "events__commune",
+            Prefetch("area_communes", queryset=Commune.objects.select_related("county")),
+            Prefetch("events", queryset=Event.objects.select_related("commune")),
             Prefetch("memberships", queryset=memberships),
             Prefetch(
                 "agreements",
@@ -68,12 +76,13 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
                     Prefetch("signatories", queryset=signatories)
                 ),
             ),
-            "evaluations__author",
+            Prefetch("evaluations", queryset=Evaluation.objects.select_related("author")),
             Prefetch("certificates", queryset=Certificate.objects.order_by("-issued_on", "-number")),
             "unnamed_members",
         )
     )
     partnership = get_object_or_404(queryset, slug=slug)
+    terms = terms_of(partnership)
     all_memberships = list(partnership.memberships.all())
     current = [m for m in all_memberships if m.left_on is None]
     unnamed = list(partnership.unnamed_members.all())
@@ -85,25 +94,17 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # border: where it is, not a shape floating on its own. One query for the powiats; the
     # border of the home voivodeship comes with the partnership, another one's costs a query.
     regions = {code[:2] for code in counties}
-    neighbours = (
-        County.objects.filter(voivodeship__in=regions).exclude(outline="").only("code", "name", "kind", "outline")
-    )
-    shapes = [MapShape(c.code, str(c), c.outline, highlighted=c.code in counties) for c in neighbours]
-    home = partnership.home_voivodeship
-    if regions == {home.code}:
-        borders = [home.outline] if home.outline else []
-    else:
-        borders = list(
-            Voivodeship.objects.filter(code__in=regions).exclude(outline="").values_list("outline", flat=True)
-        )
+    shapes = county_shapes(regions, highlighted=counties)
+    borders = voivodeship_borders(regions)
     leaders = [m for m in current if m.role == Membership.Role.LEADER]
     context = {
         "partnership": partnership,
+        "target_groups": terms[TargetGroup],
+        "thematic_areas": terms[ThematicArea],
+        "principles": terms[Principle],
         # The lead member coordinates; its own public contact is the partnership's, never a person's.
         "coordinator": leaders[0].institution if leaders else None,
-        "keeping_centre": Institution.objects.public()
-        .select_related("commune")
-        .centre_keeping(partnership.home_voivodeship_id),
+        "keeping_centre": keeping_centre(partnership.home_voivodeship_id),
         "members_by_sector": [
             (Sector(s).label, ms, unnamed_by_sector[s]) for s, ms in by_sector.items() if ms or unnamed_by_sector[s]
         ],
@@ -118,6 +119,41 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "breadcrumbs": [(_("Partnerships"), reverse("partnerships:partnership_list")), (partnership.name, "")],
     }
     return render(request, "partnerships/partnership_detail.html", context)
+
+
+# The partnership's links to the terms of each vocabulary.
+TERM_LINKS = {TargetGroup: "target_groups", ThematicArea: "thematic_areas", Principle: "principles"}
+
+
+def terms_of(partnership: Partnership) -> dict[type, list]:
+    """The partnership's target groups, thematic areas and principles, each in its vocabulary's
+    order. One query for which ones (a UNION of the three link tables); the terms themselves, a
+    few dozen, are read once per data generation (core.cache)."""
+    links = []
+    for index, name in enumerate(TERM_LINKS.values()):
+        field = Partnership._meta.get_field(name)
+        through = field.remote_field.through.objects.filter(**{field.m2m_field_name(): partnership})
+        links.append(through.annotate(vocabulary=Value(index)).values_list("vocabulary", field.m2m_reverse_name()))
+    chosen = links[0].union(*links[1:], all=True)
+    vocabularies = cached("reference-terms", lambda: [{t.pk: t for t in model.objects.all()} for model in TERM_LINKS])
+    ids = [set() for _model in TERM_LINKS]
+    for index, pk in chosen:
+        ids[index].add(pk)
+    # The terms of each vocabulary come in its order (ReferenceTerm.Meta), as read.
+    return {
+        model: [term for pk, term in vocabularies[index].items() if pk in ids[index]]
+        for index, model in enumerate(TERM_LINKS)
+    }
+
+
+def keeping_centre(voivodeship: str) -> Institution | None:
+    """The regional centre that keeps the records of ``voivodeship``, with its seat: the same
+    for every partnership of the voivodeship, so read once per data generation (core.cache)."""
+    # In a list: the cache keeps None as "not computed".
+    return cached(
+        f"keeping-centre:{voivodeship}",
+        lambda: [Institution.objects.public().select_related("commune").centre_keeping(voivodeship)],
+    )[0]
 
 
 @dataclass
@@ -253,14 +289,25 @@ PERSON_PRIVATE = [f"person__{name}" for name in Person.PRIVATE_FIELDS]
 @require_safe
 @cacheable()
 def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The institution with its partnerships, events and people: five queries, whatever their number.
+    """The institution with its partnerships, events and people: five queries, whatever their
+    number (without people, the institution is read apart and there are no talks to read).
 
     Current memberships come first, then the former ones, newest end first. A large welfare
     centre is in hundreds of partnerships and organises hundreds of events: the page shows the
     first of each and links to the filtered list of all of them (one more row read tells
     whether there are more).
     """
-    institution = Institution.objects.public().select_related("commune__county__voivodeship").filter(slug=slug).first()
+    # The institution comes with its people, in one query; one without people is read apart.
+    # Filtered through the join, not by a subquery of Institution.objects.public() (every
+    # institution, members.querysets), which PostgreSQL takes twice as long to plan.
+    institutions = Institution.objects.public().select_related("commune__county__voivodeship")
+    people = list(
+        Person.objects.public()
+        .filter(affiliation__slug=slug)
+        .select_related("affiliation__commune__county__voivodeship")
+        .order_by("last_name", "first_name", "pk")
+    )
+    institution = people[0].affiliation if people else institutions.filter(slug=slug).first()
     if institution is None:
         # The address of an institution merged into another one leads there for good.
         kept = Institution.objects.public().filter(aliases__slug=slug).only("slug").first()
@@ -280,7 +327,6 @@ def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .only("title", "slug", "start_date", "commune__name")
         .order_by(F("start_date").desc(nulls_last=True), "title", "pk")[: DETAIL_LIST_LIMIT + 1]
     )
-    people = list(Person.objects.public().filter(affiliation=institution).order_by("last_name", "first_name", "pk"))
     # The newest event first; each talk's person is one of the people above (public fields only).
     talks = list(
         Speaker.objects.filter(person__in=people)
@@ -305,27 +351,33 @@ def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @cacheable()
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The event with its people, materials, agreements and partnerships: seven queries, whatever their number."""
-    queryset = (
-        Event.objects.public()
-        .select_related("commune__county", "project")
-        .prefetch_related(
-            Prefetch("organisers", queryset=Institution.objects.public().order_by("name")),
-            Prefetch(
-                "patrons",
-                queryset=Patron.objects.select_related("person", "institution").defer(*PERSON_PRIVATE).order_by("pk"),
-            ),
-            Prefetch(
-                "speakers",
-                queryset=Speaker.objects.select_related("person__affiliation").defer(*PERSON_PRIVATE),
-            ),
-            "materials",
-        )
+    """The event with its people, materials, agreements and partnerships: seven queries, whatever
+    their number (eight for an event without organisers: it is read apart)."""
+    events = Event.objects.public().select_related("commune__county", "project")
+    # The event comes with its organisers, in one query: the rows linking them, each with the
+    # event and the institution. An event without organisers is read apart. Filtered through
+    # the join, not by a subquery of Event.objects.public() (every event, events.querysets):
+    # PostgreSQL plans the subquery's extra scans in twice the time the query then runs.
+    organised = list(
+        Event.organisers.through.objects.filter(event__slug=slug)
+        .select_related("event__commune__county", "event__project", "institution")
+        .order_by("institution__name", "institution__pk")
     )
-    event = get_object_or_404(queryset, slug=slug)
+    event = organised[0].event if organised else events.filter(slug=slug).first()
+    if event is None:
+        raise Http404
+    prefetch_related_objects(
+        [event],
+        Prefetch(
+            "patrons",
+            queryset=Patron.objects.select_related("person", "institution").defer(*PERSON_PRIVATE).order_by("pk"),
+        ),
+        Prefetch("speakers", queryset=Speaker.objects.select_related("person__affiliation").defer(*PERSON_PRIVATE)),
+        "materials",
+    )
     context = {
         "event": event,
-        "organisers": list(event.organisers.all()),
+        "organisers": [link.institution for link in organised],
         "patrons": list(event.patrons.all()),
         "speakers": list(event.speakers.all()),
         "materials": list(event.materials.all()),

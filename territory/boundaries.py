@@ -9,14 +9,14 @@ Outlines are simplified (Douglas–Peucker) to about the width of a line on scre
 
 import json
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.cache import records_changed
+from core.cache import cached, records_changed
 
 from .models import County, Voivodeship
 
@@ -223,6 +223,30 @@ class MapShape:
     outline: str
     url: str = ""
     highlighted: bool = False
+
+
+def county_shapes(voivodeships: Iterable[str], highlighted: Collection[str] = ()) -> list[MapShape]:
+    """The counties of ``voivodeships`` (codes) that have an outline, by code, as map shapes,
+    the ``highlighted`` ones marked. Each voivodeship's are read once per data generation
+    (core.cache): every partnership and county page in it draws the same ones."""
+
+    def read(voivodeship: str) -> list[MapShape]:
+        counties = County.objects.filter(voivodeship=voivodeship).exclude(outline="")
+        return [MapShape(c.code, str(c), c.outline) for c in counties.only("code", "name", "kind", "outline")]
+
+    shapes = []
+    for code in sorted(set(voivodeships)):
+        shapes += cached(f"county-shapes:{code}", lambda code=code: read(code))
+    return [replace(shape, highlighted=shape.code in highlighted) for shape in shapes]
+
+
+def voivodeship_borders(voivodeships: Iterable[str]) -> list[str]:
+    """The outlines of ``voivodeships`` (codes) that have one, by code; all of them read once
+    per data generation (core.cache)."""
+    outlines = cached(
+        "voivodeship-outlines", lambda: dict(Voivodeship.objects.exclude(outline="").values_list("code", "outline"))
+    )
+    return [outlines[code] for code in sorted(set(voivodeships)) if code in outlines]
 
 
 def viewbox_around(outlines: Iterable[str], margin: float = 4.0) -> str:

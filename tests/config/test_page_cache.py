@@ -22,8 +22,8 @@ from core import cache as registry_cache
 from core.page_cache import cacheable
 from events.models import Event
 from members.models import Institution
-from partnerships.models import Membership, Partnership
-from territory.models import Commune
+from partnerships.models import Membership, Partnership, TargetGroup
+from territory.models import Commune, County
 from tests import builders
 from tests.builders import AdminTestCase, admin_url, form_data, local_cache
 
@@ -183,6 +183,44 @@ class PublicPageCacheTests(PageCacheTestCase):
             self.assertContains(self.visit("/"), row.format(2))
             self.assertContains(self.visit("/en/"), "Partnerships by county")
 
+    def test_what_a_partnership_page_shares_with_others_is_read_once_per_generation_and_follows_changes(self):
+        # The powiats around its area, the centre that keeps it and the vocabularies' terms are
+        # the same for many pages: read once per generation, and read again after a change.
+        County.objects.filter(code="1465").update(outline="M1 1 2 1 2 2Z")
+        registry_cache.records_changed.send(sender=County)
+        url = self.partnership.get_absolute_url()
+        with override_settings(PAGE_CACHE=False):
+            self.visit(url)
+            with CaptureQueriesContext(connection) as queries:
+                self.visit(url)
+            read = " ".join(q["sql"] for q in queries.captured_queries)
+            self.assertNotIn('NOT ("territory_county"."outline" = \'\')', read)  # the powiats around
+            self.assertNotIn('"members_institution"."kind" = \'rops\'', read)  # the keeping centre
+            self.assertNotIn('FROM "partnerships_targetgroup"', read)
+            self.assertNotContains(self.visit(url), "M5 5 6 5 6 6Z")
+
+            county = County.objects.get(code="1465")
+            county.outline = "M5 5 6 5 6 6Z"
+            self.change(county.save)
+            self.assertContains(self.visit(url), "M5 5 6 5 6 6Z")
+            self.change(lambda: builders.institution("Regionalny Ośrodek w pamięci", kind=Institution.Kind.ROPS))
+            self.assertContains(self.visit(url), "Regionalny Ośrodek w pamięci")
+            group = TargetGroup.objects.order_by("pk").first()
+            self.change(lambda: self.partnership.target_groups.add(group))
+            self.assertContains(self.visit(url), group.name)
+
+    def test_a_county_page_counts_its_communes_once_per_generation_and_follows_changes(self):
+        url = "/powiaty/1465/"
+        row = re.compile(r'<a href="/gminy/1465011/">[^<]*</a>.*?</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>', re.S)
+        with override_settings(PAGE_CACHE=False):
+            self.assertEqual(row.search(self.visit(url).content.decode()).groups(), ("1", "1", "1"))
+            with CaptureQueriesContext(connection) as queries:
+                self.visit(url)
+            self.assertFalse(any("COUNT(" in q["sql"].upper() for q in queries.captured_queries))
+            self.change(lambda: builders.institution("Drugi ośrodek w gminie", commune="1465011"))
+            self.change(lambda: builders.partnership("Partnerstwo gminy", communes=["1465011"]))
+            self.assertEqual(row.search(self.visit(url).content.decode()).groups(), ("2", "2", "1"))
+
 
 @override_settings(CACHES=LOCAL_CACHE, PAGE_CACHE=True)
 class StaffAndPageCacheTests(AdminTestCase):
@@ -290,6 +328,14 @@ class HostHeaderTests(PageCacheTestCase):
             self.assertNotContains(index, "?p=3")
             page = self.visit("/sitemap-partnerships.xml?p=2", HTTP_HOST="127.0.0.1:6666")
             self.assertEqual(LOCATION.findall(page.content.decode()), [SITE_URL + second[0].get_absolute_url()])
+
+    def test_the_sitemap_index_is_computed_once_per_generation_and_follows_a_change(self):
+        with override_settings(PAGE_CACHE=False), mock.patch.object(PartnershipSitemap, "limit", 1):
+            self.assertNotContains(self.visit("/sitemap.xml"), "?p=")
+            with self.assertNumQueries(0):
+                self.visit("/sitemap.xml")
+            self.change(lambda: builders.partnership("Drugie w indeksie", counties=["1465"]))
+            self.assertContains(self.visit("/sitemap.xml"), f"<loc>{SITE_URL}/sitemap-partnerships.xml?p=2</loc>")
 
 
 class CacheKeyTests(PageCacheTestCase):
