@@ -15,7 +15,7 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -86,8 +86,12 @@ class AreaCountyFilter(CountyFilter):
     title = _("county of the area")
 
     def counties_with_records(self, model_admin, voivodeship: str):
-        codes = [code for code in Partnership.objects.counts_by_county() if code.startswith(voivodeship)]
-        return County.objects.filter(code__in=codes)
+        # Each powiat of the voivodeship probed through the link tables' indexes, rather than
+        # every partnership's area counted across the country (23 ms at national scale, paid
+        # by the first list after each change).
+        in_county = Partnership.area_counties.through.objects.filter(county_id=OuterRef("code"))
+        in_commune = Partnership.area_communes.through.objects.filter(commune__county_id=OuterRef("code"))
+        return County.objects.filter(voivodeship_id=voivodeship).filter(Exists(in_county) | Exists(in_commune))
 
     def queryset(self, request, queryset):
         value = self.value()

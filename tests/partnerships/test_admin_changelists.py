@@ -8,6 +8,7 @@ from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from core.listing import EstimatedCountPaginator
+from partnerships.admin import AreaCountyFilter
 from partnerships.models import Agreement, Certificate, Partnership, ThematicArea
 from tests import builders
 from tests.admin_changelists import ChangelistQueriesMixin
@@ -124,3 +125,18 @@ class AgreementSearchTests(builders.AdminTestCase):
         self.own_partnership.save()
         self.assertEqual(self.found("zielona dolina"), ["Umowa"])
         self.assertEqual(self.found("mazowieckie"), [])
+
+
+class AreaCountyFilterTests(builders.AdminTestCase):
+    def offered(self, voivodeship: str) -> list[str]:
+        self.client.force_login(self.superuser)
+        response = self.client.get("/admin/partnerships/partnership/", {"wojewodztwo": voivodeship})
+        spec = next(s for s in response.context["cl"].filter_specs if isinstance(s, AreaCountyFilter))
+        return [code for code, _name in spec.lookup_choices]
+
+    def test_the_powiats_offered_are_those_where_partnerships_work_directly_or_in_a_gmina(self):
+        builders.partnership(name="W gminie", communes=["1465011"])
+        builders.partnership(name="W powiecie", counties=["1416"])
+        builders.partnership(name="Gdzie indziej", region="02", counties=["0264"])
+        self.assertEqual(sorted(self.offered("14")), ["1416", "1465"])
+        self.assertEqual(self.offered("02"), ["0264"])
