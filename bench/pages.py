@@ -237,14 +237,22 @@ def measure(client, path: str, repeat: int, warmups: int = 2) -> dict:
     }
 
 
-def measure_against(client, path: str, visitor, reference: str, repeat: int) -> dict:
+def measure_against(client, path: str, visitor, reference: str, repeat: int, cold: bool = False) -> dict:
     """``measure`` of an admin page, with the public list ``reference`` timed between its runs,
     one after the other: on a shared machine both then see the same load, and their ratio is
-    that of the two pages rather than of two moments."""
+    that of the two pages rather than of two moments.
+
+    ``cold``: a new data generation before every request, as after any change to a record:
+    what a staff member's list costs when they come back to it after saving (its count, the
+    filters' choices and a search's ids are read again; so are the public list's)."""
+    from core.cache import invalidate
+
     result = measure(client, path, 1)  # warm-up, queries counted
     times, reference_times = [], []
     for _run in range(repeat):
         for target, who, into in ((path, client, times), (reference, visitor, reference_times)):
+            if cold:
+                invalidate()
             start = time.perf_counter()
             consume(who.get(target))
             into.append((time.perf_counter() - start) * 1000)
@@ -292,6 +300,11 @@ def main() -> int:
         action="store_true",
         help="only the admin changelists and the public partnership list they are compared to",
     )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="with --admin: a new data generation before every request (the first list after a change)",
+    )
     args = parser.parse_args()
 
     vendor = setup()
@@ -331,7 +344,10 @@ def main() -> int:
             continue
         client = regional if page.note == REGIONAL else staff if page.name.startswith("admin-") else visitor
         if page.name.startswith("admin-"):
-            result = {"name": page.name, **measure_against(client, page.path, visitor, "/partnerstwa/", args.repeat)}
+            result = {
+                "name": page.name,
+                **measure_against(client, page.path, visitor, "/partnerstwa/", args.repeat, cold=args.cold),
+            }
         else:
             result = {"name": page.name, **measure(client, page.path, args.repeat)}
         rows.append(result)
@@ -359,6 +375,7 @@ def main() -> int:
         "machine": machine(),
         "git": git_state(),
         "repeat": args.repeat,
+        "cold": args.cold,
         # Other work on the machine slows every figure; the load says how much there was.
         "load_average_before_after": [round(x, 2) for x in load_before] + [round(x, 2) for x in os.getloadavg()],
         "pages": rows,
@@ -368,7 +385,7 @@ def main() -> int:
     }
     RESULTS.mkdir(exist_ok=True)
     # The admin's run alone is kept apart, beside the full run's figures.
-    name = f"pages-admin-{vendor}.json" if args.admin else f"pages-{vendor}.json"
+    name = f"pages-admin{'-cold' if args.cold else ''}-{vendor}.json" if args.admin else f"pages-{vendor}.json"
     (RESULTS / name).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(markdown(report))
     return 0 if all(goal["met"] for goal in goals) or vendor != "postgresql" else 1
