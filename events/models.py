@@ -185,6 +185,14 @@ class Event(RegionalRecord, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("events:event_detail", args=[self.slug])
 
+    def get_kind_display(self) -> str:
+        # The label through the enum: Django's builds a dict of every kind's label on each
+        # call, the largest part of a list row's rendering (profiled).
+        try:
+            return self.Kind(self.kind).label
+        except ValueError:
+            return self.kind
+
     def clean(self) -> None:
         if self.end_date and not self.start_date:
             raise ValidationError({"start_date": _("Give the start date when the end date is known.")})

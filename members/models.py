@@ -173,6 +173,14 @@ class Institution(RegionalRecord, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("members:institution_detail", args=[self.slug])
 
+    def get_kind_display(self) -> str:
+        # The label through the enum: Django's builds a dict of every kind's label on each
+        # call, the largest part of a list row's rendering (profiled).
+        try:
+            return self.Kind(self.kind).label
+        except ValueError:
+            return self.kind
+
     def set_search_text(self) -> None:
         """The folded keys the search and the duplicates finder read; ``save`` sets them, and so
         does a bulk creation."""
