@@ -1,4 +1,4 @@
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
 
 from core.listing import FoldedSearchQuerySet
@@ -17,9 +17,15 @@ class ProjectQuerySet(RegionalQuerySet):
 
 
 class EventQuerySet(FoldedSearchQuerySet, RegionalQuerySet):
+    @staticmethod
+    def public_condition() -> Q:
+        """What makes an event public: ``public()``'s condition, for a page that reads it
+        through a relation (core.querysets.along). Every recorded event is."""
+        return Q()
+
     def public(self):
         """Events the public pages, exports and sitemap show: every recorded event."""
-        return self.all()
+        return self.filter(self.public_condition())
 
     def counts_by_year(self) -> list[tuple[int | None, int]]:
         """(year, how many of these events began in it) in year order, None last for the events

@@ -1,16 +1,24 @@
+from django.db.models import Q
+
 from core.listing import FoldedSearchQuerySet
 from core.querysets import VerificationQuerySetMixin
 from territory.querysets import RegionalQuerySet
 
 
 class InstitutionQuerySet(VerificationQuerySetMixin, FoldedSearchQuerySet, RegionalQuerySet):
-    def public(self):
-        """Institutions the public pages, exports and sitemap show: every one of them.
+    @staticmethod
+    def public_condition() -> Q:
+        """What makes an institution public: ``public()``'s condition, for a page that reads it
+        through a relation (core.querysets.along). Every institution is.
 
         An institution record holds only what the institution itself makes public; personal
         data lives on Person and never leaves the admin.
         """
-        return self.all()
+        return Q()
+
+    def public(self):
+        """Institutions the public pages, exports and sitemap show: every one of them."""
+        return self.filter(self.public_condition())
 
     def in_sector(self, sector: str):
         from .models import KINDS_OF_SECTOR
