@@ -566,6 +566,18 @@ def _start_job(request, task, *, kind: str, title: str, params: dict, total: int
     return HttpResponseRedirect(reverse("admin:core_job_change", args=[job.pk]))
 
 
+def _start_import(request, run: ImportRun, decisions: dict, total: int) -> HttpResponseRedirect:
+    """Hand a previewed import's writing to the background worker (a large file's)."""
+    return _start_job(
+        request,
+        tasks.import_spreadsheet,
+        kind=Job.Kind.IMPORT,
+        title=_("Import of %(name)s") % {"name": run.file_name},
+        params={"run": run.pk, "decisions": decisions},
+        total=total,
+    )
+
+
 @admin.register(Certificate)
 class CertificateAdmin(PolishMessagesMixin, ScopedAdminMixin, FoldedSearchMixin, ListSpeedMixin, SimpleHistoryAdmin):
     """Certificates are never edited nor deleted here: they are issued, revoked or reissued by the
@@ -827,14 +839,7 @@ class ImportRunAdmin(PolishMessagesMixin, admin.ModelAdmin):
             except imports.ImportRefused as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
-                return _start_job(
-                    request,
-                    tasks.import_spreadsheet,
-                    kind=Job.Kind.IMPORT,
-                    title=_("Import of %(name)s") % {"name": run.file_name},
-                    params={"run": run.pk, "decisions": decisions},
-                    total=len(result.rows),
-                )
+                return _start_import(request, run, decisions, total=len(result.rows))
         elif request.method == "POST" and "confirm" in request.POST:
             try:
                 imports.apply(result, run, request.user, decisions)
@@ -876,14 +881,7 @@ class ImportRunAdmin(PolishMessagesMixin, admin.ModelAdmin):
             elif imports.stored_undecided(stored, decisions):
                 self.message_user(request, _("Confirm or reject each match by a similar name first."), messages.ERROR)
             else:
-                return _start_job(
-                    request,
-                    tasks.import_spreadsheet,
-                    kind=Job.Kind.IMPORT,
-                    title=_("Import of %(name)s") % {"name": run.file_name},
-                    params={"run": run.pk, "decisions": decisions},
-                    total=len(stored["rows"]),
-                )
+                return _start_import(request, run, decisions, total=len(stored["rows"]))
         shown = request.GET.get("state", "")
         rows = [row for row in stored["rows"] if not shown or row["state"] == shown]
         context = {

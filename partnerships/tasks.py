@@ -140,17 +140,23 @@ def print_certificates(job_id: int) -> None:
         Job.objects.filter(pk=job.pk).update(result_url=url)
 
 
+def _import_of(job: Job) -> tuple:
+    """The person, the import run and its file's bytes of an import job (its preview or its
+    writing); a person who can no longer import fails the job."""
+    user = job.created_by
+    if user is None or not user.is_active:
+        raise jobs.JobError(_("The person who started the job can no longer import."))
+    run = ImportRun.objects.get(pk=job.params["run"])
+    with run.file.open("rb") as stream:
+        return user, run, stream.read()
+
+
 @task()
 def preview_import(job_id: int) -> None:
     with jobs.running(job_id) as job:
         if job is None:
             return
-        user = job.created_by
-        if user is None or not user.is_active:
-            raise jobs.JobError(_("The person who started the job can no longer import."))
-        run = ImportRun.objects.get(pk=job.params["run"])
-        with run.file.open("rb") as stream:
-            data = stream.read()
+        user, run, data = _import_of(job)
         result = imports.preview(
             run.file_name, data, user, progress=lambda done, total: jobs.progress(job, done, total)
         )
@@ -165,14 +171,9 @@ def import_spreadsheet(job_id: int) -> None:
     with jobs.running(job_id) as job:
         if job is None:
             return
-        user = job.created_by
-        if user is None or not user.is_active:
-            raise jobs.JobError(_("The person who started the job can no longer import."))
-        run = ImportRun.objects.get(pk=job.params["run"])
+        user, run, data = _import_of(job)
         if run.state != ImportRun.State.PREVIEWED:
             return  # written by an earlier run of this job, which stopped after its commit
-        with run.file.open("rb") as stream:
-            data = stream.read()
         decisions = job.params.get("decisions", {})
         result = imports.preview(run.file_name, data, user, decisions)
         # The rows are read and checked: half the work. The other half is one transaction,
