@@ -69,7 +69,7 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related(
             "area_counties",
             Prefetch("area_communes", queryset=Commune.objects.select_related("county")),
-            Prefetch("events", queryset=Event.objects.select_related("commune")),
+            Prefetch("events", queryset=Event.objects.public().select_related("commune")),
             Prefetch("memberships", queryset=memberships),
             Prefetch(
                 "agreements",
