@@ -32,3 +32,13 @@ def query_key(query: str) -> str:
 def slugify_pl(value: str) -> str:
     """ASCII slug of a Polish text: "Łosice – Ośrodek" -> "losice-osrodek"."""
     return slugify(value.translate(_UNDECOMPOSABLE))
+
+
+def choice_label(choices, value: str) -> str:
+    """The label of ``value`` in a TextChoices enum, or the value itself when it is not one of
+    them (as Django shows it). Django's get_FOO_display builds a dict of every label on each
+    call, the largest part of a list row's rendering (profiled): a list's models call this."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value

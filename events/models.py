@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.grammar import Grammar
 from core.history import RegistryHistoricalRecords
-from core.text import search_key, slugify_pl
+from core.text import choice_label, search_key, slugify_pl
 from members.models import Institution, Person
 from members.uploads import document_upload_to, validate_pdf
 from territory.models import Commune, RegionalRecord
@@ -186,12 +186,7 @@ class Event(RegionalRecord, models.Model):
         return reverse("events:event_detail", args=[self.slug])
 
     def get_kind_display(self) -> str:
-        # The label through the enum: Django's builds a dict of every kind's label on each
-        # call, the largest part of a list row's rendering (profiled).
-        try:
-            return self.Kind(self.kind).label
-        except ValueError:
-            return self.kind
+        return choice_label(self.Kind, self.kind)
 
     def clean(self) -> None:
         if self.end_date and not self.start_date:

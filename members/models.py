@@ -12,7 +12,7 @@ from django_countries import countries
 
 from core.grammar import Grammar
 from core.history import RegistryHistoricalRecords
-from core.text import search_key
+from core.text import choice_label, search_key
 from territory.models import Commune, RegionalRecord
 
 from .querysets import InstitutionQuerySet, PersonQuerySet
@@ -174,12 +174,7 @@ class Institution(RegionalRecord, models.Model):
         return reverse("members:institution_detail", args=[self.slug])
 
     def get_kind_display(self) -> str:
-        # The label through the enum: Django's builds a dict of every kind's label on each
-        # call, the largest part of a list row's rendering (profiled).
-        try:
-            return self.Kind(self.kind).label
-        except ValueError:
-            return self.kind
+        return choice_label(self.Kind, self.kind)
 
     def set_search_text(self) -> None:
         """The folded keys the search and the duplicates finder read; ``save`` sets them, and so
