@@ -7,6 +7,20 @@ from partnerships.filters import PartnershipFilterSet
 from tests import builders
 
 
+def bitmap_plan(queryset) -> str:
+    """The plan of ``queryset`` with scans of the table and along an index forbidden: with a
+    handful of rows the planner rightly prefers those; forbidding them shows that the search's
+    own indexes serve this very query."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_indexscan = off")
+        try:
+            return queryset.explain()
+        finally:
+            cursor.execute("SET enable_indexscan = on")
+            cursor.execute("SET enable_seqscan = on")
+
+
 @skipUnless(connection.vendor == "postgresql", "trigram indexes exist on PostgreSQL only; CI runs the suite there too")
 class TrigramIndexTests(TestCase):
     @classmethod
@@ -16,15 +30,7 @@ class TrigramIndexTests(TestCase):
 
     def test_search_without_diacritics_can_use_the_trigram_index(self):
         queryset = PartnershipFilterSet({"q": "rakow"}).qs
-        with connection.cursor() as cursor:
-            # With a handful of rows the planner rightly prefers a scan (of the table, or of the
-            # primary key filtering every row); forbid both to show that the trigram index
-            # serves this very query.
-            cursor.execute("SET enable_seqscan = off")
-            cursor.execute("SET enable_indexscan = off")
-            plan = queryset.explain()
-            cursor.execute("SET enable_indexscan = on")
-            cursor.execute("SET enable_seqscan = on")
+        plan = bitmap_plan(queryset)
         self.assertIn("partnerships_partnership_search_trgm", plan)
         self.assertIn("partnerships_partnership_member_search_trgm", plan)  # the members' names
         self.assertEqual([p.name for p in queryset], ["Raków-Reaktywacja"])
@@ -41,18 +47,9 @@ class PlaceSearchIndexTests(TestCase):
         builders.partnership("Raków-Reaktywacja", region="24")
         builders.partnership("Partnerstwo warszawskie", communes=["1465011"])
 
-    def plan(self, queryset) -> str:
-        with connection.cursor() as cursor:
-            cursor.execute("SET enable_seqscan = off")
-            cursor.execute("SET enable_indexscan = off")
-            plan = queryset.explain()
-            cursor.execute("SET enable_indexscan = on")
-            cursor.execute("SET enable_seqscan = on")
-        return plan
-
     def test_a_place_name_keeps_the_search_a_bitmap_index_scan(self):
         queryset = PartnershipFilterSet({"q": "warszawa"}).qs
-        plan = self.plan(queryset)
+        plan = bitmap_plan(queryset)
         self.assertIn("BitmapOr", plan)
         self.assertIn("partnerships_partnership_search_trgm", plan)
         self.assertIn("partnerships_partnership_pkey", plan)
@@ -60,7 +57,7 @@ class PlaceSearchIndexTests(TestCase):
         self.assertEqual([p.name for p in queryset], ["Partnerstwo warszawskie"])
 
     def test_rakow_without_a_place_of_that_name_keeps_its_plan(self):
-        plan = self.plan(PartnershipFilterSet({"q": "rakow"}).qs)
+        plan = bitmap_plan(PartnershipFilterSet({"q": "rakow"}).qs)
         self.assertIn("Bitmap Index Scan", plan)
         self.assertNotIn("Seq Scan", plan)
 
@@ -81,12 +78,7 @@ class KindSearchIndexTests(TestCase):
         from members.filters import InstitutionFilterSet
 
         queryset = InstitutionFilterSet({"q": "MOPS"}).qs
-        with connection.cursor() as cursor:
-            cursor.execute("SET enable_seqscan = off")
-            cursor.execute("SET enable_indexscan = off")
-            plan = queryset.explain()
-            cursor.execute("SET enable_indexscan = on")
-            cursor.execute("SET enable_seqscan = on")
+        plan = bitmap_plan(queryset)
         self.assertIn("BitmapOr", plan)
         self.assertIn("members_institution_search_trgm", plan)
         self.assertIn("institution_kind_name", plan)
@@ -112,14 +104,7 @@ class AgreementSearchIndexTests(TestCase):
 
         for term, found in (("wspolpracy", ["Porozumienie o współpracy"]), ("zielona", ["Porozumienie o współpracy"])):
             queryset = Agreement.objects.search(term)
-            with connection.cursor() as cursor:
-                # A handful of rows: forbid the scans the planner rightly prefers for them (of
-                # the table, or along the list's order index) to show the trigram index serves it.
-                cursor.execute("SET enable_seqscan = off")
-                cursor.execute("SET enable_indexscan = off")
-                plan = queryset.explain()
-                cursor.execute("SET enable_indexscan = on")
-                cursor.execute("SET enable_seqscan = on")
+            plan = bitmap_plan(queryset)
             self.assertIn("partnerships_agreement_search_trgm", plan)
             self.assertNotIn("partnerships_partnership", plan)
             self.assertEqual([a.title for a in queryset], found)
