@@ -11,6 +11,7 @@ PostgreSQL or Redis does not answer on 127.0.0.1.
 """
 
 import contextlib
+import html
 import http.client
 import io
 import json
@@ -22,12 +23,14 @@ import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 
 import pytest
 
 from bench.server import PROJECT, gunicorn, production_environment
+from tests.builders import png_bytes
 from tests.partnerships.test_certificates_s3 import s3_server
 
 pytestmark = pytest.mark.services
@@ -168,13 +171,33 @@ class Browser:
     def __init__(self) -> None:
         self.cookies: dict[str, str] = {}
 
-    def request(self, port: int, method: str, path: str, data: list[tuple[str, str]] | None = None):
+    def request(
+        self,
+        port: int,
+        method: str,
+        path: str,
+        data: list[tuple[str, str]] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ):
+        """``files``: field name -> (file name, bytes, type), sent with ``data`` as a browser
+        sends a form with a file (multipart/form-data)."""
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         headers = {}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
-        if data is not None:
+        if files:
+            boundary = secrets.token_hex(16)
+            parts = [
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+                for name, value in data or []
+            ]
+            for name, (filename, content, kind) in files.items():
+                head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                parts.append(f"{head}Content-Type: {kind}\r\n\r\n".encode() + content + b"\r\n")
+            body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        elif data is not None:
             body = urllib.parse.urlencode(data)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:
@@ -274,6 +297,43 @@ def test_a_change_through_one_instance_is_fresh_at_once_on_the_others_cached_pag
     assert status == 200
     assert "Instytucja po zmianie" in content
     assert "Instytucja przed zmianą" not in content
+
+
+def test_a_logo_uploaded_through_one_instance_is_served_through_the_other(instances):
+    a, b = instances
+    staff = Browser()
+    assert staff.login(a, "admin", PASSWORD) == 302
+    status, _, content = staff.request(a, "GET", "/admin/members/institution/")
+    assert status == 200
+    links = [part.split('"')[0] for part in content.split('href="')]
+    change = next(link for link in links if link.startswith("/admin/members/institution/") and "/change/" in link)
+    status, _, form = staff.request(a, "GET", change)
+    assert status == 200
+    data = [(name, value) for name, value in form_data(form) if name not in {"_saveasnew", "logo"}]
+    logo = png_bytes()
+    status, _, content = staff.request(a, "POST", change, data, files={"logo": ("herb.png", logo, "image/png")})
+    assert status == 302, content[:3000]
+
+    # The change form, read through the other instance, links the file in the store (a signed
+    # address); the registry serves the same file at /media/<its name>, as the certificates read it.
+    status, _, form = staff.request(b, "GET", change)
+    assert status == 200
+    hrefs = [html.unescape(part.split('"')[0]) for part in form.split('href="')]
+    stored = next(h for h in hrefs if f"/{BUCKET}/logos/" in h and "/thumbnails/" not in h)
+    media = "/media/" + urllib.parse.urlsplit(stored).path.split(f"/{BUCKET}/", 1)[1]
+    with urllib.request.urlopen(stored, timeout=30) as signed:  # noqa: S310 (the test's own store)
+        assert signed.read() == logo
+    connection = http.client.HTTPConnection("127.0.0.1", b, timeout=30)
+    try:
+        connection.request("GET", media)
+        response = connection.getresponse()
+        served = response.read()
+        assert response.status == 200
+        assert response.getheader("Content-Type") == "image/png"
+        assert response.getheader("X-Content-Type-Options") == "nosniff"
+    finally:
+        connection.close()
+    assert served.startswith(b"\x89PNG")
 
 
 def test_a_staff_session_made_on_one_instance_works_on_the_other(instances):
