@@ -84,6 +84,40 @@ class StatisticsTestCase(TestCase):
         builders.event("Spotkanie", commune="0264011")
 
 
+class VoivodeshipReadOnceTests(StatisticsTestCase):
+    """A voivodeship's partnerships are read once as ids (``ids_working_in``) and limit every
+    table's rows by that list (``among``, ``rows_of``): the same partnerships as the list's
+    filter selects, the same rows as the semi-join gives."""
+
+    def test_the_ids_are_those_the_lists_filter_selects(self):
+        for code in ("14", "02", "30", "1465", "0264", "1432", "1465011", "0264011", "3064011"):
+            with self.subTest(code):
+                self.assertEqual(
+                    Partnership.objects.ids_working_in(code),
+                    sorted(Partnership.objects.working_in(code).values_list("pk", flat=True)),
+                )
+        self.assertEqual(Partnership.objects.ids_working_in("14"), sorted([self.warsaw.pk, self.both.pk]))
+        self.assertEqual(Partnership.objects.ids_working_in("0264011"), sorted([self.wroclaw.pk, self.both.pk]))
+        self.assertEqual(Partnership.objects.ids_working_in("30"), [])
+
+    def test_rows_are_limited_by_the_list_as_by_the_semi_join(self):
+        through = Partnership.thematic_areas.through
+        ids = [self.wroclaw.pk, self.both.pk]
+        among = Partnership.objects.all().among(ids)
+        by_list = among.rows_of(through.objects.all())
+        by_semi_join = Partnership.objects.filter(pk__in=ids).rows_of(through.objects.all())
+        self.assertEqual(
+            sorted(by_list.values_list("pk", flat=True)), sorted(by_semi_join.values_list("pk", flat=True))
+        )
+        self.assertEqual({row.partnership_id for row in by_list}, {self.wroclaw.pk})
+        # A queryset derived from it keeps its own condition too.
+        narrowed = among.filter(name__startswith="Partnerstwo dwóch")
+        self.assertEqual(list(narrowed.rows_of(through.objects.all())), [])
+        self.assertEqual(narrowed.counts_by_place(), ({"1465": 1, "0264": 1}, {"14": 1, "02": 1}))
+        # No ids, no rows.
+        self.assertEqual(list(Partnership.objects.all().among([]).rows_of(through.objects.all())), [])
+
+
 class StatisticsNumbersTests(StatisticsTestCase):
     def test_every_table_of_the_country_counts_the_database(self):
         with translation.override("pl"):
@@ -336,11 +370,12 @@ class StatisticsPageTests(StatisticsTestCase):
     def test_the_page_uncached_costs_a_fixed_number_of_queries(self):
         # The country: the filters' choices (6), partnerships by founding year (1), by place (1),
         # the voivodeships and the top counties (2), members by sector and kind, named and
-        # unnamed (4), by funding line (1), by thematic area (1), events by year (1). A
-        # voivodeship: its counties instead of the voivodeships and the top counties (1).
+        # unnamed (4), by funding line (1), by thematic area and the areas' names (2), events by
+        # year (1). A voivodeship: its partnerships' ids, read once (1), and its counties instead
+        # of the voivodeships and the top counties (1).
         # Uncached as bench.dumps measures it: a cache, emptied before the request.
         with override_settings(CACHES=builders.local_cache("statistics-uncached")):
-            for url, expected in (("/statystyki/", 17), ("/statystyki/?wojewodztwo=14", 16)):
+            for url, expected in (("/statystyki/", 18), ("/statystyki/?wojewodztwo=14", 18)):
                 with self.subTest(url):
                     cache.clear()
                     self.assertEqual(count_queries(self.client, url), expected)
