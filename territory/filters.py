@@ -25,7 +25,7 @@ VOIVODESHIP_CODE = re.compile(r"^[0-9]{2}$")
 
 def voivodeship_choices() -> list[tuple[str, str]]:
     """Choices of a `wojewodztwo` filter: active voivodeships by TERYT code. One query, when not cached."""
-    return cached_choices("voivodeships", lambda: [(v.code, v.name) for v in Voivodeship.objects.active()])
+    return cached_choices("voivodeships", lambda: list(Voivodeship.objects.active().values_list("code", "name")))
 
 
 def county_choices(voivodeship: str | None = None) -> list[tuple[str, str]]:
@@ -33,7 +33,8 @@ def county_choices(voivodeship: str | None = None) -> list[tuple[str, str]]:
     the voivodeship's when one is given. One query, when not cached."""
 
     def compute():
-        counties = County.objects.active().select_related("voivodeship")
+        # Without the outlines (the map's, 200 kB of text for the 380), which a label never shows.
+        counties = County.objects.active().select_related("voivodeship").only(*County.LABEL_FIELDS)
         if voivodeship:
             counties = counties.filter(voivodeship_id=voivodeship)
         return [(c.code, f"{c} ({c.voivodeship.name})") for c in counties]

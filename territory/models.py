@@ -99,6 +99,9 @@ class County(MappedUnit):
         pgettext_lazy("accusative", "county"),
         pgettext_lazy("grammatical gender of the translated name: m, f or n", "county"),
     )
+    # What a county's label with its voivodeship reads ("powiat ostrołęcki (mazowieckie)"), for
+    # ``only()`` with ``select_related("voivodeship")``: lists of counties without the outlines.
+    LABEL_FIELDS = ("code", "name", "kind", "voivodeship__code", "voivodeship__name")
 
     class Meta(MappedUnit.Meta):
         verbose_name = _("county")
