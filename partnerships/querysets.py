@@ -126,13 +126,12 @@ class PartnershipQuerySet(VerificationQuerySetMixin, FoldedSearchQuerySet, Regio
             .annotate(county=Substr("commune_id", 1, 4))
             .values_list("partnership_id", "county")
         )
-        pairs = counties.order_by().union(communes.order_by())
-        by_county: Counter[str] = Counter()
-        in_voivodeship: set[tuple[int, str]] = set()
-        for partnership, county in pairs:
-            by_county[county] += 1
-            in_voivodeship.add((partnership, county[:2]))
-        return dict(by_county), dict(Counter(voivodeship for _partnership, voivodeship in in_voivodeship))
+        pairs = list(counties.order_by().union(communes.order_by()))
+        in_voivodeship = {(partnership, county[:2]) for partnership, county in pairs}
+        return (
+            dict(Counter(county for _partnership, county in pairs)),
+            dict(Counter(voivodeship for _partnership, voivodeship in in_voivodeship)),
+        )
 
     def counts_by_founding_year(self) -> list[tuple[int | None, int]]:
         """(year of founding, how many of these partnerships) in year order, None last for those
