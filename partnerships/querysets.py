@@ -254,6 +254,11 @@ class PartnershipQuerySet(VerificationQuerySetMixin, FoldedSearchQuerySet, Regio
         refreshes of one partnership (two memberships saved at once) take turns instead of
         inserting its rows twice. It changes neither ``updated_at`` nor the history, because
         all three are derived from the memberships, which have their own.
+
+        Call it on partnerships chosen by what it does not recompute (their keys, their
+        memberships): the DELETE and the INSERT select these partnerships again after the
+        UPDATE, so a queryset filtered by ``listed_member_count`` or ``member_search_text``
+        would then select others.
         """
         from members.models import SECTOR_OF_KIND
 
