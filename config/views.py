@@ -232,21 +232,15 @@ def commune_rows(county: County, communes: list[Commune]) -> list[tuple[Commune,
         pairs = Partnership.area_communes.through.objects.filter(commune_id__in=codes)
         for commune, partnership in pairs.values_list("commune_id", "partnership_id"):
             by_commune.setdefault(commune, set()).add(partnership)
-        institutions = dict(
-            Institution.objects.public()
-            .filter(commune__in=codes)
-            .order_by()
-            .values_list("commune")
-            .annotate(n=Count("pk"))
-            .values_list("commune", "n")
-        )
-        events = dict(
-            Event.objects.public()
-            .filter(commune__in=codes)
-            .order_by()
-            .values_list("commune")
-            .annotate(n=Count("pk"))
-            .values_list("commune", "n")
+        institutions, events = (
+            dict(
+                records.filter(commune__in=codes)
+                .order_by()
+                .values_list("commune")
+                .annotate(n=Count("pk"))
+                .values_list("commune", "n")
+            )
+            for records in (Institution.objects.public(), Event.objects.public())
         )
         return {
             code: (len(whole_county | by_commune.get(code, set())), institutions.get(code, 0), events.get(code, 0))
