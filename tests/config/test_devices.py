@@ -6,6 +6,8 @@ import gzip
 
 from django.contrib.auth import get_user_model
 from django.test import TestCase, override_settings
+from django.urls import translate_url
+from django.utils import translation
 
 from tests import builders
 
@@ -38,6 +40,34 @@ class EnglishAddressTests(TestCase):
         self.assertContains(self.client.get("/en" + url), f'<a href="{url}" lang="pl" hreflang="pl">Polski</a>')
         # The list's filters go along.
         self.assertContains(self.client.get("/partnerstwa/?q=test"), 'href="/en/partnerstwa/?q=test"')
+
+    def test_the_links_are_those_djangos_translate_url_gives(self):
+        # The switch reverses the request's own match instead of resolving the address again;
+        # Django's translate_url (and the home page where it finds nothing) is the reference.
+        paths = [
+            "/",
+            "/partnerstwa/?q=test&sortuj=-czlonkowie",
+            self.partnership.get_absolute_url(),
+            self.event.get_absolute_url(),
+            "/powiaty/1465/",
+            "/en/powiaty/1465/",
+            "/gminy/1465011/",
+            "/en/certyfikaty/",
+            "/nie-ma-takiej-strony/",
+            "/en/nie-ma-takiej-strony/",
+        ]
+        for path in paths:
+            with self.subTest(path=path):
+                response = self.client.get(path)
+                here = response.wsgi_request.get_full_path()
+                current = "en" if path.startswith("/en/") else "pl"
+                links = {code: url for code, _name, url, _current in response.context["language_links"]}
+                for code in ("pl", "en"):
+                    with translation.override(current):  # as the request resolved it
+                        expected = translate_url(here, code)
+                    if code != current and expected == here:
+                        expected = "/en/" if code == "en" else "/"
+                    self.assertEqual(links[code], expected)
 
     def test_each_page_names_both_addresses_for_search_engines(self):
         response = self.client.get("/powiaty/1465/")
