@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 from core.grammar import Grammar
 from core.history import RegistryHistoricalRecords
 from core.models import DatePrecision, format_partial_date
-from core.text import search_key
+from core.text import choice_label, search_key
 from events.models import Event, Project
 from members.models import KINDS_OF_SECTOR, SECTOR_OF_KIND, Institution, Person, Sector
 from members.uploads import document_upload_to, logo_upload_to, validate_logo, validate_pdf
@@ -351,6 +351,10 @@ class Membership(RegionalRecord, models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution} – {self.partnership}"
+
+    def get_role_display(self) -> str:
+        # Through the enum: a partnership's page labels each of its members' roles.
+        return choice_label(self.Role, self.role)
 
     def clean(self) -> None:
         if self.joined_on and self.left_on and self.left_on < self.joined_on:
