@@ -443,7 +443,7 @@ def principle_list(request: HttpRequest) -> HttpResponse:
     """The eight principles, each with the partnerships that adopt it (as their records say)."""
     principles = list(
         Principle.objects.prefetch_related(
-            Prefetch("partnerships", queryset=Partnership.objects.public().only("name", "slug").order_by("name"))
+            Prefetch("partnerships", queryset=Partnership.objects.public().only("name", "slug").order_by("name", "pk"))
         )
     )
     context = {
