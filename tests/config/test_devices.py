@@ -3,13 +3,17 @@ unchanged, a language switch that keeps the page, record content marked as Polis
 an accessibility statement without setting names, and compressed pages where nothing secret is."""
 
 import gzip
+from html.parser import HTMLParser
+from io import StringIO
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.urls import translate_url
 from django.utils import translation
 
 from tests import builders
+from tests.crawl import crawl
 
 
 class EnglishAddressTests(TestCase):
@@ -161,3 +165,38 @@ class CompressionTests(TestCase):
 
     def test_without_accept_encoding_the_page_is_plain(self):
         self.assertFalse(self.client.get("/").has_header("Content-Encoding"))
+
+
+class _UnlabelledCells(HTMLParser):
+    """The data cells of the page's tables (``table.table``) that name no column (data-label):
+    on a phone each such table becomes rows of "column: value", and an unlabelled value is a
+    bare number."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.found = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self.depth += 1 if self.depth or "table" in (attrs.get("class") or "").split() else 0
+        elif tag == "td" and self.depth and not (attrs.get("data-label") or "").strip():
+            self.found.append(self.getpos())
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.depth:
+            self.depth -= 1
+
+
+class LabelledCellsTests(TestCase):
+    def test_every_table_cell_of_every_public_page_names_its_column(self):
+        call_command("load_demo", stdout=StringIO())
+        pages = crawl(self.client, ["/", "/sitemap.xml", "/en/", "/statystyki/?wojewodztwo=14"], limit=400)
+        self.assertGreater(len(pages), 100)
+        for url, content in pages.items():
+            if b"<table" not in content:
+                continue
+            parser = _UnlabelledCells()
+            parser.feed(content.decode("utf-8", "replace"))
+            with self.subTest(url=url):
+                self.assertEqual(parser.found, [], "cells without data-label (line, column)")
