@@ -111,7 +111,9 @@ class DemoSourcesTests(TestCase):
             self.assertIn(text, html)
         # Counts by sector include both: the public sector has 1 named and 1 + several unnamed.
         self.assertRegex(
-            html, r"<th scope=\"row\">Sektor publiczny</th><td>1</td><td>1 i więcej, liczby nie podano</td>"
+            html,
+            r"<th scope=\"row\">Sektor publiczny</th><td data-label=\"Wymienieni z nazwy\">1</td>"
+            r"<td data-label=\"Znani tylko z rodzaju\">1 i więcej, liczby nie podano</td>",
         )
 
     def test_mazowsze_partnerships_list_the_kinds_of_source_004_as_unnamed(self):
