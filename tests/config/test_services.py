@@ -269,6 +269,19 @@ def form_fields(page: str) -> dict[str, str]:
     return dict(form_data(page))
 
 
+def institution_change_form(staff, instance) -> tuple[str, str]:
+    """``staff`` logs in as the superuser on ``instance`` and opens the institution's change
+    page, found as the list links it: (its address, its HTML)."""
+    assert staff.login(instance, "admin", PASSWORD) == 302
+    status, _, content = staff.request(instance, "GET", "/admin/members/institution/")
+    assert status == 200
+    links = [part.split('"')[0] for part in content.split('href="')]
+    change = next(link for link in links if link.startswith("/admin/members/institution/") and "/change/" in link)
+    status, _, form = staff.request(instance, "GET", change)
+    assert status == 200
+    return change, form
+
+
 def test_a_change_through_one_instance_is_fresh_at_once_on_the_others_cached_page(instances):
     a, b = instances
     visitor = Browser()
@@ -280,14 +293,7 @@ def test_a_change_through_one_instance_is_fresh_at_once_on_the_others_cached_pag
     assert not visitor.cookies, "a visitor gets no cookie, or the page would not be cached"
 
     staff = Browser()
-    assert staff.login(a, "admin", PASSWORD) == 302
-    status, _, content = staff.request(a, "GET", "/admin/members/institution/")
-    assert status == 200
-    # The change page's address, as the list links it.
-    links = [part.split('"')[0] for part in content.split('href="')]
-    change = next(link for link in links if link.startswith("/admin/members/institution/") and "/change/" in link)
-    status, _, form = staff.request(a, "GET", change)
-    assert status == 200
+    change, form = institution_change_form(staff, a)
     data = [(name, "Instytucja po zmianie" if name == "name" else value) for name, value in form_data(form)]
     data = [(name, value) for name, value in data if name != "_saveasnew"]
     status, _, content = staff.request(a, "POST", change, data)
@@ -302,13 +308,7 @@ def test_a_change_through_one_instance_is_fresh_at_once_on_the_others_cached_pag
 def test_a_logo_uploaded_through_one_instance_is_served_through_the_other(instances):
     a, b = instances
     staff = Browser()
-    assert staff.login(a, "admin", PASSWORD) == 302
-    status, _, content = staff.request(a, "GET", "/admin/members/institution/")
-    assert status == 200
-    links = [part.split('"')[0] for part in content.split('href="')]
-    change = next(link for link in links if link.startswith("/admin/members/institution/") and "/change/" in link)
-    status, _, form = staff.request(a, "GET", change)
-    assert status == 200
+    change, form = institution_change_form(staff, a)
     data = [(name, value) for name, value in form_data(form) if name not in {"_saveasnew", "logo"}]
     logo = png_bytes()
     status, _, content = staff.request(a, "POST", change, data, files={"logo": ("herb.png", logo, "image/png")})
