@@ -371,6 +371,11 @@ class MemberKindCount(RegionalRecord, models.Model):
     rows at national scale instead of joining 300,000 memberships to their institutions and
     counting distinct partnerships (partnerships.statistics). No history: the memberships have
     their own.
+
+    One row of each partnership and sector, that of the sector's first kind, is marked
+    ``first_in_sector``: partnerships are then counted per sector and per kind in one pass over
+    the rows (``PartnershipQuerySet.counts_by_member_sector_and_kind``), without counting
+    distinct partnerships per sector in a second.
     """
 
     partnership = models.ForeignKey(
@@ -379,6 +384,7 @@ class MemberKindCount(RegionalRecord, models.Model):
     kind = models.CharField(_("kind of institution"), max_length=20, choices=Institution.Kind.choices)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
     members = models.PositiveIntegerField(_("members listed by name"))
+    first_in_sector = models.BooleanField(_("first of its sector in the partnership"), default=False)
 
     # Deleted with its partnership, and so of the partnership's region (core.deletion).
     REGION_PATH = "partnership__home_voivodeship"
@@ -388,8 +394,8 @@ class MemberKindCount(RegionalRecord, models.Model):
         verbose_name_plural = _("members of one kind")
         constraints = [
             models.UniqueConstraint(fields=["partnership", "kind"], name="member_kind_count_one_per_kind"),
-            # The sector is stored only to be counted by an index: the database refuses one that
-            # is not the kind's (members.models.SECTOR_OF_KIND).
+            # The sector is stored for the constraint on the rows first in their sector: the
+            # database refuses one that is not the kind's (members.models.SECTOR_OF_KIND).
             models.CheckConstraint(
                 condition=functools.reduce(
                     operator.or_,
@@ -398,11 +404,12 @@ class MemberKindCount(RegionalRecord, models.Model):
                 name="member_kind_count_sector_of_kind",
             ),
             models.CheckConstraint(condition=Q(members__gte=1), name="member_kind_count_not_empty"),
-        ]
-        indexes = [
-            # Partnerships and members per sector (COUNT DISTINCT partnership) read in the index's
-            # order, without a sort.
-            models.Index(fields=["sector", "partnership", "members"], name="member_kind_count_sector"),
+            # A partnership counted at most once in a sector (refresh_member_fields marks one).
+            models.UniqueConstraint(
+                fields=["partnership", "sector"],
+                condition=Q(first_in_sector=True),
+                name="member_kind_count_first_in_sector",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -140,7 +140,8 @@ def tables(voivodeship: str | None) -> list[Table]:
         "members": _("members by name"),
         "unnamed": _("partnerships (count only)"),
     }
-    sectors = {row["sector"]: row for row in partnerships.counts_by_member_sector()}
+    by_sector, by_kind = partnerships.counts_by_member_sector_and_kind()
+    sectors = {row["sector"]: row for row in by_sector}
     result.append(
         Table(
             "sektory",
@@ -158,9 +159,7 @@ def tables(voivodeship: str | None) -> list[Table]:
             chart="partnerships",
         )
     )
-    kinds = sorted(
-        partnerships.counts_by_member_kind(), key=lambda row: (-row["partnerships"], -row["unnamed"], row["kind"])
-    )
+    kinds = sorted(by_kind, key=lambda row: (-row["partnerships"], -row["unnamed"], row["kind"]))
     labels = dict(Institution.Kind.choices)
     result.append(
         Table(

@@ -1,7 +1,9 @@
 import datetime
+import importlib
 from collections import Counter
 from io import StringIO
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
@@ -212,6 +214,20 @@ class MemberKindCountTests(TestCase):
         self.assertEqual(stored, expected)
         for row in MemberKindCount.objects.all():
             self.assertEqual(row.sector, SECTOR_OF_KIND[row.kind])
+        self.assert_first_in_sector_marked()
+
+    def assert_first_in_sector_marked(self) -> None:
+        """Each partnership's row of the first kind (alphabetically) of each sector is marked,
+        and no other: the statistics count a partnership once per sector by it."""
+        first: dict[tuple, str] = {}
+        for row in MemberKindCount.objects.all():
+            key = (row.partnership_id, row.sector)
+            first[key] = min(first.get(key, row.kind), row.kind)
+        marked = {
+            (row.partnership_id, row.sector): row.kind for row in MemberKindCount.objects.filter(first_in_sector=True)
+        }
+        self.assertEqual(marked, first)
+        self.assertEqual(MemberKindCount.objects.filter(first_in_sector=True).count(), len(first))
 
     def test_follow_members_joining_leaving_moving_deleted_and_their_institutions(self):
         mops, police, school, ngo = (
@@ -252,6 +268,38 @@ class MemberKindCountTests(TestCase):
         self.second.delete()
         self.assert_stored_as_counted({("Pierwsze", "foundation"): 1})
 
+    def test_several_kinds_of_one_sector_mark_the_first_whatever_leaves(self):
+        mops, pup, police, ngo = (
+            self.institution(n, kind) for n, kind in enumerate(["mops", "pup", "police", "association"])
+        )
+        memberships = [Membership.objects.create(partnership=self.first, institution=i) for i in (pup, police, ngo)]
+        Membership.objects.create(partnership=self.second, institution=mops)
+        # Public: police before pup; non-governmental: the association alone.
+        self.assert_stored_as_counted(
+            {("Pierwsze", "pup"): 1, ("Pierwsze", "police"): 1, ("Pierwsze", "association"): 1, ("Drugie", "mops"): 1}
+        )
+        self.assertEqual(
+            set(MemberKindCount.objects.filter(first_in_sector=True).values_list("kind", flat=True)),
+            {"police", "association", "mops"},
+        )
+        # The first leaves: the next kind of its sector counts the partnership in it.
+        memberships[1].delete()
+        self.assert_stored_as_counted({("Pierwsze", "pup"): 1, ("Pierwsze", "association"): 1, ("Drugie", "mops"): 1})
+        Membership.objects.create(partnership=self.first, institution=mops)
+        self.assert_stored_as_counted(
+            {("Pierwsze", "pup"): 1, ("Pierwsze", "mops"): 1, ("Pierwsze", "association"): 1, ("Drugie", "mops"): 1}
+        )
+
+    def test_the_migration_marks_existing_rows_as_the_refresh_does(self):
+        for n, kind in enumerate(["school", "court", "gops", "foundation", "coop", "business"]):
+            Membership.objects.create(partnership=self.first, institution=self.institution(n, kind))
+        Membership.objects.create(partnership=self.second, institution=self.institution(9, "school"))
+        MemberKindCount.objects.update(first_in_sector=False)
+        migration = importlib.import_module("partnerships.migrations.0020_member_kind_first_in_sector")
+        migration.mark_first_in_sector(apps, None)
+        self.assert_first_in_sector_marked()
+        self.assertEqual(MemberKindCount.objects.filter(first_in_sector=True).count(), 4)
+
     def test_the_database_refuses_a_sector_that_is_not_the_kinds(self):
         with self.assertRaises(IntegrityError), transaction.atomic():
             MemberKindCount.objects.create(partnership=self.first, kind="mops", sector="ngo", members=1)
@@ -260,6 +308,16 @@ class MemberKindCountTests(TestCase):
         MemberKindCount.objects.create(partnership=self.first, kind="mops", sector="public", members=1)
         with self.assertRaises(IntegrityError), transaction.atomic():
             MemberKindCount.objects.create(partnership=self.first, kind="mops", sector="public", members=2)
+        # One row of a partnership's sector counts it there, not two.
+        MemberKindCount.objects.filter(kind="mops").update(first_in_sector=True)
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            MemberKindCount.objects.create(
+                partnership=self.first, kind="pup", sector="public", members=1, first_in_sector=True
+            )
+        MemberKindCount.objects.create(partnership=self.first, kind="pup", sector="public", members=1)
+        MemberKindCount.objects.create(
+            partnership=self.second, kind="pup", sector="public", members=1, first_in_sector=True
+        )
 
 
 class WorkingInTests(TestCase):

@@ -279,11 +279,13 @@ class MembersTablesTests(TestCase):
         institution.save()
         with translation.override("pl"):
             tables = statistics.tables(None)
-        kinds, _sectors = self.plain_counts(None)
+        kinds, sectors = self.plain_counts(None)
         self.assertNotEqual(kinds, before[0])
         self.assertIn("uczelnia lub instytut badawczy", kinds)
         by_kind = {row["kind"]: row["partnerships"] for row in table(tables, "rodzaje-czlonkow").rows}
         self.assertEqual(by_kind, {kind: counts[0] for kind, counts in kinds.items()})
+        by_sector = {row["sector"]: row["partnerships"] for row in table(tables, "sektory").rows}
+        self.assertEqual(by_sector, {sector: counts[0] for sector, counts in sectors.items()})
 
 
 class StatisticsPageTests(StatisticsTestCase):
@@ -369,13 +371,13 @@ class StatisticsPageTests(StatisticsTestCase):
 
     def test_the_page_uncached_costs_a_fixed_number_of_queries(self):
         # The country: the filters' choices (6), partnerships by founding year (1), by place (1),
-        # the voivodeships and the top counties (2), members by sector and kind, named and
-        # unnamed (4), by funding line (1), by thematic area and the areas' names (2), events by
+        # the voivodeships and the top counties (2), members by sector and kind, named (1) and
+        # unnamed (2), by funding line (1), by thematic area and the areas' names (2), events by
         # year (1). A voivodeship: its partnerships' ids, read once (1), and its counties instead
         # of the voivodeships and the top counties (1).
         # Uncached as bench.dumps measures it: a cache, emptied before the request.
         with override_settings(CACHES=builders.local_cache("statistics-uncached")):
-            for url, expected in (("/statystyki/", 18), ("/statystyki/?wojewodztwo=14", 18)):
+            for url, expected in (("/statystyki/", 17), ("/statystyki/?wojewodztwo=14", 17)):
                 with self.subTest(url):
                     cache.clear()
                     self.assertEqual(count_queries(self.client, url), expected)
