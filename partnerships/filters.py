@@ -10,7 +10,7 @@ from core.listing import ListFilterSet, StableOrderingFilter, cached_choices
 from events.models import Project
 from members.filters import KindAbbreviationSearch, OfInstitutionFilter
 from members.models import Institution
-from territory.filters import CommuneFilter, PlaceFilters
+from territory.filters import CommuneFilter, PlaceFilters, voivodeship_choices
 from territory.places import Places
 
 from .models import Membership, Partnership, TargetGroup, ThematicArea
@@ -110,3 +110,21 @@ class PartnershipFilterSet(KindAbbreviationSearch, PlaceFilters, ListFilterSet):
     def with_member_kind(self, queryset, name: str, value: str):
         members = Membership.objects.current().filter(institution__kind=value).values("partnership_id")
         return queryset.filter(pk__in=members)
+
+
+class StatisticsFilterSet(django_filters.FilterSet):
+    """The filter of /statystyki/: the list's voivodeship alone, with the list's choices and
+    validation, but without building the list's other choices (four more queries, when the
+    statistics are computed again after a change)."""
+
+    wojewodztwo = PartnershipFilterSet.base_filters["wojewodztwo"]
+
+    class Meta:
+        model = Partnership
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["wojewodztwo"].choices = voivodeship_choices()
+
+    working_in = PartnershipFilterSet.working_in

@@ -2,7 +2,9 @@
 or one voivodeship's, each drawn as a chart (core.charts) beside its table and downloadable.
 
 A voivodeship selects what the lists select for ``wojewodztwo``: the partnerships working there
-(``PartnershipQuerySet.working_in``, read once as ids), the events held there (their FilterSet).
+(``PartnershipQuerySet.working_in``, read once as ids), the events held there
+(``EventQuerySet.in_region``, which the events' FilterSet applies; the FilterSet itself is not
+built, since it would read the choices of its other filters).
 The tables are aggregates (a fixed number of queries, whatever the number of records), computed
 once per data generation, voivodeship and language (core.cache).
 """
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core import opendata
 from core.cache import cached
-from events.filters import EventFilterSet
+from events.models import Event
 from members.models import Institution, Sector
 from territory.models import County, Voivodeship
 
@@ -74,14 +76,13 @@ def _year_rows(counts: list[tuple[int | None, int]], key: str) -> list[dict]:
 def tables(voivodeship: str | None) -> list[Table]:
     """Every table of the page, of ``voivodeship`` (a valid code) or of the whole country, in
     the current language."""
-    data = {"wojewodztwo": voivodeship} if voivodeship else {}
-    partnerships = Partnership.objects.public()
+    partnerships, events = Partnership.objects.public(), Event.objects.public()
     if voivodeship:
         # The partnerships the list's filter selects (``working_in``), read once: the filter's
         # condition is made for the list's first page, and repeated in each table below it cost
         # 15-25 ms a table at national scale.
         partnerships = partnerships.among(Partnership.objects.ids_working_in(voivodeship))
-    events = EventFilterSet(data).qs
+        events = events.in_region(voivodeship)
     result = [
         Table(
             "rok-zalozenia",

@@ -23,7 +23,7 @@ from territory.models import Commune
 
 from . import exports, statistics
 from .certificates import describe, pdf_file
-from .filters import PartnershipFilterSet
+from .filters import PartnershipFilterSet, StatisticsFilterSet
 from .forms import CERTIFICATE_NUMBER, CertificateLookupForm
 from .models import (
     Agreement,
@@ -462,7 +462,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     ``wojewodztwo`` (validated as the lists validate it: an unknown code is a message, and the
     country's figures are shown); ``tabela`` (with ``format``, CSV by default) downloads one table."""
     value = request.GET.get("wojewodztwo", "")
-    filterset = PartnershipFilterSet({"wojewodztwo": value})
+    filterset = StatisticsFilterSet({"wojewodztwo": value})
     voivodeship, error = None, ""
     if value:
         if filterset.is_valid():
