@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -42,15 +43,17 @@ class Table:
     chart: str | None = None
 
     def header(self) -> list[tuple[str, bool]]:
-        """(header, numeric) of each column: a numeric column is right-aligned."""
-        return [(header, self._numeric(key)) for key, header in self.columns.items()]
+        """(header, numeric) of each column, the header capitalised as it heads the column and
+        labels each of its cells on a phone; a numeric column is right-aligned."""
+        return [
+            (capfirst(header), bool(self.rows) and all(isinstance(row[key], int) for row in self.rows))
+            for key, header in self.columns.items()
+        ]
 
     def body(self) -> list[list[tuple[str, object, bool]]]:
         """Each row as (header, value, numeric) cells in the columns' order."""
-        return [[(header, row[key], self._numeric(key)) for key, header in self.columns.items()] for row in self.rows]
-
-    def _numeric(self, key: str) -> bool:
-        return bool(self.rows) and all(isinstance(row[key], int) for row in self.rows)
+        columns = list(zip(self.columns, self.header(), strict=True))
+        return [[(header, row[key], numeric) for key, (header, numeric) in columns] for row in self.rows]
 
     def chart_items(self) -> list[tuple[str, int]]:
         label = next(iter(self.columns))
