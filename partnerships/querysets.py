@@ -1,6 +1,5 @@
-from collections import Counter
-
-from django.db import models
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear, Substr
 
@@ -114,10 +113,10 @@ class PartnershipQuerySet(VerificationQuerySetMixin, FoldedSearchQuerySet, Regio
     def counts_by_place(self) -> tuple[dict[str, int], dict[str, int]]:
         """(county code -> partnerships, voivodeship code -> partnerships): how many of these
         partnerships work in each, directly or in one of its communes, each counted once in
-        each. One query: the (partnership, county) pairs of both area tables, made distinct by
-        the database, counted here. At national scale (21,569 pairs) 25 ms against 37 for the
-        same counted by the database (a CTE aggregated twice); a voivodeship's few thousand
-        pairs in 4 ms against 23."""
+        each. One query: the (partnership, county) pairs of both area tables (an ORM UNION,
+        which makes them distinct), counted by the database per county, and made distinct
+        again per voivodeship. Counted here from the pairs instead, the country's took 53 ms
+        against 40, in the same process taking turns: most of it was reading the 21,569 pairs."""
         counties = self.rows_of(self.model.area_counties.through.objects.all()).values_list(
             "partnership_id", "county_id"
         )
@@ -126,11 +125,26 @@ class PartnershipQuerySet(VerificationQuerySetMixin, FoldedSearchQuerySet, Regio
             .annotate(county=Substr("commune_id", 1, 4))
             .values_list("partnership_id", "county")
         )
-        pairs = list(counties.order_by().union(communes.order_by()))
-        in_voivodeship = {(partnership, county[:2]) for partnership, county in pairs}
+        pairs = counties.order_by().union(communes.order_by())
+        try:
+            sql, params = pairs.query.sql_with_params()
+        except EmptyResultSet:  # no partnerships (an empty list of ids)
+            return {}, {}
+        with connections[pairs.db].cursor() as cursor:
+            # The ORM's own SQL and parameters, inside a statement it cannot write (a CTE).
+            cursor.execute(
+                f"WITH pairs (partnership, county) AS ({sql}) "  # noqa: S608
+                "SELECT county, NULL, COUNT(*) FROM pairs GROUP BY county "
+                "UNION ALL "
+                "SELECT NULL, voivodeship, COUNT(*) FROM "
+                "(SELECT DISTINCT partnership, SUBSTR(county, 1, 2) AS voivodeship FROM pairs) AS in_voivodeship "
+                "GROUP BY voivodeship",
+                params,
+            )
+            rows = cursor.fetchall()
         return (
-            dict(Counter(county for _partnership, county in pairs)),
-            dict(Counter(voivodeship for _partnership, voivodeship in in_voivodeship)),
+            {county: n for county, _voivodeship, n in rows if county is not None},
+            {voivodeship: n for county, voivodeship, n in rows if county is None},
         )
 
     def counts_by_founding_year(self) -> list[tuple[int | None, int]]:

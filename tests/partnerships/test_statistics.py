@@ -114,8 +114,9 @@ class VoivodeshipReadOnceTests(StatisticsTestCase):
         narrowed = among.filter(name__startswith="Partnerstwo dwóch")
         self.assertEqual(list(narrowed.rows_of(through.objects.all())), [])
         self.assertEqual(narrowed.counts_by_place(), ({"1465": 1, "0264": 1}, {"14": 1, "02": 1}))
-        # No ids, no rows.
+        # No ids, no rows, and nothing counted.
         self.assertEqual(list(Partnership.objects.all().among([]).rows_of(through.objects.all())), [])
+        self.assertEqual(Partnership.objects.all().among([]).counts_by_place(), ({}, {}))
 
 
 class StatisticsNumbersTests(StatisticsTestCase):
