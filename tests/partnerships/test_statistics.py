@@ -18,6 +18,7 @@ from core.cache import invalidate
 from events.models import Project
 from members.models import SECTOR_OF_KIND, Institution, Sector
 from partnerships import statistics
+from partnerships.filters import PartnershipFilterSet, StatisticsFilterSet
 from partnerships.models import Membership, Partnership, ThematicArea, UnnamedMembers
 from tests import builders
 from tests.page_checks import count_queries, structure_problems
@@ -99,6 +100,24 @@ class VoivodeshipReadOnceTests(StatisticsTestCase):
         self.assertEqual(Partnership.objects.ids_working_in("14"), sorted([self.warsaw.pk, self.both.pk]))
         self.assertEqual(Partnership.objects.ids_working_in("0264011"), sorted([self.wroclaw.pk, self.both.pk]))
         self.assertEqual(Partnership.objects.ids_working_in("30"), [])
+
+    def test_the_pages_filter_is_the_lists_voivodeship_filter(self):
+        # The same choices, the same message for a code that is not one, the same rows.
+        for code in ("14", "02", "30", "99", "1465"):
+            with self.subTest(code):
+                page, listing = StatisticsFilterSet({"wojewodztwo": code}), PartnershipFilterSet({"wojewodztwo": code})
+                self.assertEqual(page.is_valid(), listing.is_valid())
+                self.assertEqual(page.form.errors.get("wojewodztwo"), listing.form.errors.get("wojewodztwo"))
+                self.assertEqual(page.form.fields["wojewodztwo"].choices, listing.form.fields["wojewodztwo"].choices)
+                if page.is_valid():
+                    self.assertEqual(
+                        sorted(page.qs.values_list("pk", flat=True)), sorted(listing.qs.values_list("pk", flat=True))
+                    )
+        self.assertFalse(StatisticsFilterSet({"wojewodztwo": "99"}).is_valid())
+        self.assertEqual(
+            sorted(StatisticsFilterSet({"wojewodztwo": "14"}).qs.values_list("pk", flat=True)),
+            sorted([self.warsaw.pk, self.both.pk]),
+        )
 
     def test_rows_are_limited_by_the_list_as_by_the_semi_join(self):
         through = Partnership.thematic_areas.through
